@@ -1,0 +1,41 @@
+//! `cargo xtask`: fetches and prepares what Lensmith needs (`setup`), runs every
+//! check CI runs (`test`) and the demo on the sample face (`demo`).
+
+mod archive;
+mod commands;
+mod convert;
+mod digest;
+mod fetch;
+mod lock;
+mod paths;
+mod setup;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Lensmith's set-up and CI tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Fetch, verify and convert the ONNX Runtime library, face models and sample photo
+    /// into $LENSMITH_HOME (default ~/.cache/lensmith). Safe to run again: it only redoes
+    /// what is missing or fails its checksum.
+    Setup,
+    /// Set up, then run rustfmt, clippy and the whole test suite, as CI does.
+    Test,
+    /// Set up, then run the face pipeline on the sample photo and print what it found.
+    Demo,
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().task {
+        Task::Setup => setup::run().map(drop),
+        Task::Test => commands::test(),
+        Task::Demo => commands::demo(),
+    }
+}

@@ -1,0 +1,145 @@
+//! `cargo xtask setup`: makes every asset the lock lists for this host, verifying
+//! what is already cached and redoing only what is missing or corrupt.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::archive::{parse_packed_index, read_member, unpack};
+use crate::digest::{FileCheck, check_file, install_verified, verify_bytes, write_atomically};
+use crate::lock::{Asset, AssetsLock, Recipe};
+
+/// What a run of setup did.
+#[derive(Debug, Default)]
+pub struct SetupReport {
+    /// Assets that were already present and verified.
+    pub verified: usize,
+    /// Assets made because they were missing.
+    pub made: usize,
+    /// Assets made again because their content was wrong.
+    pub repaired: usize,
+}
+
+/// Runs setup into `$LENSMITH_HOME`.
+pub fn run() -> Result<SetupReport> {
+    let home = crate::paths::lensmith_home()?;
+    let lock = AssetsLock::load(&crate::paths::xtask_dir().join("assets.lock"))?;
+    let host = crate::paths::host();
+    let report = run_with(&lock, &home, &host)?;
+    if report.made + report.repaired == 0 {
+        println!(
+            "setup: nothing to do: all {} assets are present and verified in {}",
+            report.verified,
+            home.display()
+        );
+    } else {
+        println!(
+            "setup: done in {}: {} made, {} repaired, {} already verified",
+            home.display(),
+            report.made,
+            report.repaired,
+            report.verified
+        );
+    }
+    Ok(report)
+}
+
+/// Runs setup for `host` into `home` with the given lock.
+pub fn run_with(lock: &AssetsLock, home: &Path, host: &str) -> Result<SetupReport> {
+    let assets: Vec<&Asset> = lock.assets_for(host).collect();
+    if assets.is_empty() {
+        bail!(
+            "xtask/assets.lock lists no assets for this host ({host}); Lensmith's set-up is pinned for \
+             linux-x86_64 and linux-aarch64"
+        );
+    }
+    std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
+    let mut report = SetupReport::default();
+    let mut converter: Option<PathBuf> = None;
+    for asset in assets {
+        let target = home.join(&asset.path);
+        match check_file(&target, &asset.sha256)? {
+            FileCheck::Verified => {
+                report.verified += 1;
+                continue;
+            }
+            FileCheck::Missing => {
+                println!("{}: missing, making it", asset.path);
+                report.made += 1;
+            }
+            FileCheck::Corrupt { found } => {
+                println!(
+                    "{}: corrupt (sha256 {found}, expected {}), making it again",
+                    asset.path, asset.sha256
+                );
+                report.repaired += 1;
+            }
+        }
+        make_asset(lock, asset, home, host, &mut converter)
+            .with_context(|| format!("making {}", target.display()))?;
+    }
+    Ok(report)
+}
+
+fn make_asset(
+    lock: &AssetsLock,
+    asset: &Asset,
+    home: &Path,
+    host: &str,
+    converter: &mut Option<PathBuf>,
+) -> Result<()> {
+    let target = home.join(&asset.path);
+    let downloads = home.join("downloads");
+    let fix = "The pinned inputs produced other content than xtask/assets.lock expects. \
+               Delete $LENSMITH_HOME/downloads and run `cargo xtask setup` again; if it persists, \
+               the lock is out of date with its sources.";
+    match &asset.recipe {
+        Recipe::Member { source, member } => {
+            let archive = crate::fetch::ensure_source(source_for(lock, source, host)?, &downloads)?;
+            let bytes = read_member(&archive, member)?;
+            verify_bytes(&bytes, &asset.sha256, &format!("`{member}` in {}", archive.display()), fix)?;
+            write_atomically(&target, &bytes)
+        }
+        Recipe::Packed { source, data, index, packed_name } => {
+            let archive = crate::fetch::ensure_source(source_for(lock, source, host)?, &downloads)?;
+            let loader = String::from_utf8(read_member(&archive, index)?)
+                .with_context(|| format!("`{index}` in {} is not UTF-8 text", archive.display()))?;
+            let listing = parse_packed_index(&loader).with_context(|| format!("reading `{index}`"))?;
+            let packed = read_member(&archive, data)?;
+            let bytes = unpack(&packed, &listing, packed_name).with_context(|| format!("unpacking `{data}`"))?;
+            verify_bytes(bytes, &asset.sha256, &format!("`{packed_name}` in {}", archive.display()), fix)?;
+            write_atomically(&target, bytes)
+        }
+        Recipe::TfliteToOnnx { input, opset } => {
+            let python = match converter {
+                Some(python) => python.clone(),
+                None => converter.insert(crate::convert::ensure_converter(home)?).clone(),
+            };
+            let scratch = target.with_file_name(format!(".{}.converting-{}", file_name(&target), std::process::id()));
+            let result = crate::convert::tflite_to_onnx(&python, &home.join(input), *opset, &scratch).and_then(|()| {
+                install_verified(
+                    &scratch,
+                    &target,
+                    &asset.sha256,
+                    "The converted model differs from the one xtask/assets.lock pins. Delete \
+                     $LENSMITH_HOME/tools/converter so that the pinned converter is installed afresh, \
+                     and run `cargo xtask setup` again.",
+                )
+            });
+            let _ = std::fs::remove_file(&scratch);
+            result
+        }
+    }
+}
+
+fn source_for<'a>(lock: &'a AssetsLock, name: &str, host: &str) -> Result<&'a crate::lock::Source> {
+    match lock.source(name) {
+        Some(source) if source.is_for_host(host) => Ok(source),
+        Some(_) => bail!("source `{name}` is not pinned for this host ({host}) in xtask/assets.lock"),
+        None => bail!("source `{name}` is not listed in xtask/assets.lock"),
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
+}
