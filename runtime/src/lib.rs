@@ -1,1 +1,8 @@
-//! wip
+//! Lensmith's runtime: the face pipeline, models and compositing that play an effect on
+//! live frames. It has no GUI; the studio, the `lensmith` command and mobile hosts embed it.
+
+pub mod detection;
+pub mod image_io;
+pub mod landmarks;
+pub mod models;
+pub mod sampling;

@@ -1,0 +1,99 @@
+//! Fitting a frame of any aspect ratio into the square detector input without
+//! distortion (black bars on the short side), and mapping results back to frame pixels.
+
+use effect_api::{FaceDetection, FrameView, Point2, Rect};
+
+use super::decode::Candidate;
+
+/// The scale and padding that fit a frame into a square tensor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Letterbox {
+    size: u32,
+    /// Tensor pixels per frame pixel.
+    scale: f32,
+    /// Tensor pixels of padding on the left.
+    pad_x: f32,
+    /// Tensor pixels of padding on the top.
+    pad_y: f32,
+}
+
+impl Letterbox {
+    /// The fit of a `width`×`height` frame into a `size`×`size` tensor.
+    pub fn fit(width: u32, height: u32, size: u32) -> Self {
+        let scale = size as f32 / width.max(height).max(1) as f32;
+        Self {
+            size,
+            scale,
+            pad_x: (size as f32 - width as f32 * scale) / 2.0,
+            pad_y: (size as f32 - height as f32 * scale) / 2.0,
+        }
+    }
+
+    /// Samples `frame` into `tensor` (NHWC RGB, values -1..1, padding black) with bilinear
+    /// filtering. `tensor` must hold `size × size × 3` values.
+    pub fn fill_tensor(&self, frame: FrameView<'_>, tensor: &mut [f32]) {
+        let size = self.size as usize;
+        debug_assert_eq!(tensor.len(), size * size * 3);
+        let max_x = frame.width() as f32 - 1.0;
+        let max_y = frame.height() as f32 - 1.0;
+        for (row, row_values) in tensor.chunks_exact_mut(size * 3).enumerate() {
+            let source_y = (row as f32 + 0.5 - self.pad_y) / self.scale - 0.5;
+            let inside_y = (-0.5..=max_y + 0.5).contains(&source_y);
+            for (column, pixel) in row_values.chunks_exact_mut(3).enumerate() {
+                let source_x = (column as f32 + 0.5 - self.pad_x) / self.scale - 0.5;
+                if !inside_y || !(-0.5..=max_x + 0.5).contains(&source_x) {
+                    pixel.fill(-1.0);
+                    continue;
+                }
+                let rgb = crate::sampling::bilinear(frame, source_x.clamp(0.0, max_x), source_y.clamp(0.0, max_y));
+                for (value, channel) in pixel.iter_mut().zip(rgb) {
+                    *value = channel * (2.0 / 255.0) - 1.0;
+                }
+            }
+        }
+    }
+
+    fn point_to_frame(&self, x: f32, y: f32) -> Point2 {
+        let size = self.size as f32;
+        Point2::new((x * size - self.pad_x) / self.scale, (y * size - self.pad_y) / self.scale)
+    }
+
+    /// Maps a candidate from normalised tensor coordinates to frame pixels.
+    pub(super) fn to_frame(&self, candidate: &Candidate) -> FaceDetection {
+        let [left, top, right, bottom] = candidate.bounds;
+        FaceDetection {
+            score: candidate.score,
+            bounds: Rect::from_corners(self.point_to_frame(left, top), self.point_to_frame(right, bottom)),
+            keypoints: candidate.keypoints.map(|[x, y]| self.point_to_frame(x, y)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use effect_api::Frame;
+
+    #[test]
+    fn wide_frames_get_bars_above_and_below_and_map_back() {
+        let letterbox = Letterbox::fit(256, 128, 128);
+        assert_eq!(letterbox.scale, 0.5);
+        assert_eq!((letterbox.pad_x, letterbox.pad_y), (0.0, 32.0));
+        let corner = letterbox.point_to_frame(0.0, 0.25);
+        assert_eq!(corner, Point2::new(0.0, 0.0));
+        let far = letterbox.point_to_frame(1.0, 0.75);
+        assert_eq!(far, Point2::new(256.0, 128.0));
+    }
+
+    #[test]
+    fn tensor_holds_the_picture_between_black_bars() {
+        let frame = Frame::filled(256, 128, [255, 255, 255]).unwrap();
+        let letterbox = Letterbox::fit(256, 128, 128);
+        let mut tensor = vec![0.0; 128 * 128 * 3];
+        letterbox.fill_tensor(frame.view(), &mut tensor);
+        let at = |row: usize, column: usize| tensor[(row * 128 + column) * 3];
+        assert_eq!(at(10, 64), -1.0);
+        assert_eq!(at(64, 64), 1.0);
+        assert_eq!(at(120, 5), -1.0);
+    }
+}

@@ -1,0 +1,80 @@
+//! The 468-point face mesh: a rotated square region of interest around the face, warped
+//! to the 192×192 model input, and the model's points mapped back to frame pixels.
+
+mod roi;
+
+pub use roi::FaceRoi;
+
+use effect_api::{FrameView, Point2};
+
+use crate::detection::score_from_logit;
+use crate::models::{Model, ModelError, ModelKind};
+
+/// Side of the square mesh input, in pixels.
+pub const INPUT_SIZE: u32 = 192;
+/// Number of points in the mesh.
+pub const LANDMARK_COUNT: usize = 468;
+
+/// One face's mesh in frame pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaceMesh {
+    /// Probability that the region holds a face (sigmoid of the model's face flag).
+    pub presence: f32,
+    /// 468 points in MediaPipe's order: x, y in frame pixels, z (depth, smaller is nearer
+    /// the camera) in the same pixel scale.
+    pub points: Vec<[f32; 3]>,
+    /// The region the mesh was computed in.
+    pub roi: FaceRoi,
+}
+
+impl FaceMesh {
+    /// The (x, y) of landmark `index`.
+    pub fn point(&self, index: usize) -> Option<Point2> {
+        self.points.get(index).map(|&[x, y, _]| Point2::new(x, y))
+    }
+}
+
+/// Runs the mesh model on regions of interest, reusing its buffers.
+#[derive(Debug)]
+pub struct LandmarkModel {
+    model: Model,
+    input: Vec<f32>,
+    raw_points: Vec<f32>,
+    raw_flag: Vec<f32>,
+}
+
+impl LandmarkModel {
+    /// Wraps a loaded landmark model.
+    pub fn new(model: Model) -> Result<Self, ModelError> {
+        if model.kind() != ModelKind::FaceLandmarks {
+            return Err(ModelError::Interface {
+                model: model.kind(),
+                path: model.path().to_owned(),
+                detail: "a face landmark model was expected here".to_owned(),
+            });
+        }
+        let spec = ModelKind::FaceLandmarks.spec();
+        Ok(Self {
+            model,
+            input: vec![0.0; spec.inputs[0].len()],
+            raw_points: vec![0.0; spec.outputs[0].len()],
+            raw_flag: vec![0.0; spec.outputs[1].len()],
+        })
+    }
+
+    /// Computes the mesh inside `roi` of `frame`.
+    pub fn run(&mut self, frame: FrameView<'_>, roi: &FaceRoi) -> Result<FaceMesh, ModelError> {
+        roi.fill_tensor(frame, INPUT_SIZE, &mut self.input);
+        self.model.run(&self.input, &mut [&mut self.raw_points, &mut self.raw_flag])?;
+        let size = INPUT_SIZE as f32;
+        let points = self
+            .raw_points
+            .chunks_exact(3)
+            .map(|xyz| {
+                let frame_point = roi.to_frame(xyz[0] / size, xyz[1] / size);
+                [frame_point.x, frame_point.y, xyz[2] / size * roi.size]
+            })
+            .collect();
+        Ok(FaceMesh { presence: score_from_logit(self.raw_flag[0]), points, roi: *roi })
+    }
+}
