@@ -62,12 +62,18 @@ fn corners(rect: Rect) -> [f32; 4] {
 /// Runs the detector and the mesh on the image and prints what they found.
 pub fn run(args: &DetectArgs) -> Result<()> {
     let cache = AssetCache::locate()?;
-    let options = ModelOptions { intra_threads: args.threads };
+    let options = ModelOptions {
+        intra_threads: args.threads,
+    };
     let mut detector = FaceDetector::new(
         Model::load(&cache, ModelKind::FaceDetector, options)?,
-        DetectorSettings { min_score: args.min_score, ..DetectorSettings::default() },
+        DetectorSettings {
+            min_score: args.min_score,
+            ..DetectorSettings::default()
+        },
     )?;
-    let mut mesh_model = LandmarkModel::new(Model::load(&cache, ModelKind::FaceLandmarks, options)?)?;
+    let mut mesh_model =
+        LandmarkModel::new(Model::load(&cache, ModelKind::FaceLandmarks, options)?)?;
 
     let started = Instant::now();
     let frame = read_rgb_frame(&args.image)?;
@@ -87,7 +93,12 @@ pub fn run(args: &DetectArgs) -> Result<()> {
             bounds: corners(detection.bounds),
             keypoints: DetectionKeypoint::ALL
                 .iter()
-                .map(|&which| (which, [detection.keypoint(which).x, detection.keypoint(which).y]))
+                .map(|&which| {
+                    (
+                        which,
+                        [detection.keypoint(which).x, detection.keypoint(which).y],
+                    )
+                })
                 .collect(),
             mesh_presence: mesh.presence,
             mesh_bounds: [min[0], min[1], max[0] - min[0], max[1] - min[1]],
@@ -116,10 +127,19 @@ pub fn run(args: &DetectArgs) -> Result<()> {
 }
 
 fn print_text(report: &Report, best_anchor: f32) {
-    println!("{} ({}x{}): {} face(s)", report.source, report.width, report.height, report.faces.len());
+    println!(
+        "{} ({}x{}): {} face(s)",
+        report.source,
+        report.width,
+        report.height,
+        report.faces.len()
+    );
     for (index, face) in report.faces.iter().enumerate() {
         let [x, y, w, h] = face.bounds;
-        println!("  face {index}: score {:.3}, box {w:.0}x{h:.0} at ({x:.0}, {y:.0})", face.score);
+        println!(
+            "  face {index}: score {:.3}, box {w:.0}x{h:.0} at ({x:.0}, {y:.0})",
+            face.score
+        );
         for (which, [kx, ky]) in &face.keypoints {
             println!("    {which:?}: ({kx:.1}, {ky:.1})");
         }

@@ -6,7 +6,11 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "lensmith", version, about = "Real-time face effects: run the face pipeline from a terminal")]
+#[command(
+    name = "lensmith",
+    version,
+    about = "Real-time face effects: run the face pipeline from a terminal"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

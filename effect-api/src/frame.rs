@@ -34,7 +34,9 @@ pub enum FrameError {
         height: u32,
     },
     /// The stride is shorter than one row of pixels.
-    #[error("stride {stride} is shorter than a row of {width} {format:?} pixels ({row_bytes} bytes)")]
+    #[error(
+        "stride {stride} is shorter than a row of {width} {format:?} pixels ({row_bytes} bytes)"
+    )]
     StrideTooShort {
         /// Stride given, in bytes.
         stride: usize,
@@ -46,7 +48,9 @@ pub enum FrameError {
         row_bytes: usize,
     },
     /// The buffer ends before the last row does.
-    #[error("buffer holds {len} bytes but a {width}x{height} frame with stride {stride} needs {needed}")]
+    #[error(
+        "buffer holds {len} bytes but a {width}x{height} frame with stride {stride} needs {needed}"
+    )]
     BufferTooShort {
         /// Bytes in the buffer.
         len: usize,
@@ -85,7 +89,12 @@ impl<'a> FrameView<'a> {
         }
         let row_bytes = width as usize * format.bytes_per_pixel();
         if stride < row_bytes {
-            return Err(FrameError::StrideTooShort { stride, width, format, row_bytes });
+            return Err(FrameError::StrideTooShort {
+                stride,
+                width,
+                format,
+                row_bytes,
+            });
         }
         let needed = stride * (height as usize - 1) + row_bytes;
         if data.len() < needed {
@@ -97,7 +106,13 @@ impl<'a> FrameView<'a> {
                 stride,
             });
         }
-        Ok(Self { data, width, height, stride, format })
+        Ok(Self {
+            data,
+            width,
+            height,
+            stride,
+            format,
+        })
     }
 
     /// Width in pixels.
@@ -124,7 +139,11 @@ impl<'a> FrameView<'a> {
     ///
     /// Panics if `y >= height`, like slice indexing.
     pub fn row(&self, y: u32) -> &'a [u8] {
-        assert!(y < self.height, "row {y} of a frame {} rows high", self.height);
+        assert!(
+            y < self.height,
+            "row {y} of a frame {} rows high",
+            self.height
+        );
         let start = y as usize * self.stride;
         &self.data[start..start + self.width as usize * self.format.bytes_per_pixel()]
     }
@@ -134,7 +153,11 @@ impl<'a> FrameView<'a> {
     pub fn rgb(&self, x: u32, y: u32) -> [u8; 3] {
         debug_assert!(x < self.width && y < self.height);
         let offset = y as usize * self.stride + x as usize * self.format.bytes_per_pixel();
-        [self.data[offset], self.data[offset + 1], self.data[offset + 2]]
+        [
+            self.data[offset],
+            self.data[offset + 1],
+            self.data[offset + 2],
+        ]
     }
 }
 
@@ -157,7 +180,12 @@ impl Frame {
     ) -> Result<Self, FrameError> {
         let stride = width as usize * format.bytes_per_pixel();
         FrameView::new(&data, width, height, stride, format)?;
-        Ok(Self { data, width, height, format })
+        Ok(Self {
+            data,
+            width,
+            height,
+            format,
+        })
     }
 
     /// A frame of one colour.

@@ -88,8 +88,18 @@ mod tests {
 
     #[test]
     fn iou_of_half_overlap() {
-        let a = Rect { x: 0.0, y: 0.0, width: 10.0, height: 10.0 };
-        let b = Rect { x: 5.0, y: 0.0, width: 10.0, height: 10.0 };
+        let a = Rect {
+            x: 0.0,
+            y: 0.0,
+            width: 10.0,
+            height: 10.0,
+        };
+        let b = Rect {
+            x: 5.0,
+            y: 0.0,
+            width: 10.0,
+            height: 10.0,
+        };
         // overlap 50, union 150
         assert!((a.iou(&b) - 1.0 / 3.0).abs() < 1e-6);
     }
@@ -97,7 +107,15 @@ mod tests {
     #[test]
     fn corners_in_any_order_give_the_same_rect() {
         let a = Rect::from_corners(Point2::new(4.0, 1.0), Point2::new(1.0, 3.0));
-        assert_eq!(a, Rect { x: 1.0, y: 1.0, width: 3.0, height: 2.0 });
+        assert_eq!(
+            a,
+            Rect {
+                x: 1.0,
+                y: 1.0,
+                width: 3.0,
+                height: 2.0
+            }
+        );
         assert_eq!(a.center(), Point2::new(2.5, 2.0));
     }
 }

@@ -27,7 +27,10 @@ pub struct DetectorSettings {
 impl Default for DetectorSettings {
     /// MediaPipe's values for the short-range model.
     fn default() -> Self {
-        Self { min_score: 0.5, suppression_iou: 0.3 }
+        Self {
+            min_score: 0.5,
+            suppression_iou: 0.3,
+        }
     }
 }
 
@@ -72,15 +75,28 @@ impl FaceDetector {
     pub fn detect(&mut self, frame: FrameView<'_>) -> Result<Vec<FaceDetection>, ModelError> {
         let letterbox = Letterbox::fit(frame.width(), frame.height(), anchors::INPUT_SIZE);
         letterbox.fill_tensor(frame, &mut self.input);
-        self.model.run(&self.input, &mut [&mut self.regressors, &mut self.logits])?;
-        let candidates = decode::decode(&self.regressors, &self.logits, &self.anchors, self.settings.min_score);
+        self.model
+            .run(&self.input, &mut [&mut self.regressors, &mut self.logits])?;
+        let candidates = decode::decode(
+            &self.regressors,
+            &self.logits,
+            &self.anchors,
+            self.settings.min_score,
+        );
         let merged = suppression::weighted_suppression(candidates, self.settings.suppression_iou);
-        Ok(merged.into_iter().map(|detection| letterbox.to_frame(&detection)).collect())
+        Ok(merged
+            .into_iter()
+            .map(|detection| letterbox.detection_in_frame(&detection))
+            .collect())
     }
 
     /// The highest face score (after sigmoid) over all anchors in the last frame, whether
     /// or not it passed `min_score`; 0 before the first frame.
     pub fn last_max_score(&self) -> f32 {
-        self.logits.iter().copied().map(decode::score_from_logit).fold(0.0, f32::max)
+        self.logits
+            .iter()
+            .copied()
+            .map(decode::score_from_logit)
+            .fold(0.0, f32::max)
     }
 }

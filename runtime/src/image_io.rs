@@ -16,7 +16,10 @@ pub struct ImageReadError {
 
 /// Decodes a PNG or JPEG file into an RGB frame (alpha is dropped).
 pub fn read_rgb_frame(path: &Path) -> Result<Frame, ImageReadError> {
-    let error = |reason: String| ImageReadError { path: path.to_owned(), reason };
+    let error = |reason: String| ImageReadError {
+        path: path.to_owned(),
+        reason,
+    };
     let reader = image::ImageReader::open(path)
         .map_err(|io| error(io.to_string()))?
         .with_guessed_format()
@@ -24,10 +27,13 @@ pub fn read_rgb_frame(path: &Path) -> Result<Frame, ImageReadError> {
     if reader.format().is_none() {
         return Err(error("not a PNG or JPEG file".to_owned()));
     }
-    let decoded = reader.decode().map_err(|decode| error(decode.to_string()))?;
+    let decoded = reader
+        .decode()
+        .map_err(|decode| error(decode.to_string()))?;
     let rgb = decoded.to_rgb8();
     let (width, height) = rgb.dimensions();
-    Frame::from_packed(rgb.into_raw(), width, height, PixelFormat::Rgb8).map_err(|frame| error(frame.to_string()))
+    Frame::from_packed(rgb.into_raw(), width, height, PixelFormat::Rgb8)
+        .map_err(|frame| error(frame.to_string()))
 }
 
 #[cfg(test)]
@@ -39,10 +45,18 @@ mod tests {
         let missing = read_rgb_frame(Path::new("/nonexistent/face.png")).unwrap_err();
         assert!(missing.to_string().contains("/nonexistent/face.png"));
 
-        let path = std::env::temp_dir().join(format!("lensmith-not-an-image-{}.png", std::process::id()));
-        std::fs::write(&path, b"this is text, not pixels").unwrap();
-        let garbage = read_rgb_frame(&path).unwrap_err().to_string();
-        std::fs::remove_file(&path).unwrap();
-        assert!(garbage.contains("not a PNG or JPEG"), "{garbage}");
+        for (name, expected) in [
+            ("not-an-image.txt", "not a PNG or JPEG"),
+            ("broken.png", "Invalid PNG signature"),
+        ] {
+            let path = std::env::temp_dir().join(format!("lensmith-{}-{name}", std::process::id()));
+            std::fs::write(&path, b"this is text, not pixels").unwrap();
+            let message = read_rgb_frame(&path).unwrap_err().to_string();
+            std::fs::remove_file(&path).unwrap();
+            assert!(
+                message.contains(&path.display().to_string()) && message.contains(expected),
+                "{message}"
+            );
+        }
     }
 }

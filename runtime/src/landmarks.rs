@@ -65,16 +65,21 @@ impl LandmarkModel {
     /// Computes the mesh inside `roi` of `frame`.
     pub fn run(&mut self, frame: FrameView<'_>, roi: &FaceRoi) -> Result<FaceMesh, ModelError> {
         roi.fill_tensor(frame, INPUT_SIZE, &mut self.input);
-        self.model.run(&self.input, &mut [&mut self.raw_points, &mut self.raw_flag])?;
+        self.model
+            .run(&self.input, &mut [&mut self.raw_points, &mut self.raw_flag])?;
         let size = INPUT_SIZE as f32;
         let points = self
             .raw_points
             .chunks_exact(3)
             .map(|xyz| {
-                let frame_point = roi.to_frame(xyz[0] / size, xyz[1] / size);
+                let frame_point = roi.point_in_frame(xyz[0] / size, xyz[1] / size);
                 [frame_point.x, frame_point.y, xyz[2] / size * roi.size]
             })
             .collect();
-        Ok(FaceMesh { presence: score_from_logit(self.raw_flag[0]), points, roi: *roi })
+        Ok(FaceMesh {
+            presence: score_from_logit(self.raw_flag[0]),
+            points,
+            roi: *roi,
+        })
     }
 }

@@ -19,10 +19,14 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ModelError {
     /// Neither `LENSMITH_HOME` nor `HOME` says where the cache is.
-    #[error("cannot locate the asset cache: neither LENSMITH_HOME nor HOME is set; set LENSMITH_HOME to the folder `cargo xtask setup` filled")]
+    #[error(
+        "cannot locate the asset cache: neither LENSMITH_HOME nor HOME is set; set LENSMITH_HOME to the folder `cargo xtask setup` filled"
+    )]
     NoCacheLocation,
     /// A file the cache should hold is not there.
-    #[error("{what} not found at {path}: run `cargo xtask setup` (it fills {cache}; set LENSMITH_HOME to use another folder)")]
+    #[error(
+        "{what} not found at {path}: run `cargo xtask setup` (it fills {cache}; set LENSMITH_HOME to use another folder)"
+    )]
     Missing {
         /// What the file is.
         what: String,
@@ -32,7 +36,9 @@ pub enum ModelError {
         cache: PathBuf,
     },
     /// The ONNX Runtime shared library would not load.
-    #[error("cannot load ONNX Runtime from {path}: {message}. Run `cargo xtask setup` to restore it")]
+    #[error(
+        "cannot load ONNX Runtime from {path}: {message}. Run `cargo xtask setup` to restore it"
+    )]
     Runtime {
         /// The library file.
         path: PathBuf,
@@ -40,7 +46,9 @@ pub enum ModelError {
         message: String,
     },
     /// ONNX Runtime refused the model file (corrupt, truncated or not ONNX).
-    #[error("cannot load the {model} model from {path}: {message}. The file may be corrupt: run `cargo xtask setup` to verify and restore it")]
+    #[error(
+        "cannot load the {model} model from {path}: {message}. The file may be corrupt: run `cargo xtask setup` to verify and restore it"
+    )]
     Load {
         /// Which model.
         model: ModelKind,
@@ -50,7 +58,9 @@ pub enum ModelError {
         message: String,
     },
     /// The model loaded but its inputs or outputs are not the ones the pipeline needs.
-    #[error("the {model} model at {path} does not have the expected interface: {detail}. Use the model `cargo xtask setup` provides")]
+    #[error(
+        "the {model} model at {path} does not have the expected interface: {detail}. Use the model `cargo xtask setup` provides"
+    )]
     Interface {
         /// Which model.
         model: ModelKind,

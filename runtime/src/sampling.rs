@@ -14,7 +14,12 @@ pub fn bilinear(frame: FrameView<'_>, x: f32, y: f32) -> [f32; 3] {
     let y1 = (y0 + 1).min(frame.height() - 1);
     let fx = x - x0 as f32;
     let fy = y - y0 as f32;
-    let [a, b, c, d] = [frame.rgb(x0, y0), frame.rgb(x1, y0), frame.rgb(x0, y1), frame.rgb(x1, y1)];
+    let [a, b, c, d] = [
+        frame.rgb(x0, y0),
+        frame.rgb(x1, y0),
+        frame.rgb(x0, y1),
+        frame.rgb(x1, y1),
+    ];
     std::array::from_fn(|channel| {
         let top = a[channel] as f32 + (b[channel] as f32 - a[channel] as f32) * fx;
         let bottom = c[channel] as f32 + (d[channel] as f32 - c[channel] as f32) * fx;

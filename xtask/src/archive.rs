@@ -17,7 +17,10 @@ pub fn read_member(archive: &Path, member: &str) -> Result<Vec<u8>> {
     } else if name.ends_with(".tgz") || name.ends_with(".tar.gz") {
         read_tgz_member(archive, member)
     } else {
-        bail!("{} is neither a zip nor a gzipped tar archive", archive.display());
+        bail!(
+            "{} is neither a zip nor a gzipped tar archive",
+            archive.display()
+        );
     };
     bytes.with_context(|| format!("reading `{member}` from {}", archive.display()))
 }
@@ -25,7 +28,9 @@ pub fn read_member(archive: &Path, member: &str) -> Result<Vec<u8>> {
 fn read_zip_member(archive: &Path, member: &str) -> Result<Vec<u8>> {
     let file = File::open(archive)?;
     let mut zip = zip::ZipArchive::new(file)?;
-    let mut entry = zip.by_name(member).map_err(|_| anyhow::anyhow!("no such member in the archive"))?;
+    let mut entry = zip
+        .by_name(member)
+        .map_err(|_| anyhow::anyhow!("no such member in the archive"))?;
     let mut bytes = Vec::with_capacity(entry.size() as usize);
     entry.read_to_end(&mut bytes)?;
     Ok(bytes)
@@ -67,11 +72,13 @@ pub fn parse_packed_index(loader_js: &str) -> Result<Vec<PackedFile>> {
     let Some(position) = loader_js.rfind(CALL) else {
         bail!("the loader script has no `{CALL}` call listing the packed files");
     };
-    let mut stream =
-        serde_json::Deserializer::from_str(&loader_js[position + CALL.len()..]).into_iter::<PackageIndex>();
+    let mut stream = serde_json::Deserializer::from_str(&loader_js[position + CALL.len()..])
+        .into_iter::<PackageIndex>();
     match stream.next() {
         Some(Ok(index)) => Ok(index.files),
-        Some(Err(error)) => bail!("the file list passed to `{CALL}` is not the expected JSON: {error}"),
+        Some(Err(error)) => {
+            bail!("the file list passed to `{CALL}` is not the expected JSON: {error}")
+        }
         None => bail!("nothing follows `{CALL}` in the loader script"),
     }
 }
@@ -80,7 +87,10 @@ pub fn parse_packed_index(loader_js: &str) -> Result<Vec<PackedFile>> {
 pub fn unpack<'a>(data: &'a [u8], index: &[PackedFile], name: &str) -> Result<&'a [u8]> {
     let Some(file) = index.iter().find(|file| file.filename == name) else {
         let listed: Vec<_> = index.iter().map(|file| file.filename.as_str()).collect();
-        bail!("`{name}` is not in the packed file list (it lists: {})", listed.join(", "));
+        bail!(
+            "`{name}` is not in the packed file list (it lists: {})",
+            listed.join(", ")
+        );
     };
     if file.start > file.end || file.end > data.len() {
         bail!(
@@ -105,7 +115,14 @@ mod tests {
     fn index_is_read_from_the_loadpackage_call_not_the_function_definition() {
         let index = parse_packed_index(LOADER).unwrap();
         assert_eq!(index.len(), 2);
-        assert_eq!(index[1], PackedFile { filename: "/b.bin".into(), start: 3, end: 5 });
+        assert_eq!(
+            index[1],
+            PackedFile {
+                filename: "/b.bin".into(),
+                start: 3,
+                end: 5
+            }
+        );
         assert_eq!(unpack(b"abcde", &index, "/b.bin").unwrap(), b"de");
     }
 
@@ -119,7 +136,12 @@ mod tests {
     #[test]
     fn ranges_past_the_data_are_refused() {
         let index = parse_packed_index(LOADER).unwrap();
-        assert!(unpack(b"abcd", &index, "/b.bin").unwrap_err().to_string().contains("4 bytes"));
+        assert!(
+            unpack(b"abcd", &index, "/b.bin")
+                .unwrap_err()
+                .to_string()
+                .contains("4 bytes")
+        );
     }
 
     #[test]

@@ -7,9 +7,19 @@ use anyhow::{Result, bail};
 /// Set-up, formatting, lints and the whole test suite, stopping at the first failure.
 pub fn test() -> Result<()> {
     crate::setup::run()?;
-    cargo(&["fmt", "--all", "--check"], "rustfmt found unformatted code: run `cargo fmt --all`")?;
     cargo(
-        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &["fmt", "--all", "--check"],
+        "rustfmt found unformatted code: run `cargo fmt --all`",
+    )?;
+    cargo(
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
         "clippy found problems (listed above)",
     )?;
     // Tests that need the cached models fail, rather than skip, when they are missing here.
@@ -23,10 +33,21 @@ pub fn test() -> Result<()> {
 /// Set-up, then the face pipeline on the sample photo.
 pub fn demo() -> Result<()> {
     crate::setup::run()?;
-    let photo = crate::paths::lensmith_home()?.join("data").join("astronaut.png");
+    let photo = crate::paths::lensmith_home()?
+        .join("data")
+        .join("astronaut.png");
     let photo = photo.to_string_lossy().into_owned();
     cargo(
-        &["run", "--release", "--quiet", "--package", "lensmith-cli", "--", "detect", &photo],
+        &[
+            "run",
+            "--release",
+            "--quiet",
+            "--package",
+            "lensmith-cli",
+            "--",
+            "detect",
+            &photo,
+        ],
         "the demo failed (see above)",
     )
 }

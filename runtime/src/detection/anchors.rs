@@ -53,13 +53,49 @@ mod tests {
         let anchors = short_range_anchors();
         assert_eq!(anchors.len(), 896);
         // 16×16 cells with 2 anchors, then 8×8 cells with 6.
-        assert_eq!(anchors[0], Anchor { x: 0.5 / 16.0, y: 0.5 / 16.0 });
+        assert_eq!(
+            anchors[0],
+            Anchor {
+                x: 0.5 / 16.0,
+                y: 0.5 / 16.0
+            }
+        );
         assert_eq!(anchors[1], anchors[0]);
-        assert_eq!(anchors[2], Anchor { x: 1.5 / 16.0, y: 0.5 / 16.0 });
-        assert_eq!(anchors[511], Anchor { x: 15.5 / 16.0, y: 15.5 / 16.0 });
-        assert_eq!(anchors[512], Anchor { x: 0.5 / 8.0, y: 0.5 / 8.0 });
+        assert_eq!(
+            anchors[2],
+            Anchor {
+                x: 1.5 / 16.0,
+                y: 0.5 / 16.0
+            }
+        );
+        assert_eq!(
+            anchors[511],
+            Anchor {
+                x: 15.5 / 16.0,
+                y: 15.5 / 16.0
+            }
+        );
+        assert_eq!(
+            anchors[512],
+            Anchor {
+                x: 0.5 / 8.0,
+                y: 0.5 / 8.0
+            }
+        );
         assert_eq!(anchors[517], anchors[512]);
-        assert_eq!(anchors[518], Anchor { x: 1.5 / 8.0, y: 0.5 / 8.0 });
-        assert_eq!(anchors[895], Anchor { x: 7.5 / 8.0, y: 7.5 / 8.0 });
+        assert_eq!(
+            anchors[518],
+            Anchor {
+                x: 1.5 / 8.0,
+                y: 0.5 / 8.0
+            }
+        );
+        assert_eq!(
+            anchors[895],
+            Anchor {
+                x: 7.5 / 8.0,
+                y: 7.5 / 8.0
+            }
+        );
     }
 }

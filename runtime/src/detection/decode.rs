@@ -25,7 +25,12 @@ pub fn score_from_logit(logit: f32) -> f32 {
 }
 
 /// Decodes every anchor whose score reaches `min_score`.
-pub fn decode(regressors: &[f32], logits: &[f32], anchors: &[Anchor], min_score: f32) -> Vec<Candidate> {
+pub fn decode(
+    regressors: &[f32],
+    logits: &[f32],
+    anchors: &[Anchor],
+    min_score: f32,
+) -> Vec<Candidate> {
     let scale = INPUT_SIZE as f32;
     let mut candidates = Vec::new();
     for (index, (anchor, &logit)) in anchors.iter().zip(logits).enumerate() {
@@ -33,7 +38,8 @@ pub fn decode(regressors: &[f32], logits: &[f32], anchors: &[Anchor], min_score:
         if score < min_score {
             continue;
         }
-        let Some(raw) = regressors.get(index * VALUES_PER_ANCHOR..(index + 1) * VALUES_PER_ANCHOR) else {
+        let Some(raw) = regressors.get(index * VALUES_PER_ANCHOR..(index + 1) * VALUES_PER_ANCHOR)
+        else {
             break;
         };
         let center_x = raw[0] / scale + anchor.x;
@@ -46,7 +52,12 @@ pub fn decode(regressors: &[f32], logits: &[f32], anchors: &[Anchor], min_score:
         }
         candidates.push(Candidate {
             score,
-            bounds: [center_x - half_width, center_y - half_height, center_x + half_width, center_y + half_height],
+            bounds: [
+                center_x - half_width,
+                center_y - half_height,
+                center_x + half_width,
+                center_y + half_height,
+            ],
             keypoints,
         });
     }

@@ -45,7 +45,11 @@ impl Letterbox {
                     pixel.fill(-1.0);
                     continue;
                 }
-                let rgb = crate::sampling::bilinear(frame, source_x.clamp(0.0, max_x), source_y.clamp(0.0, max_y));
+                let rgb = crate::sampling::bilinear(
+                    frame,
+                    source_x.clamp(0.0, max_x),
+                    source_y.clamp(0.0, max_y),
+                );
                 for (value, channel) in pixel.iter_mut().zip(rgb) {
                     *value = channel * (2.0 / 255.0) - 1.0;
                 }
@@ -55,15 +59,21 @@ impl Letterbox {
 
     fn point_to_frame(&self, x: f32, y: f32) -> Point2 {
         let size = self.size as f32;
-        Point2::new((x * size - self.pad_x) / self.scale, (y * size - self.pad_y) / self.scale)
+        Point2::new(
+            (x * size - self.pad_x) / self.scale,
+            (y * size - self.pad_y) / self.scale,
+        )
     }
 
     /// Maps a candidate from normalised tensor coordinates to frame pixels.
-    pub(super) fn to_frame(&self, candidate: &Candidate) -> FaceDetection {
+    pub(super) fn detection_in_frame(&self, candidate: &Candidate) -> FaceDetection {
         let [left, top, right, bottom] = candidate.bounds;
         FaceDetection {
             score: candidate.score,
-            bounds: Rect::from_corners(self.point_to_frame(left, top), self.point_to_frame(right, bottom)),
+            bounds: Rect::from_corners(
+                self.point_to_frame(left, top),
+                self.point_to_frame(right, bottom),
+            ),
             keypoints: candidate.keypoints.map(|[x, y]| self.point_to_frame(x, y)),
         }
     }

@@ -18,17 +18,22 @@ pub fn weighted_suppression(mut candidates: Vec<Candidate>, min_iou: f32) -> Vec
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut merged = Vec::new();
     while let Some(strongest) = candidates.first().cloned() {
-        let (cluster, rest): (Vec<_>, Vec<_>) =
-            candidates.into_iter().partition(|candidate| iou(&strongest.bounds, &candidate.bounds) > min_iou);
+        let (cluster, rest): (Vec<_>, Vec<_>) = candidates
+            .into_iter()
+            .partition(|candidate| iou(&strongest.bounds, &candidate.bounds) > min_iou);
         candidates = rest;
         let total: f32 = cluster.iter().map(|candidate| candidate.score).sum();
         if cluster.is_empty() || total <= 0.0 {
             // A degenerate (zero-area) strongest box overlaps nothing, not even itself.
-            candidates.retain(|candidate| candidate != &strongest);
+            candidates.remove(0);
             merged.push(strongest);
             continue;
         }
-        let mut average = Candidate { score: strongest.score, bounds: [0.0; 4], keypoints: [[0.0; 2]; 6] };
+        let mut average = Candidate {
+            score: strongest.score,
+            bounds: [0.0; 4],
+            keypoints: [[0.0; 2]; 6],
+        };
         for candidate in &cluster {
             let weight = candidate.score / total;
             for (sum, value) in average.bounds.iter_mut().zip(candidate.bounds) {
@@ -49,12 +54,23 @@ mod tests {
     use super::*;
 
     fn candidate(score: f32, left: f32) -> Candidate {
-        Candidate { score, bounds: [left, 0.0, left + 1.0, 1.0], keypoints: [[left, 0.0]; 6] }
+        Candidate {
+            score,
+            bounds: [left, 0.0, left + 1.0, 1.0],
+            keypoints: [[left, 0.0]; 6],
+        }
     }
 
     #[test]
     fn overlapping_boxes_merge_by_score_and_distant_ones_stay() {
-        let merged = weighted_suppression(vec![candidate(0.6, 0.1), candidate(0.9, 0.0), candidate(0.8, 5.0)], 0.3);
+        let merged = weighted_suppression(
+            vec![
+                candidate(0.6, 0.1),
+                candidate(0.9, 0.0),
+                candidate(0.8, 5.0),
+            ],
+            0.3,
+        );
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[0].score, 0.9);
         // Weighted left edge: (0.9·0 + 0.6·0.1) / 1.5 = 0.04.
@@ -65,7 +81,11 @@ mod tests {
 
     #[test]
     fn degenerate_boxes_do_not_loop_forever() {
-        let flat = Candidate { score: 0.9, bounds: [0.0, 0.0, 0.0, 0.0], keypoints: [[0.0; 2]; 6] };
+        let flat = Candidate {
+            score: 0.9,
+            bounds: [0.0, 0.0, 0.0, 0.0],
+            keypoints: [[0.0; 2]; 6],
+        };
         let merged = weighted_suppression(vec![flat.clone(), flat], 0.3);
         assert_eq!(merged.len(), 2);
     }

@@ -35,7 +35,7 @@ impl FaceRoi {
 
     /// Maps a point given in the region's own normalised coordinates (0..1 across, 0..1
     /// down) to frame pixels.
-    pub fn to_frame(&self, u: f32, v: f32) -> Point2 {
+    pub fn point_in_frame(&self, u: f32, v: f32) -> Point2 {
         let (sin, cos) = self.rotation.sin_cos();
         let local_x = (u - 0.5) * self.size;
         let local_y = (v - 0.5) * self.size;
@@ -54,7 +54,7 @@ impl FaceRoi {
         let step = self.size / side as f32;
         // Frame position of the centre of tensor pixel (0, 0), and the steps along a tensor
         // row and column; one multiply-add per pixel instead of a full transform.
-        let origin = self.to_frame(0.5 / side as f32, 0.5 / side as f32);
+        let origin = self.point_in_frame(0.5 / side as f32, 0.5 / side as f32);
         let (row_dx, row_dy) = (cos * step, sin * step);
         let (column_dx, column_dy) = (-sin * step, cos * step);
         let max_x = frame.width() as f32 - 1.0;
@@ -83,25 +83,40 @@ mod tests {
         let mut keypoints = [Point2::default(); 6];
         keypoints[0] = right_eye;
         keypoints[1] = left_eye;
-        FaceDetection { score: 1.0, bounds: Rect { x: 100.0, y: 100.0, width: 100.0, height: 80.0 }, keypoints }
+        FaceDetection {
+            score: 1.0,
+            bounds: Rect {
+                x: 100.0,
+                y: 100.0,
+                width: 100.0,
+                height: 80.0,
+            },
+            keypoints,
+        }
     }
 
     #[test]
     fn level_eyes_give_an_upright_square_one_and_a_half_times_the_box() {
-        let roi = FaceRoi::from_detection(&detection_with_eyes(Point2::new(120.0, 130.0), Point2::new(180.0, 130.0)));
+        let roi = FaceRoi::from_detection(&detection_with_eyes(
+            Point2::new(120.0, 130.0),
+            Point2::new(180.0, 130.0),
+        ));
         assert_eq!(roi.rotation, 0.0);
         assert_eq!(roi.size, 150.0);
         assert_eq!(roi.center, Point2::new(150.0, 140.0));
-        assert_eq!(roi.to_frame(0.0, 0.0), Point2::new(75.0, 65.0));
+        assert_eq!(roi.point_in_frame(0.0, 0.0), Point2::new(75.0, 65.0));
     }
 
     #[test]
     fn tilted_eyes_rotate_the_region_with_the_head() {
         // The subject's left eye is lower on screen: the head leans clockwise.
-        let roi = FaceRoi::from_detection(&detection_with_eyes(Point2::new(120.0, 120.0), Point2::new(170.0, 170.0)));
+        let roi = FaceRoi::from_detection(&detection_with_eyes(
+            Point2::new(120.0, 120.0),
+            Point2::new(170.0, 170.0),
+        ));
         assert!((roi.rotation - std::f32::consts::FRAC_PI_4).abs() < 1e-6);
         // The region's right edge midpoint lies down-right of the centre.
-        let right_mid = roi.to_frame(1.0, 0.5);
+        let right_mid = roi.point_in_frame(1.0, 0.5);
         assert!(right_mid.x > roi.center.x && right_mid.y > roi.center.y);
     }
 }

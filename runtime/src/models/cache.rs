@@ -43,12 +43,18 @@ impl AssetCache {
 
     /// The ONNX Runtime library, checked to exist.
     pub fn onnxruntime_library(&self) -> Result<PathBuf, ModelError> {
-        self.existing(Path::new("lib").join(ONNXRUNTIME_LIBRARY), "the ONNX Runtime library")
+        self.existing(
+            Path::new("lib").join(ONNXRUNTIME_LIBRARY),
+            "the ONNX Runtime library",
+        )
     }
 
     /// A model file, checked to exist.
     pub fn model(&self, kind: ModelKind) -> Result<PathBuf, ModelError> {
-        self.existing(Path::new("models").join(kind.spec().file_name), &format!("the {kind} model"))
+        self.existing(
+            Path::new("models").join(kind.spec().file_name),
+            &format!("the {kind} model"),
+        )
     }
 
     /// MediaPipe's face geometry (canonical mesh and Procrustes weights), checked to exist.
@@ -69,7 +75,11 @@ impl AssetCache {
         if path.is_file() {
             Ok(path)
         } else {
-            Err(ModelError::Missing { what: what.to_owned(), path, cache: self.root.clone() })
+            Err(ModelError::Missing {
+                what: what.to_owned(),
+                path,
+                cache: self.root.clone(),
+            })
         }
     }
 }
@@ -81,8 +91,14 @@ mod tests {
     #[test]
     fn missing_files_name_the_path_and_the_fix() {
         let cache = AssetCache::at("/nonexistent/lensmith-cache");
-        let message = cache.model(ModelKind::FaceDetector).unwrap_err().to_string();
-        assert!(message.contains("/nonexistent/lensmith-cache/models/face_detection_short_range.onnx"), "{message}");
+        let message = cache
+            .model(ModelKind::FaceDetector)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("/nonexistent/lensmith-cache/models/face_detection_short_range.onnx"),
+            "{message}"
+        );
         assert!(message.contains("cargo xtask setup"), "{message}");
         let message = cache.onnxruntime_library().unwrap_err().to_string();
         assert!(message.contains("libonnxruntime.so.1.31.1"), "{message}");

@@ -35,7 +35,10 @@ pub struct Model {
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Model").field("kind", &self.kind).field("path", &self.path).finish()
+        f.debug_struct("Model")
+            .field("kind", &self.kind)
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -44,11 +47,16 @@ impl std::fmt::Debug for Model {
 static ENVIRONMENT: Mutex<Option<Environment>> = Mutex::new(None);
 
 fn environment(library: &Path) -> Result<Environment, ModelError> {
-    let mut slot = ENVIRONMENT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut slot = ENVIRONMENT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(environment) = slot.as_ref() {
         return Ok(environment.clone());
     }
-    let runtime_error = |message: String| ModelError::Runtime { path: library.to_owned(), message };
+    let runtime_error = |message: String| ModelError::Runtime {
+        path: library.to_owned(),
+        message,
+    };
     let environment = ort::init_from(library)
         .map_err(|error| runtime_error(error.to_string()))?
         .with_name("lensmith")
@@ -60,7 +68,11 @@ fn environment(library: &Path) -> Result<Environment, ModelError> {
 
 impl Model {
     /// Loads `kind` from `cache` and checks its interface.
-    pub fn load(cache: &AssetCache, kind: ModelKind, options: ModelOptions) -> Result<Self, ModelError> {
+    pub fn load(
+        cache: &AssetCache,
+        kind: ModelKind,
+        options: ModelOptions,
+    ) -> Result<Self, ModelError> {
         let library = cache.onnxruntime_library()?;
         let path = cache.model(kind)?;
         Self::load_file(&library, &path, kind, options)
@@ -74,7 +86,11 @@ impl Model {
         options: ModelOptions,
     ) -> Result<Self, ModelError> {
         let environment = environment(library)?;
-        let load_error = |message: String| ModelError::Load { model: kind, path: path.to_owned(), message };
+        let load_error = |message: String| ModelError::Load {
+            model: kind,
+            path: path.to_owned(),
+            message,
+        };
         let bytes = std::fs::read(path).map_err(|error| load_error(error.to_string()))?;
         let session = Session::builder(&environment)
             .and_then(|builder| Ok(builder.with_optimization_level(GraphOptimizationLevel::All)?))
@@ -82,7 +98,11 @@ impl Model {
             .and_then(|builder| Ok(builder.with_inter_threads(1)?))
             .and_then(|mut builder| builder.commit_from_memory(&bytes))
             .map_err(|error| load_error(error.to_string()))?;
-        let model = Self { kind, path: path.to_owned(), session };
+        let model = Self {
+            kind,
+            path: path.to_owned(),
+            session,
+        };
         model.check_interface()?;
         Ok(model)
     }
@@ -104,7 +124,10 @@ impl Model {
             path: self.path.clone(),
             detail,
         };
-        let sides = [("input", spec.inputs, self.session.inputs()), ("output", spec.outputs, self.session.outputs())];
+        let sides = [
+            ("input", spec.inputs, self.session.inputs()),
+            ("output", spec.outputs, self.session.outputs()),
+        ];
         for (side, expected, actual) in sides {
             if expected.len() != actual.len() {
                 let names: Vec<_> = actual.iter().map(|outlet| outlet.name()).collect();
@@ -142,15 +165,29 @@ impl Model {
             self.check_len(output_spec, buffer.len())?;
         }
         let kind = self.kind;
-        let inference_error = |error: ort::Error| ModelError::Inference { model: kind, message: error.to_string() };
-        let tensor = TensorRef::from_array_view((input_spec.shape, input)).map_err(inference_error)?;
-        let results = self.session.run(ort::inputs![input_spec.name => tensor]).map_err(inference_error)?;
+        let inference_error = |error: ort::Error| ModelError::Inference {
+            model: kind,
+            message: error.to_string(),
+        };
+        let tensor =
+            TensorRef::from_array_view((input_spec.shape, input)).map_err(inference_error)?;
+        let results = self
+            .session
+            .run(ort::inputs![input_spec.name => tensor])
+            .map_err(inference_error)?;
         for (output_spec, buffer) in spec.outputs.iter().zip(outputs.iter_mut()) {
-            let (_, values) = results[output_spec.name].try_extract_tensor::<f32>().map_err(inference_error)?;
+            let (_, values) = results[output_spec.name]
+                .try_extract_tensor::<f32>()
+                .map_err(inference_error)?;
             if values.len() != buffer.len() {
                 return Err(ModelError::Inference {
                     model: kind,
-                    message: format!("output `{}` has {} values, expected {}", output_spec.name, values.len(), buffer.len()),
+                    message: format!(
+                        "output `{}` has {} values, expected {}",
+                        output_spec.name,
+                        values.len(),
+                        buffer.len()
+                    ),
                 });
             }
             buffer.copy_from_slice(values);
@@ -162,7 +199,12 @@ impl Model {
         if spec.len() == got {
             Ok(())
         } else {
-            Err(ModelError::BufferSize { model: self.kind, tensor: spec.name, expected: spec.len(), got })
+            Err(ModelError::BufferSize {
+                model: self.kind,
+                tensor: spec.name,
+                expected: spec.len(),
+                got,
+            })
         }
     }
 }
@@ -170,17 +212,23 @@ impl Model {
 /// Describes how a graph tensor differs from the spec, or `None` when it matches.
 /// A dynamic dimension (-1) in the graph is accepted for any expected size.
 fn tensor_mismatch(want: &TensorSpec, name: &str, dtype: &ValueType) -> Option<String> {
-    let found = format!("`{name}` {dtype}");
-    if name != want.name {
-        return Some(format!("found {found}, expected {want}"));
-    }
     let (Some(element), Some(shape)) = (dtype.tensor_type(), dtype.tensor_shape()) else {
-        return Some(format!("found {found}, expected a tensor {want}"));
+        return Some(format!("found `{name}` {dtype}, expected a tensor {want}"));
     };
-    let shape_matches = shape.len() == want.shape.len()
-        && shape.iter().zip(want.shape).all(|(&have, &need)| have == need || have == -1);
-    if element != TensorElementType::Float32 || !shape_matches {
-        return Some(format!("found {found}, expected {want}"));
+    let dims: Vec<i64> = shape.iter().copied().collect();
+    let element_name = match element {
+        TensorElementType::Float32 => "f32".to_owned(),
+        other => format!("{other:?}"),
+    };
+    let shape_matches = dims.len() == want.shape.len()
+        && dims
+            .iter()
+            .zip(want.shape)
+            .all(|(&have, &need)| have == need || have == -1);
+    if name != want.name || element != TensorElementType::Float32 || !shape_matches {
+        return Some(format!(
+            "found `{name}` {element_name} {dims:?}, expected {want}"
+        ));
     }
     None
 }

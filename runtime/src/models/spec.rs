@@ -51,18 +51,36 @@ pub struct ModelSpec {
 }
 
 /// Input of the detector: one 128×128 RGB image, NHWC, values in -1..1.
-pub const DETECTOR_INPUT: TensorSpec = TensorSpec { name: "input", shape: &[1, 128, 128, 3] };
+pub const DETECTOR_INPUT: TensorSpec = TensorSpec {
+    name: "input",
+    shape: &[1, 128, 128, 3],
+};
 /// Box and keypoint offsets per anchor: x, y, w, h then six (x, y) keypoints.
-pub const DETECTOR_REGRESSORS: TensorSpec = TensorSpec { name: "regressors", shape: &[1, 896, 16] };
+pub const DETECTOR_REGRESSORS: TensorSpec = TensorSpec {
+    name: "regressors",
+    shape: &[1, 896, 16],
+};
 /// Face logit per anchor.
-pub const DETECTOR_SCORES: TensorSpec = TensorSpec { name: "classificators", shape: &[1, 896, 1] };
+pub const DETECTOR_SCORES: TensorSpec = TensorSpec {
+    name: "classificators",
+    shape: &[1, 896, 1],
+};
 
 /// Input of the mesh: one 192×192 RGB face crop, NHWC, values in 0..1.
-pub const LANDMARKS_INPUT: TensorSpec = TensorSpec { name: "input_1", shape: &[1, 192, 192, 3] };
+pub const LANDMARKS_INPUT: TensorSpec = TensorSpec {
+    name: "input_1",
+    shape: &[1, 192, 192, 3],
+};
 /// 468 landmarks as x, y, z in crop pixels (z at the same scale as x).
-pub const LANDMARKS_POINTS: TensorSpec = TensorSpec { name: "conv2d_21", shape: &[1, 1, 1, 1404] };
+pub const LANDMARKS_POINTS: TensorSpec = TensorSpec {
+    name: "conv2d_21",
+    shape: &[1, 1, 1, 1404],
+};
 /// Face presence logit.
-pub const LANDMARKS_FACE_FLAG: TensorSpec = TensorSpec { name: "conv2d_31", shape: &[1, 1, 1, 1] };
+pub const LANDMARKS_FACE_FLAG: TensorSpec = TensorSpec {
+    name: "conv2d_31",
+    shape: &[1, 1, 1, 1],
+};
 
 impl ModelKind {
     /// The model's file and interface.
