@@ -5,4 +5,7 @@ pub mod detection;
 pub mod image_io;
 pub mod landmarks;
 pub mod models;
+pub mod pose;
 pub mod sampling;
+pub mod smoothing;
+pub mod tracking;

@@ -23,11 +23,79 @@ pub fn test() -> Result<()> {
         "clippy found problems (listed above)",
     )?;
     // Tests that need the cached models fail, rather than skip, when they are missing here.
-    cargo_with_env(
+    cargo_test_counting(
         &["test", "--workspace"],
         &[("LENSMITH_REQUIRE_ASSETS", "1")],
-        "tests failed (listed above)",
     )
+    .map(drop)
+}
+
+/// Test counts summed over every test binary of a `cargo test` run.
+#[derive(Debug, Default, PartialEq)]
+struct TestTotals {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl TestTotals {
+    /// Adds the counts of one `test result: ok. 3 passed; 0 failed; 1 ignored; ...` line.
+    fn add_summary_line(&mut self, line: &str) {
+        let Some(counts) = line.trim_start().strip_prefix("test result:") else {
+            return;
+        };
+        for part in counts.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(label), Some(number)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(number) = number.parse::<u64>() else {
+                continue;
+            };
+            match label {
+                "passed" => self.passed += number,
+                "failed" => self.failed += number,
+                "ignored" => self.ignored += number,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Runs `cargo test`, echoing its output, and sums the counts of every test binary.
+fn cargo_test_counting(args: &[&str], env: &[(&str, &str)]) -> Result<TestTotals> {
+    use std::io::{BufRead, BufReader};
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    println!("$ cargo {}", args.join(" "));
+    let mut child = Command::new(cargo)
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(crate::paths::workspace_root())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let mut totals = TestTotals::default();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            println!("{line}");
+            totals.add_summary_line(&line);
+        }
+    }
+    let status = child.wait()?;
+    // One closing line for the whole suite, in the plain form CI tools read.
+    println!(
+        "tests: {} passed, {} failed, {} skipped",
+        totals.passed, totals.failed, totals.ignored
+    );
+    if !status.success() {
+        bail!(
+            "`cargo {}` exited with {status}: tests failed (listed above); {} passed, {} failed",
+            args.join(" "),
+            totals.passed,
+            totals.failed
+        );
+    }
+    Ok(totals)
 }
 
 /// Set-up, then the face pipeline on the sample photo.
@@ -68,4 +136,27 @@ fn cargo_with_env(args: &[&str], env: &[(&str, &str)], failure: &str) -> Result<
         bail!("`cargo {}` exited with {status}: {failure}", args.join(" "));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_lines_are_summed_and_other_lines_ignored() {
+        let mut totals = TestTotals::default();
+        totals.add_summary_line("test result: ok. 11 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.00s");
+        totals.add_summary_line(
+            "test result: FAILED. 4 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out",
+        );
+        totals.add_summary_line("test a_test_named_test_result ... ok");
+        assert_eq!(
+            totals,
+            TestTotals {
+                passed: 15,
+                failed: 1,
+                ignored: 2
+            }
+        );
+    }
 }

@@ -1,0 +1,269 @@
+//! Face tracking as MediaPipe's face-landmark front graph does it: the detector finds
+//! faces only while fewer than `max_faces` are tracked; each tracked face's next region
+//! comes from its current mesh; a face whose mesh loses confidence is dropped. Each face
+//! keeps a stable id, and its landmarks are smoothed over time.
+
+use std::time::Instant;
+
+use effect_api::{FrameView, Point2, Rect};
+
+use crate::detection::{DetectorSettings, FaceDetector};
+use crate::landmarks::{FaceRoi, LandmarkModel};
+use crate::models::{AssetCache, Model, ModelError, ModelKind, ModelOptions};
+use crate::smoothing::{LandmarkSmoother, SmoothingSettings};
+
+/// What may be tuned in tracking, live.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackerSettings {
+    /// Most faces tracked at once.
+    pub max_faces: usize,
+    /// While fewer than `max_faces` are tracked (but at least one), run the detector every
+    /// this many frames to look for more; with none tracked it runs every frame.
+    pub detection_interval: u32,
+    /// A face whose mesh presence falls below this is dropped.
+    pub min_presence: f32,
+    /// Regions overlapping a tracked face's region by more than this IoU are the same face.
+    pub same_face_iou: f32,
+    /// Detector settings.
+    pub detector: DetectorSettings,
+    /// Landmark smoothing; `None` for still images or raw output.
+    pub smoothing: Option<SmoothingSettings>,
+}
+
+impl Default for TrackerSettings {
+    fn default() -> Self {
+        Self {
+            max_faces: 1,
+            detection_interval: 5,
+            min_presence: 0.5,
+            same_face_iou: 0.5,
+            detector: DetectorSettings::default(),
+            smoothing: Some(SmoothingSettings::default()),
+        }
+    }
+}
+
+impl TrackerSettings {
+    /// Settings for unrelated still images: no smoothing.
+    pub fn still_images() -> Self {
+        Self {
+            smoothing: None,
+            ..Self::default()
+        }
+    }
+}
+
+/// One tracked face in one frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedFace {
+    /// Stable id: the same face keeps it from frame to frame.
+    pub id: u32,
+    /// Mesh presence score, 0..1.
+    pub score: f32,
+    /// The 468 landmarks, x and y in frame pixels, z in the same scale (smoothed when enabled).
+    pub landmarks: Vec<[f32; 3]>,
+    /// The region the mesh was computed in.
+    pub roi: FaceRoi,
+}
+
+impl TrackedFace {
+    /// The (x, y) of one landmark.
+    pub fn point(&self, index: usize) -> Option<Point2> {
+        self.landmarks
+            .get(index)
+            .map(|&[x, y, _]| Point2::new(x, y))
+    }
+
+    /// The axis-aligned box around the landmarks.
+    pub fn bounds(&self) -> Rect {
+        let mut low = Point2::new(f32::MAX, f32::MAX);
+        let mut high = Point2::new(f32::MIN, f32::MIN);
+        for &[x, y, _] in &self.landmarks {
+            low = Point2::new(low.x.min(x), low.y.min(y));
+            high = Point2::new(high.x.max(x), high.y.max(y));
+        }
+        Rect::from_corners(low, high)
+    }
+}
+
+/// Time each stage took for one frame, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimings {
+    /// Face detection (zero when it did not run).
+    pub detect_ms: f64,
+    /// Mesh inference for every face, with its pre- and post-processing.
+    pub landmarks_ms: f64,
+    /// Landmark smoothing.
+    pub smoothing_ms: f64,
+    /// The whole `process` call.
+    pub total_ms: f64,
+}
+
+/// What tracking found in one frame.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrackedFrame {
+    /// Faces, in id order.
+    pub faces: Vec<TrackedFace>,
+    /// Per-stage times.
+    pub timings: StageTimings,
+    /// Whether the detector ran on this frame.
+    pub detector_ran: bool,
+}
+
+#[derive(Debug)]
+struct Track {
+    id: u32,
+    roi: FaceRoi,
+    smoother: LandmarkSmoother,
+}
+
+/// Tracks faces across frames.
+#[derive(Debug)]
+pub struct FaceTracker {
+    detector: FaceDetector,
+    landmarks: LandmarkModel,
+    settings: TrackerSettings,
+    tracks: Vec<Track>,
+    next_id: u32,
+    frames_since_detection: u32,
+}
+
+fn milliseconds_since(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1e3
+}
+
+impl FaceTracker {
+    /// A tracker with both models loaded from `cache`.
+    pub fn load(
+        cache: &AssetCache,
+        options: ModelOptions,
+        settings: TrackerSettings,
+    ) -> Result<Self, ModelError> {
+        let detector = FaceDetector::new(
+            Model::load(cache, ModelKind::FaceDetector, options)?,
+            settings.detector,
+        )?;
+        let landmarks = LandmarkModel::new(Model::load(cache, ModelKind::FaceLandmarks, options)?)?;
+        Ok(Self::new(detector, landmarks, settings))
+    }
+
+    /// A tracker from loaded models.
+    pub fn new(
+        detector: FaceDetector,
+        landmarks: LandmarkModel,
+        settings: TrackerSettings,
+    ) -> Self {
+        Self {
+            detector,
+            landmarks,
+            settings,
+            tracks: Vec::new(),
+            next_id: 0,
+            frames_since_detection: 0,
+        }
+    }
+
+    /// Changes the settings from the next frame on.
+    pub fn set_settings(&mut self, settings: TrackerSettings) {
+        self.detector.set_settings(settings.detector);
+        self.settings = settings;
+    }
+
+    /// Forgets every tracked face (for a cut in the video, or unrelated stills).
+    pub fn reset(&mut self) {
+        self.tracks.clear();
+        self.frames_since_detection = 0;
+    }
+
+    /// Tracks faces in the next frame, taken at `time_s` seconds (which should increase).
+    pub fn process(
+        &mut self,
+        frame: FrameView<'_>,
+        time_s: f64,
+    ) -> Result<TrackedFrame, ModelError> {
+        let started = Instant::now();
+        let mut timings = StageTimings::default();
+        let max_faces = self.settings.max_faces.max(1);
+
+        let wants_more = self.tracks.len() < max_faces;
+        let detector_due = self.tracks.is_empty()
+            || self.frames_since_detection + 1 >= self.settings.detection_interval.max(1);
+        let detector_ran = wants_more && detector_due;
+        if detector_ran {
+            let detect_start = Instant::now();
+            self.add_tracks_from_detections(frame)?;
+            timings.detect_ms = milliseconds_since(detect_start);
+            self.frames_since_detection = 0;
+        } else {
+            self.frames_since_detection = self.frames_since_detection.saturating_add(1);
+        }
+
+        let mut faces = Vec::with_capacity(self.tracks.len());
+        let mut kept = Vec::with_capacity(self.tracks.len());
+        for mut track in std::mem::take(&mut self.tracks) {
+            let landmarks_start = Instant::now();
+            let mesh = self.landmarks.run(frame, &track.roi)?;
+            timings.landmarks_ms += milliseconds_since(landmarks_start);
+            let next_roi = FaceRoi::from_landmarks(&mesh.points);
+            let (true, Some(next_roi)) = (mesh.presence >= self.settings.min_presence, next_roi)
+            else {
+                continue; // lost: the detector will look for it again
+            };
+            // Two tracks that drifted onto one face: keep the older id.
+            let duplicate = kept.iter().any(|other: &Track| {
+                other.roi.bounding_rect().iou(&next_roi.bounding_rect())
+                    > self.settings.same_face_iou
+            });
+            if duplicate {
+                continue;
+            }
+            let mut points = mesh.points;
+            if let Some(smoothing) = &self.settings.smoothing {
+                let smoothing_start = Instant::now();
+                track
+                    .smoother
+                    .smooth(&mut points, time_s, mesh.roi.size / 1.5, smoothing);
+                timings.smoothing_ms += milliseconds_since(smoothing_start);
+            }
+            faces.push(TrackedFace {
+                id: track.id,
+                score: mesh.presence,
+                landmarks: points,
+                roi: mesh.roi,
+            });
+            // The next region follows the raw mesh, as MediaPipe's does: smoothing would
+            // make the region lag behind a moving face.
+            track.roi = next_roi;
+            kept.push(track);
+        }
+        self.tracks = kept;
+        timings.total_ms = milliseconds_since(started);
+        Ok(TrackedFrame {
+            faces,
+            timings,
+            detector_ran,
+        })
+    }
+
+    fn add_tracks_from_detections(&mut self, frame: FrameView<'_>) -> Result<(), ModelError> {
+        let detections = self.detector.detect(frame)?;
+        for detection in detections {
+            if self.tracks.len() >= self.settings.max_faces.max(1) {
+                break;
+            }
+            let roi = FaceRoi::from_detection(&detection);
+            let already_tracked = self.tracks.iter().any(|track| {
+                track.roi.bounding_rect().iou(&roi.bounding_rect()) > self.settings.same_face_iou
+            });
+            if !already_tracked {
+                self.tracks.push(Track {
+                    id: self.next_id,
+                    roi,
+                    smoother: LandmarkSmoother::default(),
+                });
+                self.next_id = self.next_id.wrapping_add(1);
+            }
+        }
+        Ok(())
+    }
+}

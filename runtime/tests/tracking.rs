@@ -1,0 +1,250 @@
+//! Face tracking on real pixels: agreement with MediaPipe's own FaceMesh, stillness on a
+//! still face, following known motion, several faces, and no face.
+
+#[path = "support/assets.rs"]
+mod assets;
+
+use effect_api::{Frame, PixelFormat, Point2};
+use lensmith_runtime::models::ModelOptions;
+use lensmith_runtime::sampling::bilinear;
+use lensmith_runtime::tracking::{FaceTracker, TrackedFace, TrackerSettings};
+
+/// Outer eye corners, whose distance normalises every landmark error.
+const RIGHT_EYE_OUTER: usize = 33;
+const LEFT_EYE_OUTER: usize = 263;
+
+fn interocular(landmarks: &[[f32; 3]]) -> f32 {
+    let [ax, ay, _] = landmarks[RIGHT_EYE_OUTER];
+    let [bx, by, _] = landmarks[LEFT_EYE_OUTER];
+    (ax - bx).hypot(ay - by)
+}
+
+fn mean_distance(a: &[[f32; 3]], b: &[[f32; 3]]) -> f32 {
+    a.iter()
+        .zip(b)
+        .map(|(p, q)| (p[0] - q[0]).hypot(p[1] - q[1]))
+        .sum::<f32>()
+        / a.len() as f32
+}
+
+/// A similarity transform about a centre: out = scale · R(angle) · (p − centre) + centre + shift.
+#[derive(Clone, Copy, Debug)]
+struct Motion {
+    angle: f32,
+    scale: f32,
+    shift: Point2,
+    centre: Point2,
+}
+
+impl Motion {
+    fn apply(&self, x: f32, y: f32) -> (f32, f32) {
+        let (sin, cos) = self.angle.sin_cos();
+        let (dx, dy) = (x - self.centre.x, y - self.centre.y);
+        (
+            self.scale * (cos * dx - sin * dy) + self.centre.x + self.shift.x,
+            self.scale * (sin * dx + cos * dy) + self.centre.y + self.shift.y,
+        )
+    }
+
+    fn invert(&self, x: f32, y: f32) -> (f32, f32) {
+        let (sin, cos) = self.angle.sin_cos();
+        let (dx, dy) = (
+            x - self.centre.x - self.shift.x,
+            y - self.centre.y - self.shift.y,
+        );
+        (
+            (cos * dx + sin * dy) / self.scale + self.centre.x,
+            (-sin * dx + cos * dy) / self.scale + self.centre.y,
+        )
+    }
+
+    /// Renders `source` moved by this transform; uncovered pixels repeat the source's edge.
+    fn render(&self, source: &Frame) -> Frame {
+        let (width, height) = (source.width(), source.height());
+        let mut data = Vec::with_capacity((width * height * 3) as usize);
+        for y in 0..height {
+            for x in 0..width {
+                let (sx, sy) = self.invert(x as f32, y as f32);
+                data.extend(bilinear(source.view(), sx, sy).map(|channel| channel.round() as u8));
+            }
+        }
+        Frame::from_packed(data, width, height, PixelFormat::Rgb8).unwrap()
+    }
+}
+
+fn tracker(settings: TrackerSettings) -> Option<(FaceTracker, Frame)> {
+    let cache = assets::cache_or_skip("tracking")?;
+    let photo = assets::astronaut(&cache);
+    Some((
+        FaceTracker::load(&cache, ModelOptions::default(), settings).unwrap(),
+        photo,
+    ))
+}
+
+fn single_face(faces: &[TrackedFace]) -> &TrackedFace {
+    assert_eq!(faces.len(), 1, "expected one face, found {}", faces.len());
+    &faces[0]
+}
+
+#[test]
+fn landmarks_agree_with_mediapipe_facemesh_on_the_astronaut() {
+    let Some((mut tracker, photo)) = tracker(TrackerSettings::still_images()) else {
+        return;
+    };
+    let reference: serde_json::Value =
+        serde_json::from_str(include_str!("data/astronaut_mediapipe_landmarks.json")).unwrap();
+    let expected: Vec<[f32; 3]> = reference["faces"][0]["landmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|point| std::array::from_fn(|axis| point[axis].as_f64().unwrap() as f32))
+        .collect();
+    assert_eq!(expected.len(), 468);
+    let found = tracker.process(photo.view(), 0.0).unwrap();
+    let face = single_face(&found.faces);
+    let error = mean_distance(&face.landmarks, &expected) / interocular(&expected);
+    println!(
+        "mean landmark distance to MediaPipe: {:.2}% of the inter-ocular distance",
+        error * 100.0
+    );
+    assert!(
+        error <= 0.015,
+        "mean distance is {:.2}% of the inter-ocular distance",
+        error * 100.0
+    );
+}
+
+#[test]
+fn a_still_face_stays_still_after_smoothing() {
+    let Some((mut tracker, photo)) = tracker(TrackerSettings::default()) else {
+        return;
+    };
+    let mut previous: Option<Vec<[f32; 3]>> = None;
+    let mut squared_motion = Vec::new();
+    for index in 0..60 {
+        let frame = tracker.process(photo.view(), index as f64 / 30.0).unwrap();
+        let face = single_face(&frame.faces);
+        assert_eq!(face.id, 0, "the one face keeps its id");
+        if let Some(previous) = &previous {
+            for (p, q) in face.landmarks.iter().zip(previous) {
+                squared_motion.push((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2));
+            }
+        }
+        previous = Some(face.landmarks.clone());
+    }
+    let rms = (squared_motion.iter().sum::<f32>() / squared_motion.len() as f32).sqrt();
+    println!("still-face RMS landmark motion: {rms:.4} px per frame");
+    assert!(rms < 0.5, "RMS motion {rms} px");
+}
+
+#[test]
+fn tracking_follows_known_rotation_scale_and_translation() {
+    let Some((mut tracker, photo)) = tracker(TrackerSettings::default()) else {
+        return;
+    };
+    // The reference is what tracking settles on for the still photo; the mesh from the
+    // detector's first, coarser region differs slightly from it.
+    let settle_frames = 10;
+    let mut reference = Vec::new();
+    for index in 0..settle_frames {
+        let frame = tracker.process(photo.view(), index as f64 / 30.0).unwrap();
+        reference = single_face(&frame.faces).landmarks.clone();
+    }
+    let iod = interocular(&reference);
+    let face_centre = Point2::new(
+        reference.iter().map(|p| p[0]).sum::<f32>() / reference.len() as f32,
+        reference.iter().map(|p| p[1]).sum::<f32>() / reference.len() as f32,
+    );
+
+    let frames = 90;
+    let mut worst = 0.0f32;
+    for index in 0..frames {
+        // One smooth sweep: turn to +30° while growing to 1.3×, back through upright to
+        // −30° while shrinking to 0.7×; drift sideways and down.
+        let phase = index as f32 / (frames - 1) as f32 * std::f32::consts::TAU;
+        let motion = Motion {
+            angle: 30f32.to_radians() * phase.sin(),
+            scale: 1.0 + 0.3 * phase.sin(),
+            shift: Point2::new(40.0 * phase.sin(), 25.0 * (1.0 - phase.cos())),
+            centre: face_centre,
+        };
+        let frame = motion.render(&photo);
+        let time = (settle_frames + index) as f64 / 30.0;
+        let tracked = tracker.process(frame.view(), time).unwrap();
+        let face = single_face(&tracked.faces);
+        assert_eq!(
+            face.id, 0,
+            "frame {index}: the face was lost and found again"
+        );
+        let expected: Vec<[f32; 3]> = reference
+            .iter()
+            .map(|&[x, y, z]| {
+                let (mx, my) = motion.apply(x, y);
+                [mx, my, z]
+            })
+            .collect();
+        let error = mean_distance(&face.landmarks, &expected) / (iod * motion.scale);
+        worst = worst.max(error);
+        assert!(
+            error <= 0.02,
+            "frame {index} ({motion:?}): landmarks are {:.2}% of the inter-ocular distance off",
+            error * 100.0
+        );
+    }
+    println!(
+        "known motion: worst frame {:.2}% of the inter-ocular distance",
+        worst * 100.0
+    );
+}
+
+#[test]
+fn two_faces_side_by_side_get_two_ids() {
+    let settings = TrackerSettings {
+        max_faces: 2,
+        ..TrackerSettings::still_images()
+    };
+    let Some((mut tracker, photo)) = tracker(settings) else {
+        return;
+    };
+    // A tight crop of the portrait and its mirror image, side by side, so that each face
+    // keeps a size the short-range detector is made for.
+    let (left, top, width, height) = (135, 25, 180, 200);
+    let mut data = Vec::with_capacity((width * 2 * height * 3) as usize);
+    for y in top..top + height {
+        let row = &photo.view().row(y)[left as usize * 3..(left + width) as usize * 3];
+        data.extend_from_slice(row);
+        for x in (0..width as usize).rev() {
+            data.extend_from_slice(&row[x * 3..x * 3 + 3]);
+        }
+    }
+    let pair = Frame::from_packed(data, width * 2, height, PixelFormat::Rgb8).unwrap();
+    let found = tracker.process(pair.view(), 0.0).unwrap();
+    assert_eq!(found.faces.len(), 2, "expected both faces");
+    assert_ne!(found.faces[0].id, found.faces[1].id);
+    let centres: Vec<f32> = found
+        .faces
+        .iter()
+        .map(|face| face.bounds().center().x)
+        .collect();
+    assert!(centres.iter().any(|&x| x < width as f32) && centres.iter().any(|&x| x > width as f32));
+    // Tracked on the next frame, both keep their ids.
+    let again = tracker.process(pair.view(), 1.0 / 30.0).unwrap();
+    let ids = |faces: &[TrackedFace]| faces.iter().map(|face| face.id).collect::<Vec<_>>();
+    assert_eq!(ids(&again.faces), ids(&found.faces));
+}
+
+#[test]
+fn a_frame_without_a_face_yields_no_faces() {
+    let Some((mut tracker, _)) = tracker(TrackerSettings::default()) else {
+        return;
+    };
+    let blank = Frame::filled(1280, 720, [30, 60, 90]).unwrap();
+    for index in 0..3 {
+        let found = tracker.process(blank.view(), index as f64 / 30.0).unwrap();
+        assert!(found.faces.is_empty());
+        assert!(
+            found.detector_ran,
+            "with no face tracked the detector runs every frame"
+        );
+    }
+}
