@@ -1,6 +1,7 @@
 //! The `lensmith` command: runs Lensmith's face pipeline from a terminal.
 
 mod detect;
+mod track;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -20,10 +21,13 @@ struct Cli {
 enum Command {
     /// Detect faces in a PNG or JPEG image and compute each face's 468-point mesh.
     Detect(detect::DetectArgs),
+    /// Track faces through an image, a folder of images, a Y4M file or a video.
+    Track(track::TrackArgs),
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Detect(args) => detect::run(&args),
+        Command::Track(args) => track::run(&args),
     }
 }

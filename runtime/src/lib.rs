@@ -1,6 +1,7 @@
 //! Lensmith's runtime: the face pipeline, models and compositing that play an effect on
 //! live frames. It has no GUI; the studio, the `lensmith` command and mobile hosts embed it.
 
+pub mod annotate;
 pub mod detection;
 pub mod image_io;
 pub mod landmarks;
@@ -9,3 +10,4 @@ pub mod pose;
 pub mod sampling;
 pub mod smoothing;
 pub mod tracking;
+pub mod video;

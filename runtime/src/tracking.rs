@@ -169,9 +169,11 @@ impl FaceTracker {
         self.settings = settings;
     }
 
-    /// Forgets every tracked face (for a cut in the video, or unrelated stills).
+    /// Forgets every tracked face and restarts ids at 0 (for a cut in the video, or
+    /// unrelated stills).
     pub fn reset(&mut self) {
         self.tracks.clear();
+        self.next_id = 0;
         self.frames_since_detection = 0;
     }
 

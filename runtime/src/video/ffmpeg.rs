@@ -1,0 +1,523 @@
+//! Any video ffmpeg understands, read and written as raw RGB through a pipe to the
+//! `ffmpeg` command (and sized with `ffprobe`). Nothing is linked: without the tools
+//! installed, these return [`VideoError::ToolMissing`].
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
+use std::thread::JoinHandle;
+
+use effect_api::{Frame, FrameView, PixelFormat};
+
+use super::atomic::PendingFile;
+use super::{
+    FrameSink, FrameSource, STILLS_FRAME_RATE, SourceFrame, VideoError, check_rate, check_size,
+    pack_rgb, rate_fraction,
+};
+
+const FFMPEG: &str = "ffmpeg";
+const FFPROBE: &str = "ffprobe";
+/// How much of a tool's stderr is kept for error messages.
+const STDERR_TAIL_BYTES: usize = 4096;
+
+/// Starts `command`, turning "not installed" into [`VideoError::ToolMissing`].
+fn spawn(command: &mut Command, tool: &str, path: &Path) -> Result<Child, VideoError> {
+    command.spawn().map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => VideoError::ToolMissing {
+            tool: tool.to_owned(),
+            path: path.to_owned(),
+        },
+        _ => failed(
+            tool,
+            path,
+            format!("could not start: {error}"),
+            String::new(),
+        ),
+    })
+}
+
+fn failed(tool: &str, path: &Path, status: String, stderr: String) -> VideoError {
+    VideoError::ToolFailed {
+        tool: tool.to_owned(),
+        path: path.to_owned(),
+        status,
+        stderr,
+    }
+}
+
+/// `path` as an ffmpeg URL, so names with a colon are not taken for a protocol.
+fn file_url(path: &Path) -> String {
+    format!("file:{}", path.display())
+}
+
+/// Collects the tail of a child's stderr on a thread, so a chatty tool never blocks on
+/// a full pipe while we feed or drain its other end.
+#[derive(Debug)]
+struct StderrTail(Option<JoinHandle<String>>);
+
+impl StderrTail {
+    fn spawn(mut stderr: ChildStderr, tool: &str, path: &Path) -> Result<Self, VideoError> {
+        let thread = std::thread::Builder::new()
+            .name(format!("{tool}-stderr"))
+            .spawn(move || {
+                let (mut tail, mut chunk) = (Vec::new(), [0u8; 1024]);
+                while let Ok(read @ 1..) = stderr.read(&mut chunk) {
+                    tail.extend_from_slice(&chunk[..read]);
+                    let excess = tail.len().saturating_sub(STDERR_TAIL_BYTES);
+                    tail.drain(..excess);
+                }
+                String::from_utf8_lossy(&tail).trim().to_owned()
+            })
+            .map_err(|error| {
+                failed(
+                    tool,
+                    path,
+                    format!("no thread for stderr: {error}"),
+                    String::new(),
+                )
+            })?;
+        Ok(Self(Some(thread)))
+    }
+
+    /// Waits for the pipe to close and returns what was printed.
+    fn collect(&mut self) -> String {
+        self.0
+            .take()
+            .and_then(|thread| thread.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Waits for `child` and turns a non-zero exit into an error carrying its stderr.
+fn wait_success(
+    child: &mut Child,
+    stderr: &mut StderrTail,
+    tool: &str,
+    path: &Path,
+) -> Result<(), VideoError> {
+    let status = child.wait().map_err(|error| {
+        failed(
+            tool,
+            path,
+            format!("lost the process: {error}"),
+            String::new(),
+        )
+    })?;
+    let text = stderr.collect();
+    if status.success() {
+        Ok(())
+    } else {
+        Err(failed(tool, path, status.to_string(), text))
+    }
+}
+
+/// What `ffprobe` reports about the first video stream.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Probe {
+    /// Size of the decoded frames, after ffmpeg's automatic rotation.
+    width: u32,
+    height: u32,
+    rate: f64,
+}
+
+/// The raw text of `"key": value` in ffprobe's JSON (a string's contents or a number).
+/// ffprobe's output is flat enough that this stands in for a JSON parser.
+fn json_value<'a>(json: &'a str, key: &str) -> Option<&'a str> {
+    let start = json.find(&format!("\"{key}\""))? + key.len() + 2;
+    let rest = json[start..].trim_start().strip_prefix(':')?.trim_start();
+    match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next(),
+        None => rest.split([',', '}', ']', '\n']).next().map(str::trim),
+    }
+}
+
+/// Reads ffprobe's JSON; `Err` says what is missing.
+fn parse_probe(json: &str) -> Result<Probe, String> {
+    let side = |key| {
+        json_value(json, key)
+            .and_then(|value| value.parse::<u32>().ok())
+            .filter(|&side| side > 0)
+            .ok_or_else(|| format!("ffprobe reports no video stream with a {key}"))
+    };
+    let (width, height) = (side("width")?, side("height")?);
+    // `r_frame_rate` is "0/0" for streams without a fixed rate; play those at the stills rate.
+    let rate = json_value(json, "r_frame_rate")
+        .and_then(|value| value.split_once('/'))
+        .and_then(|(num, den)| Some(num.parse::<f64>().ok()? / den.parse::<f64>().ok()?))
+        .filter(|rate| rate.is_finite() && *rate > 0.0)
+        .unwrap_or(STILLS_FRAME_RATE);
+    // Newer ffprobe puts rotation in side data, older in a `rotate` tag.
+    let rotation = json_value(json, "rotation")
+        .or_else(|| json_value(json, "rotate"))
+        .and_then(|value| value.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    let quarter_turns = (rotation / 90.0).round() as i64;
+    Ok(if quarter_turns % 2 != 0 {
+        Probe {
+            width: height,
+            height: width,
+            rate,
+        }
+    } else {
+        Probe {
+            width,
+            height,
+            rate,
+        }
+    })
+}
+
+/// Runs `program` (ffprobe) on `path`.
+fn probe(program: &str, path: &Path) -> Result<Probe, VideoError> {
+    let output = spawn(
+        Command::new(program)
+            .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
+            .arg("stream=width,height,r_frame_rate:stream_side_data=rotation:stream_tags=rotate")
+            .args(["-of", "json"])
+            .arg(file_url(path))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+        FFPROBE,
+        path,
+    )?
+    .wait_with_output()
+    .map_err(|error| {
+        failed(
+            FFPROBE,
+            path,
+            format!("lost the process: {error}"),
+            String::new(),
+        )
+    })?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+        return Err(failed(FFPROBE, path, output.status.to_string(), stderr));
+    }
+    parse_probe(&String::from_utf8_lossy(&output.stdout)).map_err(|reason| VideoError::Probe {
+        path: path.to_owned(),
+        reason,
+    })
+}
+
+/// A [`FrameSource`] decoding any video through `ffmpeg`, which applies the stream's
+/// rotation; the child process is killed when the reader is dropped.
+#[derive(Debug)]
+pub struct FfmpegReader {
+    path: PathBuf,
+    child: Child,
+    stdout: ChildStdout,
+    stderr: StderrTail,
+    probe: Probe,
+    index: u64,
+    done: bool,
+}
+
+impl FfmpegReader {
+    /// Probes `path` with ffprobe and starts ffmpeg decoding it.
+    pub fn open(path: &Path) -> Result<Self, VideoError> {
+        let probe = probe(FFPROBE, path)?;
+        let mut child = spawn(
+            Command::new(FFMPEG)
+                .args(["-nostdin", "-v", "error", "-i"])
+                .arg(file_url(path))
+                .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+            FFMPEG,
+            path,
+        )?;
+        // Both pipes were asked for above, so both are present.
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let stderr = StderrTail::spawn(stderr, FFMPEG, path)?;
+        Ok(Self {
+            path: path.to_owned(),
+            child,
+            stdout,
+            stderr,
+            probe,
+            index: 0,
+            done: false,
+        })
+    }
+}
+
+impl FrameSource for FfmpegReader {
+    fn next_frame(&mut self) -> Result<Option<SourceFrame>, VideoError> {
+        if self.done {
+            return Ok(None);
+        }
+        let Probe {
+            width,
+            height,
+            rate,
+        } = self.probe;
+        let expected = width as usize * height as usize * 3;
+        let mut data = Vec::with_capacity(expected);
+        let got = (&mut self.stdout)
+            .take(expected as u64)
+            .read_to_end(&mut data)
+            .map_err(|error| {
+                failed(
+                    FFMPEG,
+                    &self.path,
+                    format!("read failed: {error}"),
+                    String::new(),
+                )
+            })?;
+        if got < expected {
+            self.done = true;
+            wait_success(&mut self.child, &mut self.stderr, FFMPEG, &self.path)?;
+            if got == 0 {
+                return Ok(None);
+            }
+            return Err(VideoError::Probe {
+                path: self.path.clone(),
+                reason: format!(
+                    "frame {} ended after {got} of {expected} bytes, so ffprobe's size {width}x{height} is wrong",
+                    self.index
+                ),
+            });
+        }
+        let frame =
+            Frame::from_packed(data, width, height, PixelFormat::Rgb8).map_err(|error| {
+                VideoError::Probe {
+                    path: self.path.clone(),
+                    reason: error.to_string(),
+                }
+            })?;
+        let index = self.index;
+        self.index += 1;
+        Ok(Some(SourceFrame {
+            frame,
+            index,
+            time_s: index as f64 / rate,
+            name: format!("frame {index}"),
+        }))
+    }
+
+    fn frame_rate(&self) -> f64 {
+        self.probe.rate
+    }
+
+    fn size_hint(&self) -> Option<(u32, u32)> {
+        Some((self.probe.width, self.probe.height))
+    }
+
+    fn is_independent_stills(&self) -> bool {
+        false
+    }
+}
+
+impl Drop for FfmpegReader {
+    fn drop(&mut self) {
+        // Stop decoding the rest of a video nobody will read; reap it so no zombie stays.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running ffmpeg encoder, killed and reaped if dropped before it finishes.
+#[derive(Debug)]
+struct Encoder {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stderr: StderrTail,
+}
+
+impl Drop for Encoder {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A [`FrameSink`] encoding H.264 (`.mp4`, `.mov`, `.mkv`) or VP9 (`.webm`) through
+/// ffmpeg into a temporary file renamed on finish. The size is fixed by the first frame;
+/// H.264 needs even sides, so odd-sized frames get one black row or column added.
+#[derive(Debug)]
+pub struct FfmpegWriter {
+    // Declared before `pending` so ffmpeg is stopped before its file is removed.
+    encoder: Option<Encoder>,
+    pending: PendingFile,
+    rate: (u32, u32),
+    size: Option<(u32, u32)>,
+    frames: u64,
+    packed: Vec<u8>,
+}
+
+impl FfmpegWriter {
+    /// Prepares to write `path` at `frame_rate` fps; fails now if ffmpeg is missing or
+    /// the folder is not writable. ffmpeg itself starts with the first frame.
+    pub fn create(path: &Path, frame_rate: f64) -> Result<Self, VideoError> {
+        check_rate(path, frame_rate)?;
+        spawn(
+            Command::new(FFMPEG)
+                .arg("-version")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+            FFMPEG,
+            path,
+        )?
+        .wait()
+        .map_err(|error| {
+            failed(
+                FFMPEG,
+                path,
+                format!("lost the process: {error}"),
+                String::new(),
+            )
+        })?;
+        let pending = PendingFile::new(path);
+        pending.create()?;
+        Ok(Self {
+            encoder: None,
+            pending,
+            rate: rate_fraction(frame_rate),
+            size: None,
+            frames: 0,
+            packed: Vec::new(),
+        })
+    }
+
+    fn start(&self, width: u32, height: u32) -> Result<Encoder, VideoError> {
+        let path = self.pending.target();
+        let codec: &[&str] = if super::extension(path) == "webm" {
+            &["-c:v", "libvpx-vp9", "-b:v", "0", "-crf", "32"]
+        } else {
+            &["-c:v", "libx264", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]
+        };
+        let (numerator, denominator) = self.rate;
+        let mut child = spawn(
+            Command::new(FFMPEG)
+                .args([
+                    "-nostdin", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+                ])
+                .args(["-s", &format!("{width}x{height}")])
+                .args(["-r", &format!("{numerator}/{denominator}"), "-i", "-"])
+                .args(codec)
+                .args(["-pix_fmt", "yuv420p"])
+                .arg(file_url(self.pending.temp()))
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped()),
+            FFMPEG,
+            path,
+        )?;
+        // Both pipes were asked for above, so both are present.
+        let stdin = child.stdin.take().expect("stdin is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        Ok(Encoder {
+            stdin: Some(stdin),
+            stderr: StderrTail::spawn(stderr, FFMPEG, path)?,
+            child,
+        })
+    }
+
+    /// Stops the encoder after a failed write and reports why ffmpeg gave up.
+    fn broken(&mut self, error: std::io::Error) -> VideoError {
+        let encoder = self.encoder.take();
+        let path = self.pending.target();
+        let Some(mut encoder) = encoder else {
+            return VideoError::io(path, "write", error);
+        };
+        encoder.stdin = None;
+        match wait_success(&mut encoder.child, &mut encoder.stderr, FFMPEG, path) {
+            Err(exit) => exit,
+            Ok(()) => failed(
+                FFMPEG,
+                path,
+                format!("stopped reading frames: {error}"),
+                String::new(),
+            ),
+        }
+    }
+}
+
+impl FrameSink for FfmpegWriter {
+    fn write_frame(&mut self, frame: FrameView) -> Result<(), VideoError> {
+        let (width, height) =
+            check_size(&mut self.size, &frame, self.frames, self.pending.target())?;
+        if self.encoder.is_none() && self.frames == 0 {
+            self.encoder = Some(self.start(width, height)?);
+        }
+        pack_rgb(&frame, &mut self.packed);
+        let written = match self
+            .encoder
+            .as_mut()
+            .and_then(|encoder| encoder.stdin.as_mut())
+        {
+            Some(stdin) => stdin.write_all(&self.packed),
+            None => Err(std::io::ErrorKind::BrokenPipe.into()),
+        };
+        written.map_err(|error| self.broken(error))?;
+        self.frames += 1;
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), VideoError> {
+        let path = self.pending.target().to_owned();
+        let Some(mut encoder) = self.encoder.take() else {
+            return Err(VideoError::NoFrames { path });
+        };
+        // Closing stdin tells ffmpeg the stream has ended.
+        encoder.stdin = None;
+        wait_success(&mut encoder.child, &mut encoder.stderr, FFMPEG, &path)?;
+        drop(encoder);
+        let Self { pending, .. } = *self;
+        pending.commit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROBE_OUTPUT: &str = r#"{
+    "programs": [],
+    "streams": [
+        {
+            "width": 1920,
+            "height": 1080,
+            "r_frame_rate": "30000/1001",
+            "side_data_list": [
+                {
+                    "rotation": -90
+                }
+            ]
+        }
+    ]
+}"#;
+
+    #[test]
+    fn probe_output_gives_rotated_size_and_rate() {
+        let probe = parse_probe(PROBE_OUTPUT).unwrap();
+        assert_eq!((probe.width, probe.height), (1080, 1920));
+        assert!((probe.rate - 29.97).abs() < 0.01);
+        let upright = parse_probe(&PROBE_OUTPUT.replace("-90", "180")).unwrap();
+        assert_eq!((upright.width, upright.height), (1920, 1080));
+        let old_tag = r#"{"streams": [{"width": 4, "height": 2, "r_frame_rate": "0/0", "tags": {"rotate": "270"}}]}"#;
+        let probe = parse_probe(old_tag).unwrap();
+        assert_eq!(
+            (probe.width, probe.height, probe.rate),
+            (2, 4, STILLS_FRAME_RATE)
+        );
+    }
+
+    #[test]
+    fn audio_only_files_are_refused() {
+        let error = parse_probe(r#"{"programs": [], "streams": []}"#).unwrap_err();
+        assert!(error.contains("no video stream"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_tool_says_how_to_install_it() {
+        let error = probe("lensmith-no-such-ffprobe", Path::new("clip.mp4")).unwrap_err();
+        let message = error.to_string();
+        assert!(matches!(error, VideoError::ToolMissing { .. }), "{message}");
+        assert!(message.contains("apt-get install ffmpeg") && message.contains("clip.mp4"));
+    }
+}

@@ -1,0 +1,130 @@
+//! Still images as frame sources: one PNG/JPEG file, or a folder of them played in file
+//! name order. Each image is an independent still, so trackers must not carry state over.
+
+use std::path::{Path, PathBuf};
+
+use effect_api::Frame;
+
+use super::{FrameSource, STILLS_FRAME_RATE, SourceFrame, VideoError};
+use crate::image_io::read_rgb_frame;
+
+/// True for names ending in `.png`, `.jpg` or `.jpeg` (any case).
+fn is_image(path: &Path) -> bool {
+    matches!(super::extension(path).as_str(), "png" | "jpg" | "jpeg")
+}
+
+/// The file name of `path` as text, for [`SourceFrame::name`].
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// A [`FrameSource`] over the PNG and JPEG files of one folder, sorted by file name
+/// (plain byte order: pad numbers, `frame_002.png` before `frame_010.png`). Other files
+/// are skipped. Images are decoded one at a time as they are asked for.
+#[derive(Debug)]
+pub struct ImageFolder {
+    files: Vec<PathBuf>,
+    next: usize,
+}
+
+impl ImageFolder {
+    /// Lists the images in `dir`; a folder without any is an error.
+    pub fn open(dir: &Path) -> Result<Self, VideoError> {
+        let entries = std::fs::read_dir(dir).map_err(|error| VideoError::io(dir, "list", error))?;
+        let mut files = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|error| VideoError::io(dir, "list", error))?;
+            let path = entry.path();
+            if is_image(&path) && path.is_file() {
+                files.push(path);
+            }
+        }
+        if files.is_empty() {
+            return Err(VideoError::EmptyFolder {
+                path: dir.to_owned(),
+            });
+        }
+        files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+        Ok(Self { files, next: 0 })
+    }
+
+    /// The images that will be played, in order.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+}
+
+impl FrameSource for ImageFolder {
+    fn next_frame(&mut self) -> Result<Option<SourceFrame>, VideoError> {
+        let Some(path) = self.files.get(self.next) else {
+            return Ok(None);
+        };
+        let frame = read_rgb_frame(path)?;
+        let index = self.next as u64;
+        self.next += 1;
+        Ok(Some(SourceFrame {
+            frame,
+            index,
+            time_s: index as f64 / STILLS_FRAME_RATE,
+            name: file_name(path),
+        }))
+    }
+
+    fn frame_rate(&self) -> f64 {
+        STILLS_FRAME_RATE
+    }
+
+    /// `None`: each image may have its own size.
+    fn size_hint(&self) -> Option<(u32, u32)> {
+        None
+    }
+
+    fn is_independent_stills(&self) -> bool {
+        true
+    }
+}
+
+/// A [`FrameSource`] of exactly one frame: a PNG or JPEG decoded when opened.
+#[derive(Debug)]
+pub struct StillImage {
+    frame: Option<Frame>,
+    size: (u32, u32),
+    name: String,
+}
+
+impl StillImage {
+    /// Decodes `path`, so a broken file fails here rather than on the first frame.
+    pub fn open(path: &Path) -> Result<Self, VideoError> {
+        let frame = read_rgb_frame(path)?;
+        Ok(Self {
+            size: (frame.width(), frame.height()),
+            frame: Some(frame),
+            name: file_name(path),
+        })
+    }
+}
+
+impl FrameSource for StillImage {
+    fn next_frame(&mut self) -> Result<Option<SourceFrame>, VideoError> {
+        Ok(self.frame.take().map(|frame| SourceFrame {
+            frame,
+            index: 0,
+            time_s: 0.0,
+            name: self.name.clone(),
+        }))
+    }
+
+    fn frame_rate(&self) -> f64 {
+        STILLS_FRAME_RATE
+    }
+
+    fn size_hint(&self) -> Option<(u32, u32)> {
+        Some(self.size)
+    }
+
+    fn is_independent_stills(&self) -> bool {
+        true
+    }
+}

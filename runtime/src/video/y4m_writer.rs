@@ -1,0 +1,125 @@
+//! Writing YUV4MPEG2 (`.y4m`) files: 4:2:0 (`C420jpeg`, each chroma sample the mean of a
+//! 2x2 block) in BT.601 limited range, written beside the target and renamed on finish.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use effect_api::FrameView;
+
+use super::atomic::PendingFile;
+use super::{FrameSink, VideoError, check_rate, check_size, rate_fraction, yuv};
+
+/// A [`FrameSink`] that writes a `.y4m` file. The size is fixed by the first frame.
+#[derive(Debug)]
+pub struct Y4mWriter {
+    // Declared before `pending` so the file closes before an unfinished one is removed.
+    writer: BufWriter<File>,
+    pending: PendingFile,
+    rate: (u32, u32),
+    size: Option<(u32, u32)>,
+    frames: u64,
+    planes: Vec<u8>,
+}
+
+impl Y4mWriter {
+    /// Starts writing `path` at `frame_rate` frames per second (above 0, at most 1000).
+    pub fn create(path: &Path, frame_rate: f64) -> Result<Self, VideoError> {
+        check_rate(path, frame_rate)?;
+        let pending = PendingFile::new(path);
+        let writer = BufWriter::with_capacity(1 << 16, pending.create()?);
+        Ok(Self {
+            writer,
+            pending,
+            rate: rate_fraction(frame_rate),
+            size: None,
+            frames: 0,
+            planes: Vec::new(),
+        })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), VideoError> {
+        self.writer
+            .write_all(bytes)
+            .map_err(|error| VideoError::io(self.pending.target(), "write", error))
+    }
+}
+
+impl FrameSink for Y4mWriter {
+    fn write_frame(&mut self, frame: FrameView) -> Result<(), VideoError> {
+        let first = self.size.is_none();
+        let (width, height) =
+            check_size(&mut self.size, &frame, self.frames, self.pending.target())?;
+        if first {
+            let (numerator, denominator) = self.rate;
+            let header = format!(
+                "YUV4MPEG2 W{width} H{height} F{numerator}:{denominator} Ip A1:1 C420jpeg\n"
+            );
+            self.write(header.as_bytes())?;
+        }
+        let mut planes = std::mem::take(&mut self.planes);
+        encode_420(&frame, &mut planes);
+        let written = self.write(b"FRAME\n").and_then(|()| self.write(&planes));
+        self.planes = planes;
+        written?;
+        self.frames += 1;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<(), VideoError> {
+        let Self {
+            writer,
+            pending,
+            frames,
+            ..
+        } = *self;
+        if frames == 0 {
+            return Err(VideoError::NoFrames {
+                path: pending.target().to_owned(),
+            });
+        }
+        let target = pending.target().to_owned();
+        let file = writer
+            .into_inner()
+            .map_err(|error| VideoError::io(&target, "write", error.into_error()))?;
+        // Durable before the rename, so a power cut cannot leave an empty file in its place.
+        file.sync_all()
+            .map_err(|error| VideoError::io(&target, "write", error))?;
+        drop(file);
+        pending.commit()
+    }
+}
+
+/// Converts `frame` into Y', Cb and Cr planes (chroma at ceil(w/2) x ceil(h/2)).
+fn encode_420(frame: &FrameView, planes: &mut Vec<u8>) {
+    let (width, height) = (frame.width() as usize, frame.height() as usize);
+    let (chroma_width, chroma_height) = (width.div_ceil(2), height.div_ceil(2));
+    let chroma_plane = chroma_width * chroma_height;
+    planes.clear();
+    planes.resize(width * height + 2 * chroma_plane, 0);
+    let (luma, chroma) = planes.split_at_mut(width * height);
+    let (cb, cr) = chroma.split_at_mut(chroma_plane);
+    for (y, row) in luma.chunks_exact_mut(width).enumerate() {
+        for (x, sample) in row.iter_mut().enumerate() {
+            *sample = yuv::luma(frame.rgb(x as u32, y as u32));
+        }
+    }
+    for chroma_y in 0..chroma_height {
+        for chroma_x in 0..chroma_width {
+            // Blocks on the right and bottom edges of odd sizes hold fewer than 4 pixels.
+            let (mut sum, mut count) = ([0i32; 3], 0i32);
+            for y in 2 * chroma_y..(2 * chroma_y + 2).min(height) {
+                for x in 2 * chroma_x..(2 * chroma_x + 2).min(width) {
+                    let pixel = frame.rgb(x as u32, y as u32);
+                    for (total, channel) in sum.iter_mut().zip(pixel) {
+                        *total += i32::from(channel);
+                    }
+                    count += 1;
+                }
+            }
+            let mean = sum.map(|total| (total + count / 2) / count);
+            let index = chroma_y * chroma_width + chroma_x;
+            (cb[index], cr[index]) = yuv::chroma(mean);
+        }
+    }
+}
