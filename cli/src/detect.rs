@@ -83,11 +83,6 @@ pub fn run(args: &DetectArgs) -> Result<()> {
     let mut faces = Vec::with_capacity(detections.len());
     for detection in &detections {
         let mesh = mesh_model.run(frame.view(), &FaceRoi::from_detection(detection))?;
-        let (mut min, mut max) = ([f32::MAX; 2], [f32::MIN; 2]);
-        for &[x, y, _] in &mesh.points {
-            min = [min[0].min(x), min[1].min(y)];
-            max = [max[0].max(x), max[1].max(y)];
-        }
         faces.push(FaceReport {
             score: detection.score,
             bounds: corners(detection.bounds),
@@ -101,7 +96,7 @@ pub fn run(args: &DetectArgs) -> Result<()> {
                 })
                 .collect(),
             mesh_presence: mesh.presence,
-            mesh_bounds: [min[0], min[1], max[0] - min[0], max[1] - min[1]],
+            mesh_bounds: corners(mesh.bounds()),
             landmarks: mesh.points,
         });
     }

@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Args;
 use lensmith_runtime::annotate::Canvas;
+use lensmith_runtime::atomic_file::PendingFile;
 use lensmith_runtime::models::{AssetCache, ModelOptions};
 use lensmith_runtime::pose::{CanonicalFace, PoseEstimator};
 use lensmith_runtime::tracking::{FaceTracker, TrackedFrame, TrackerSettings};
@@ -203,26 +204,20 @@ fn faces_json(tracked: &TrackedFrame, pose: &mut PoseEstimator) -> Vec<FaceJson>
         .collect()
 }
 
-/// Writes JSON beside the target and renames it into place, so a failure never leaves a
-/// half-written file under the user's name.
+/// Writes the JSON under a temporary name and renames it into place, so a failure never
+/// leaves a half-written file under the user's name.
 fn write_json_atomically(path: &Path, report: &ReportJson) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let pending = PendingFile::new(path);
     let result = (|| -> Result<()> {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
+        let mut file = std::io::BufWriter::new(pending.create()?);
         serde_json::to_writer(&mut file, report)?;
         file.flush()?;
         file.into_inner()
             .map_err(|error| error.into_error())?
             .sync_all()?;
-        std::fs::rename(&temporary, path)?;
         Ok(())
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result.with_context(|| format!("writing {}", path.display()))
+    result
+        .and_then(|()| Ok(pending.commit()?))
+        .with_context(|| format!("writing {}", path.display()))
 }

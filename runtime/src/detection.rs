@@ -48,13 +48,7 @@ pub struct FaceDetector {
 impl FaceDetector {
     /// Wraps a loaded detector model.
     pub fn new(model: Model, settings: DetectorSettings) -> Result<Self, ModelError> {
-        if model.kind() != ModelKind::FaceDetector {
-            return Err(ModelError::Interface {
-                model: model.kind(),
-                path: model.path().to_owned(),
-                detail: "a face detector was expected here".to_owned(),
-            });
-        }
+        model.expect_kind(ModelKind::FaceDetector)?;
         let spec = ModelKind::FaceDetector.spec();
         Ok(Self {
             model,

@@ -5,7 +5,7 @@ mod roi;
 
 pub use roi::FaceRoi;
 
-use effect_api::{FrameView, Point2};
+use effect_api::{FrameView, Point2, Rect};
 
 use crate::detection::score_from_logit;
 use crate::models::{Model, ModelError, ModelKind};
@@ -14,6 +14,17 @@ use crate::models::{Model, ModelError, ModelKind};
 pub const INPUT_SIZE: u32 = 192;
 /// Number of points in the mesh.
 pub const LANDMARK_COUNT: usize = 468;
+
+/// The axis-aligned box around points' x and y.
+pub fn bounds(points: &[[f32; 3]]) -> Rect {
+    let mut low = Point2::new(f32::MAX, f32::MAX);
+    let mut high = Point2::new(f32::MIN, f32::MIN);
+    for &[x, y, _] in points {
+        low = Point2::new(low.x.min(x), low.y.min(y));
+        high = Point2::new(high.x.max(x), high.y.max(y));
+    }
+    Rect::from_corners(low, high)
+}
 
 /// One face's mesh in frame pixels.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +43,11 @@ impl FaceMesh {
     pub fn point(&self, index: usize) -> Option<Point2> {
         self.points.get(index).map(|&[x, y, _]| Point2::new(x, y))
     }
+
+    /// The axis-aligned box around the points.
+    pub fn bounds(&self) -> Rect {
+        bounds(&self.points)
+    }
 }
 
 /// Runs the mesh model on regions of interest, reusing its buffers.
@@ -46,13 +62,7 @@ pub struct LandmarkModel {
 impl LandmarkModel {
     /// Wraps a loaded landmark model.
     pub fn new(model: Model) -> Result<Self, ModelError> {
-        if model.kind() != ModelKind::FaceLandmarks {
-            return Err(ModelError::Interface {
-                model: model.kind(),
-                path: model.path().to_owned(),
-                detail: "a face landmark model was expected here".to_owned(),
-            });
-        }
+        model.expect_kind(ModelKind::FaceLandmarks)?;
         let spec = ModelKind::FaceLandmarks.spec();
         Ok(Self {
             model,

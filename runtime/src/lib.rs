@@ -2,6 +2,7 @@
 //! live frames. It has no GUI; the studio, the `lensmith` command and mobile hosts embed it.
 
 pub mod annotate;
+pub mod atomic_file;
 pub mod detection;
 pub mod image_io;
 pub mod landmarks;

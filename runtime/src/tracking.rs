@@ -76,13 +76,7 @@ impl TrackedFace {
 
     /// The axis-aligned box around the landmarks.
     pub fn bounds(&self) -> Rect {
-        let mut low = Point2::new(f32::MAX, f32::MAX);
-        let mut high = Point2::new(f32::MIN, f32::MIN);
-        for &[x, y, _] in &self.landmarks {
-            low = Point2::new(low.x.min(x), low.y.min(y));
-            high = Point2::new(high.x.max(x), high.y.max(y));
-        }
-        Rect::from_corners(low, high)
+        crate::landmarks::bounds(&self.landmarks)
     }
 }
 
@@ -224,7 +218,7 @@ impl FaceTracker {
                 let smoothing_start = Instant::now();
                 track
                     .smoother
-                    .smooth(&mut points, time_s, mesh.roi.size / 1.5, smoothing);
+                    .smooth(&mut points, time_s, mesh.roi.face_size(), smoothing);
                 timings.smoothing_ms += milliseconds_since(smoothing_start);
             }
             faces.push(TrackedFace {

@@ -3,7 +3,6 @@
 //! [`open_source`] and [`create_sink`] pick the right reader or writer from the path, so the
 //! pipeline only sees [`FrameSource`] and [`FrameSink`].
 
-mod atomic;
 mod ffmpeg;
 mod images;
 mod png_sequence;
@@ -329,6 +328,21 @@ fn pack_rgb(frame: &FrameView, out: &mut Vec<u8>) {
             }
         }
     }
+}
+
+/// Creates `pending`'s temporary file; an error names the final path.
+fn create_pending(pending: &crate::atomic_file::PendingFile) -> Result<std::fs::File, VideoError> {
+    pending
+        .create()
+        .map_err(|error| VideoError::io(pending.target(), "create", error))
+}
+
+/// Renames `pending`'s finished file into place; an error names the final path.
+fn commit_pending(pending: crate::atomic_file::PendingFile) -> Result<(), VideoError> {
+    let target = pending.target().to_owned();
+    pending
+        .commit()
+        .map_err(|error| VideoError::io(&target, "rename into place", error))
 }
 
 #[cfg(test)]

@@ -80,6 +80,11 @@ impl FaceRoi {
         Rect::from_corners(low, high)
     }
 
+    /// The size of the face the region was made around (its side without the margin).
+    pub fn face_size(&self) -> f32 {
+        self.size / ROI_SCALE
+    }
+
     /// Maps a point given in the region's own normalised coordinates (0..1 across, 0..1
     /// down) to frame pixels.
     pub fn point_in_frame(&self, u: f32, v: f32) -> Point2 {

@@ -117,6 +117,18 @@ impl Model {
         &self.path
     }
 
+    /// Fails unless this is the `expected` model, for stages that accept only one kind.
+    pub fn expect_kind(&self, expected: ModelKind) -> Result<(), ModelError> {
+        if self.kind == expected {
+            return Ok(());
+        }
+        Err(ModelError::Interface {
+            model: self.kind,
+            path: self.path.clone(),
+            detail: format!("the {expected} model was expected here"),
+        })
+    }
+
     fn check_interface(&self) -> Result<(), ModelError> {
         let spec = self.kind.spec();
         let interface_error = |detail: String| ModelError::Interface {

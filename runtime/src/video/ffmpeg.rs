@@ -9,11 +9,12 @@ use std::thread::JoinHandle;
 
 use effect_api::{Frame, FrameView, PixelFormat};
 
-use super::atomic::PendingFile;
 use super::{
     FrameSink, FrameSource, STILLS_FRAME_RATE, SourceFrame, VideoError, check_rate, check_size,
     pack_rgb, rate_fraction,
 };
+use super::{commit_pending, create_pending};
+use crate::atomic_file::PendingFile;
 
 const FFMPEG: &str = "ffmpeg";
 const FFPROBE: &str = "ffprobe";
@@ -372,7 +373,7 @@ impl FfmpegWriter {
             )
         })?;
         let pending = PendingFile::new(path);
-        pending.create()?;
+        create_pending(&pending)?;
         Ok(Self {
             encoder: None,
             pending,
@@ -468,7 +469,7 @@ impl FrameSink for FfmpegWriter {
         wait_success(&mut encoder.child, &mut encoder.stderr, FFMPEG, &path)?;
         drop(encoder);
         let Self { pending, .. } = *self;
-        pending.commit()
+        commit_pending(pending)
     }
 }
 

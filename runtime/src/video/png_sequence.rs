@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use effect_api::{FrameView, PixelFormat};
 use image::{ExtendedColorType, ImageEncoder, codecs::png::PngEncoder};
 
-use super::atomic::PendingFile;
 use super::{FrameSink, VideoError};
+use super::{commit_pending, create_pending};
+use crate::atomic_file::PendingFile;
 
 /// Encodes `frame` as a PNG into `pending`'s temporary file, packing rows into `packed`.
 fn encode_png(
@@ -26,7 +27,7 @@ fn encode_png(
         PixelFormat::Rgba8 => ExtendedColorType::Rgba8,
     };
     let target = pending.target();
-    let mut writer = BufWriter::new(pending.create()?);
+    let mut writer = BufWriter::new(create_pending(pending)?);
     PngEncoder::new(&mut writer)
         .write_image(packed, frame.width(), frame.height(), colour)
         .map_err(|error| VideoError::Io {
@@ -70,7 +71,7 @@ impl FrameSink for PngSequence {
     fn write_frame(&mut self, frame: FrameView) -> Result<(), VideoError> {
         let pending = PendingFile::new(&self.frame_path(self.frames));
         encode_png(&pending, &frame, &mut self.packed)?;
-        pending.commit()?;
+        commit_pending(pending)?;
         self.frames += 1;
         Ok(())
     }
@@ -124,6 +125,6 @@ impl FrameSink for SinglePng {
                 frames: self.frames,
             });
         }
-        self.pending.commit()
+        commit_pending(self.pending)
     }
 }

@@ -7,8 +7,9 @@ use std::path::Path;
 
 use effect_api::FrameView;
 
-use super::atomic::PendingFile;
 use super::{FrameSink, VideoError, check_rate, check_size, rate_fraction, yuv};
+use super::{commit_pending, create_pending};
+use crate::atomic_file::PendingFile;
 
 /// A [`FrameSink`] that writes a `.y4m` file. The size is fixed by the first frame.
 #[derive(Debug)]
@@ -27,7 +28,7 @@ impl Y4mWriter {
     pub fn create(path: &Path, frame_rate: f64) -> Result<Self, VideoError> {
         check_rate(path, frame_rate)?;
         let pending = PendingFile::new(path);
-        let writer = BufWriter::with_capacity(1 << 16, pending.create()?);
+        let writer = BufWriter::with_capacity(1 << 16, create_pending(&pending)?);
         Ok(Self {
             writer,
             pending,
@@ -86,7 +87,7 @@ impl FrameSink for Y4mWriter {
         file.sync_all()
             .map_err(|error| VideoError::io(&target, "write", error))?;
         drop(file);
-        pending.commit()
+        commit_pending(pending)
     }
 }
 

@@ -4,14 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::VideoError;
-
 /// Tells apart the temporary files of writers running at once in one process.
 static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
 
 /// A temporary path beside `target`, removed on drop unless [`PendingFile::commit`] ran.
 #[derive(Debug)]
-pub(super) struct PendingFile {
+pub struct PendingFile {
     temp: PathBuf,
     target: PathBuf,
     committed: bool,
@@ -20,7 +18,7 @@ pub(super) struct PendingFile {
 impl PendingFile {
     /// Reserves a hidden temporary name in `target`'s folder. It keeps `target`'s
     /// extension, so tools that infer the format from the name (ffmpeg) still can.
-    pub(super) fn new(target: &Path) -> Self {
+    pub fn new(target: &Path) -> Self {
         let stem = target
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())
@@ -39,25 +37,23 @@ impl PendingFile {
     }
 
     /// Where to write the data.
-    pub(super) fn temp(&self) -> &Path {
+    pub fn temp(&self) -> &Path {
         &self.temp
     }
 
     /// The final name.
-    pub(super) fn target(&self) -> &Path {
+    pub fn target(&self) -> &Path {
         &self.target
     }
 
     /// Creates the temporary file for writing.
-    pub(super) fn create(&self) -> Result<std::fs::File, VideoError> {
+    pub fn create(&self) -> std::io::Result<std::fs::File> {
         std::fs::File::create(&self.temp)
-            .map_err(|error| VideoError::io(&self.target, "create", error))
     }
 
     /// Moves the finished temporary file to the final name, replacing any old file there.
-    pub(super) fn commit(mut self) -> Result<(), VideoError> {
-        std::fs::rename(&self.temp, &self.target)
-            .map_err(|error| VideoError::io(&self.target, "rename into place", error))?;
+    pub fn commit(mut self) -> std::io::Result<()> {
+        std::fs::rename(&self.temp, &self.target)?;
         self.committed = true;
         Ok(())
     }
