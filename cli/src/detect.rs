@@ -55,7 +55,7 @@ struct Timings {
     landmarks: f64,
 }
 
-fn corners(rect: Rect) -> [f32; 4] {
+fn xywh(rect: Rect) -> [f32; 4] {
     [rect.x, rect.y, rect.width, rect.height]
 }
 
@@ -85,7 +85,7 @@ pub fn run(args: &DetectArgs) -> Result<()> {
         let mesh = mesh_model.run(frame.view(), &FaceRoi::from_detection(detection))?;
         faces.push(FaceReport {
             score: detection.score,
-            bounds: corners(detection.bounds),
+            bounds: xywh(detection.bounds),
             keypoints: DetectionKeypoint::ALL
                 .iter()
                 .map(|&which| {
@@ -96,7 +96,7 @@ pub fn run(args: &DetectArgs) -> Result<()> {
                 })
                 .collect(),
             mesh_presence: mesh.presence,
-            mesh_bounds: corners(mesh.bounds()),
+            mesh_bounds: xywh(mesh.bounds()),
             landmarks: mesh.points,
         });
     }

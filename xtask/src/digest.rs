@@ -71,7 +71,7 @@ pub fn verify_bytes(bytes: &[u8], expected_sha256: &str, what: &str, fix: &str) 
 }
 
 /// A temporary path beside `target`, in the same folder so that a rename is atomic.
-fn temporary_sibling(target: &Path) -> PathBuf {
+pub fn temporary_sibling(target: &Path) -> PathBuf {
     let name = target
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::archive::{parse_packed_index, read_member, unpack};
-use crate::digest::{FileCheck, check_file, install_verified, verify_bytes, write_atomically};
+use crate::digest::{
+    FileCheck, check_file, install_verified, temporary_sibling, verify_bytes, write_atomically,
+};
 use crate::lock::{Asset, AssetsLock, Recipe};
 
 /// What a run of setup did.
@@ -134,11 +136,7 @@ fn make_asset(
                     .insert(crate::convert::ensure_converter(home)?)
                     .clone(),
             };
-            let scratch = target.with_file_name(format!(
-                ".{}.converting-{}",
-                file_name(&target),
-                std::process::id()
-            ));
+            let scratch = temporary_sibling(&target);
             let result = crate::convert::tflite_to_onnx(&python, &home.join(input), *opset, &scratch).and_then(|()| {
                 install_verified(
                     &scratch,
@@ -163,10 +161,4 @@ fn source_for<'a>(lock: &'a AssetsLock, name: &str, host: &str) -> Result<&'a cr
         }
         None => bail!("source `{name}` is not listed in xtask/assets.lock"),
     }
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
