@@ -1,5 +1,5 @@
 //! Writing a file under a temporary name beside its target and renaming it into place, so
-//! a crash or an error never leaves a half-written file under the final name.
+//! a crash, a power cut or an error never leaves a half-written file under the final name.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,11 +52,62 @@ impl PendingFile {
     }
 
     /// Moves the finished temporary file to the final name, replacing any old file there.
+    ///
+    /// The temporary file's data is flushed to disk first, and on Unix the folder is
+    /// flushed after the rename, so after a crash the final name holds either the old file
+    /// or the whole new one, never an empty or partial file. Whoever wrote the temporary
+    /// file (this process or another, such as ffmpeg) must have closed or flushed it.
+    /// An error from flushing the folder comes after the rename: the file is then in
+    /// place, only its durability is in doubt, and the message says so.
     pub fn commit(mut self) -> std::io::Result<()> {
+        // fsync applies to the file, not to the handle that wrote it, so a fresh handle
+        // covers data written by another process too. Write access because Windows needs
+        // it to flush a file.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.temp)?
+            .sync_all()?;
         std::fs::rename(&self.temp, &self.target)?;
         self.committed = true;
-        Ok(())
+        sync_parent(&self.target)
     }
+}
+
+/// Flushes the folder holding `path`, so a rename into it survives a power cut.
+#[cfg(unix)]
+fn sync_parent(path: &Path) -> std::io::Result<()> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    match std::fs::File::open(parent).and_then(|folder| folder.sync_all()) {
+        // Some file systems (certain network and FUSE mounts) refuse to fsync a folder
+        // with EINVAL; their renames are as durable as they can be made, so that is no
+        // reason to fail a write whose file is already in place.
+        Err(error)
+            if matches!(
+                error.kind(),
+                std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported
+            ) =>
+        {
+            Ok(())
+        }
+        Err(error) => Err(std::io::Error::new(
+            error.kind(),
+            format!(
+                "the file is in place, but flushing its folder {} failed: {error}",
+                parent.display()
+            ),
+        )),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// Elsewhere (Windows) a folder cannot be opened as a file to flush it; the rename is as
+/// durable as the file system's own metadata journal makes it.
+#[cfg(not(unix))]
+fn sync_parent(_path: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 impl Drop for PendingFile {
@@ -65,5 +116,48 @@ impl Drop for PendingFile {
             // Best effort: the file may never have been created.
             let _ = std::fs::remove_file(&self.temp);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_replaces_the_target_and_drop_cleans_up() {
+        let dir = std::env::temp_dir().join(format!("lensmith-atomic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("out.json");
+        std::fs::write(&target, "old").unwrap();
+
+        let abandoned = PendingFile::new(&target);
+        std::fs::write(abandoned.temp(), "half").unwrap();
+        drop(abandoned);
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
+
+        let pending = PendingFile::new(&target);
+        assert!(pending.temp().extension().is_some_and(|ext| ext == "json"));
+        std::io::Write::write_all(&mut pending.create().unwrap(), b"new").unwrap();
+        pending.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["out.json"], "no temporary file is left");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn committing_a_file_never_written_fails_and_keeps_the_target() {
+        let dir = std::env::temp_dir();
+        let target = dir.join(format!(
+            "lensmith-atomic-missing-{}.txt",
+            std::process::id()
+        ));
+        let error = PendingFile::new(&target).commit().unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
+        assert!(!target.exists());
     }
 }

@@ -31,16 +31,26 @@ fn smoothing_factor(cutoff_hz: f32, elapsed_s: f32) -> f32 {
 
 /// One Euro filter state for one value.
 #[derive(Debug, Clone, Copy, Default)]
-struct OneEuro {
+pub(crate) struct OneEuro {
     value: f32,
     speed: f32,
 }
 
 impl OneEuro {
+    /// A filter resting at `value`.
+    pub(crate) fn at(value: f32) -> Self {
+        Self { value, speed: 0.0 }
+    }
+
+    /// The last filtered value.
+    pub(crate) fn value(&self) -> f32 {
+        self.value
+    }
+
     /// Filters `raw` (pixels); `scale` (the face's size in pixels) turns speed into face
     /// sizes per second. Positions themselves are never divided by the scale: it changes
     /// from frame to frame, and would shake every point with it.
-    fn update(
+    pub(crate) fn update(
         &mut self,
         raw: f32,
         elapsed_s: f32,
@@ -79,10 +89,7 @@ impl LandmarkSmoother {
         let restart = self.filters.len() != points.len() || !elapsed.is_some_and(|e| e > 0.0);
         self.last_time_s = Some(time_s);
         if restart {
-            self.filters = points
-                .iter()
-                .map(|point| point.map(|value| OneEuro { value, speed: 0.0 }))
-                .collect();
+            self.filters = points.iter().map(|point| point.map(OneEuro::at)).collect();
             return;
         }
         let elapsed = elapsed.unwrap_or(1.0 / 30.0);

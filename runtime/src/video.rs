@@ -4,6 +4,7 @@
 //! pipeline only sees [`FrameSource`] and [`FrameSink`].
 
 mod ffmpeg;
+mod ffmpeg_writer;
 mod images;
 mod png_sequence;
 mod y4m;
@@ -16,7 +17,8 @@ use effect_api::{Frame, FrameView};
 
 use crate::image_io::ImageReadError;
 
-pub use ffmpeg::{FfmpegReader, FfmpegWriter};
+pub use ffmpeg::FfmpegReader;
+pub use ffmpeg_writer::FfmpegWriter;
 pub use images::{ImageFolder, StillImage};
 pub use png_sequence::{PngSequence, SinglePng};
 pub use y4m::Y4mReader;

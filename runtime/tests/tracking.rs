@@ -3,11 +3,13 @@
 
 #[path = "support/assets.rs"]
 mod assets;
+#[path = "support/motion.rs"]
+mod motion;
 
 use effect_api::{Frame, PixelFormat, Point2};
 use lensmith_runtime::models::ModelOptions;
-use lensmith_runtime::sampling::bilinear;
 use lensmith_runtime::tracking::{FaceTracker, TrackedFace, TrackerSettings};
+use motion::Motion;
 
 /// Outer eye corners, whose distance normalises every landmark error.
 const RIGHT_EYE_OUTER: usize = 33;
@@ -25,51 +27,6 @@ fn mean_distance(a: &[[f32; 3]], b: &[[f32; 3]]) -> f32 {
         .map(|(p, q)| (p[0] - q[0]).hypot(p[1] - q[1]))
         .sum::<f32>()
         / a.len() as f32
-}
-
-/// A similarity transform about a centre: out = scale · R(angle) · (p − centre) + centre + shift.
-#[derive(Clone, Copy, Debug)]
-struct Motion {
-    angle: f32,
-    scale: f32,
-    shift: Point2,
-    centre: Point2,
-}
-
-impl Motion {
-    fn apply(&self, x: f32, y: f32) -> (f32, f32) {
-        let (sin, cos) = self.angle.sin_cos();
-        let (dx, dy) = (x - self.centre.x, y - self.centre.y);
-        (
-            self.scale * (cos * dx - sin * dy) + self.centre.x + self.shift.x,
-            self.scale * (sin * dx + cos * dy) + self.centre.y + self.shift.y,
-        )
-    }
-
-    fn invert(&self, x: f32, y: f32) -> (f32, f32) {
-        let (sin, cos) = self.angle.sin_cos();
-        let (dx, dy) = (
-            x - self.centre.x - self.shift.x,
-            y - self.centre.y - self.shift.y,
-        );
-        (
-            (cos * dx + sin * dy) / self.scale + self.centre.x,
-            (-sin * dx + cos * dy) / self.scale + self.centre.y,
-        )
-    }
-
-    /// Renders `source` moved by this transform; uncovered pixels repeat the source's edge.
-    fn render(&self, source: &Frame) -> Frame {
-        let (width, height) = (source.width(), source.height());
-        let mut data = Vec::with_capacity((width * height * 3) as usize);
-        for y in 0..height {
-            for x in 0..width {
-                let (sx, sy) = self.invert(x as f32, y as f32);
-                data.extend(bilinear(source.view(), sx, sy).map(|channel| channel.round() as u8));
-            }
-        }
-        Frame::from_packed(data, width, height, PixelFormat::Rgb8).unwrap()
-    }
 }
 
 fn tracker(settings: TrackerSettings) -> Option<(FaceTracker, Frame)> {

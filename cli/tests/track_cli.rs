@@ -1,0 +1,232 @@
+//! `lensmith track` run as a user runs it: the built binary on the sample photo, on files
+//! it cannot read and on a picture with no face, checking the JSON it writes, its overlay
+//! and its errors.
+
+#[path = "support/assets.rs"]
+mod assets;
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use effect_api::{Frame, PixelFormat};
+use lensmith_runtime::video::create_sink;
+use serde_json::Value;
+
+/// A folder removed when the test ends.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("lensmith-cli-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// The names in the folder, sorted (temporary files included).
+    fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.0)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `lensmith track` with `args`.
+fn track(args: &[&OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lensmith"))
+        .arg("track")
+        .args(args)
+        .output()
+        .expect("the lensmith binary cargo built runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn assert_success(output: &Output) {
+    assert!(
+        output.status.success(),
+        "lensmith track failed ({}):\n{}",
+        output.status,
+        stderr(output)
+    );
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|error| panic!("{} was not written: {error}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// `value` as a number, or a panic naming `what`.
+fn number(value: &Value, what: &str) -> f64 {
+    value
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what} should be a number, got {value}"))
+}
+
+/// `value` as an array of `len` numbers, or a panic naming `what`.
+fn numbers(value: &Value, len: usize, what: &str) -> Vec<f64> {
+    let array = value
+        .as_array()
+        .unwrap_or_else(|| panic!("{what} should be an array, got {value}"));
+    assert_eq!(array.len(), len, "{what}: {value}");
+    array.iter().map(|item| number(item, what)).collect()
+}
+
+/// Width and height from a PNG's header, after checking its signature.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path)
+        .unwrap_or_else(|error| panic!("{} was not written: {error}", path.display()));
+    assert!(
+        bytes.len() > 24 && bytes.starts_with(b"\x89PNG\r\n\x1a\n") && &bytes[12..16] == b"IHDR",
+        "{} is not a PNG",
+        path.display()
+    );
+    let side = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    (side(16), side(20))
+}
+
+#[test]
+fn tracks_the_astronaut_into_json_and_an_overlay() {
+    let Some(cache) = assets::cache_or_skip("tracks_the_astronaut_into_json_and_an_overlay") else {
+        return;
+    };
+    let photo = assets::astronaut(&cache);
+    let dir = TempDir::new("astronaut");
+    let (json, overlay) = (dir.join("faces.json"), dir.join("overlay.png"));
+    let output = track(&[
+        photo.as_os_str(),
+        "--json".as_ref(),
+        json.as_os_str(),
+        "--overlay".as_ref(),
+        overlay.as_os_str(),
+    ]);
+    assert_success(&output);
+
+    let report = read_json(&json);
+    assert_eq!(
+        report["source"].as_str(),
+        photo.to_str(),
+        "{}",
+        report["source"]
+    );
+    assert_eq!(report["width"].as_u64(), Some(512));
+    assert_eq!(report["height"].as_u64(), Some(512));
+    let frames = report["frames"].as_array().expect("frames is an array");
+    assert_eq!(frames.len(), 1, "one photo, one frame");
+    let frame = &frames[0];
+    assert_eq!(frame["index"].as_u64(), Some(0));
+
+    let faces = frame["faces"].as_array().expect("faces is an array");
+    assert_eq!(faces.len(), 1, "the astronaut is one face: {faces:?}");
+    let face = &faces[0];
+    assert!(face["id"].is_u64(), "id: {}", face["id"]);
+    let score = number(&face["score"], "score");
+    assert!(score > 0.0 && score <= 1.0, "score {score}");
+    let inside = |x: f64, y: f64| (0.0..=512.0).contains(&x) && (0.0..=512.0).contains(&y);
+    let [x, y, width, height] = numbers(&face["box"], 4, "box")[..] else {
+        unreachable!("numbers checked the length");
+    };
+    assert!(width > 0.0 && height > 0.0, "box {x} {y} {width} {height}");
+    assert!(
+        inside(x, y) && inside(x + width, y + height),
+        "box {x} {y} {width} {height} leaves the 512x512 image"
+    );
+    let landmarks = face["landmarks"].as_array().expect("landmarks is an array");
+    assert_eq!(landmarks.len(), 468);
+    for (index, point) in landmarks.iter().enumerate() {
+        let xyz = numbers(point, 3, "a landmark");
+        assert!(
+            inside(xyz[0], xyz[1]),
+            "landmark {index} {xyz:?} leaves the image"
+        );
+    }
+    for angle in ["yaw", "pitch", "roll"] {
+        let degrees = number(&face["pose"][angle], angle);
+        assert!(degrees.abs() <= 180.0, "{angle} {degrees}");
+    }
+
+    let timings = &frame["timings_ms"];
+    let total = number(&timings["total"], "total");
+    for stage in ["detect", "landmarks"] {
+        let ms = number(&timings[stage], stage);
+        assert!(ms >= 0.0 && ms <= total, "{stage} took {ms} ms of {total}");
+    }
+
+    assert_eq!(png_size(&overlay), (512, 512));
+    assert_eq!(
+        dir.names(),
+        ["faces.json", "overlay.png"],
+        "no temporary file is left"
+    );
+}
+
+#[test]
+fn unreadable_inputs_are_named_and_leave_no_json() {
+    // Inputs are opened before the models load, so this needs no asset cache.
+    let dir = TempDir::new("unreadable");
+    let broken = dir.join("broken.png");
+    std::fs::write(&broken, "this is a text file, not a PNG\n").unwrap();
+    let missing = dir.join("missing.png");
+    let json = dir.join("faces.json");
+    for input in [&broken, &missing] {
+        let output = track(&[input.as_os_str(), "--json".as_ref(), json.as_os_str()]);
+        let message = stderr(&output);
+        assert!(
+            !output.status.success(),
+            "{} should fail:\n{message}",
+            input.display()
+        );
+        assert!(
+            message.contains(&input.display().to_string()),
+            "the error should name {}: {message}",
+            input.display()
+        );
+        assert_eq!(
+            dir.names(),
+            ["broken.png"],
+            "no JSON, not even a temporary one"
+        );
+    }
+}
+
+#[test]
+fn a_blank_grey_image_has_no_faces() {
+    if assets::cache_or_skip("a_blank_grey_image_has_no_faces").is_none() {
+        return;
+    }
+    let dir = TempDir::new("grey");
+    let grey = dir.join("grey.png");
+    let frame = Frame::from_packed(vec![128; 96 * 64 * 3], 96, 64, PixelFormat::Rgb8).unwrap();
+    let mut sink = create_sink(&grey, 30.0).unwrap();
+    sink.write_frame(frame.view()).unwrap();
+    sink.finish().unwrap();
+    let json = dir.join("faces.json");
+
+    let output = track(&[grey.as_os_str(), "--json".as_ref(), json.as_os_str()]);
+    assert_success(&output);
+    let report = read_json(&json);
+    assert_eq!(
+        (report["width"].as_u64(), report["height"].as_u64()),
+        (Some(96), Some(64))
+    );
+    let frames = report["frames"].as_array().expect("frames is an array");
+    assert_eq!(frames.len(), 1);
+    assert_eq!(frames[0]["faces"].as_array().map(Vec::len), Some(0));
+}

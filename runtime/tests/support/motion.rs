@@ -1,0 +1,49 @@
+//! Known similarity motion of a photo, for tests that move a face by a known amount.
+
+use effect_api::{Frame, PixelFormat, Point2};
+use lensmith_runtime::sampling::bilinear;
+
+/// A similarity transform about a centre: out = scale · R(angle) · (p − centre) + centre + shift.
+#[derive(Clone, Copy, Debug)]
+pub struct Motion {
+    pub angle: f32,
+    pub scale: f32,
+    pub shift: Point2,
+    pub centre: Point2,
+}
+
+impl Motion {
+    pub fn apply(&self, x: f32, y: f32) -> (f32, f32) {
+        let (sin, cos) = self.angle.sin_cos();
+        let (dx, dy) = (x - self.centre.x, y - self.centre.y);
+        (
+            self.scale * (cos * dx - sin * dy) + self.centre.x + self.shift.x,
+            self.scale * (sin * dx + cos * dy) + self.centre.y + self.shift.y,
+        )
+    }
+
+    pub fn invert(&self, x: f32, y: f32) -> (f32, f32) {
+        let (sin, cos) = self.angle.sin_cos();
+        let (dx, dy) = (
+            x - self.centre.x - self.shift.x,
+            y - self.centre.y - self.shift.y,
+        );
+        (
+            (cos * dx + sin * dy) / self.scale + self.centre.x,
+            (-sin * dx + cos * dy) / self.scale + self.centre.y,
+        )
+    }
+
+    /// Renders `source` moved by this transform; uncovered pixels repeat the source's edge.
+    pub fn render(&self, source: &Frame) -> Frame {
+        let (width, height) = (source.width(), source.height());
+        let mut data = Vec::with_capacity((width * height * 3) as usize);
+        for y in 0..height {
+            for x in 0..width {
+                let (sx, sy) = self.invert(x as f32, y as f32);
+                data.extend(bilinear(source.view(), sx, sy).map(|channel| channel.round() as u8));
+            }
+        }
+        Frame::from_packed(data, width, height, PixelFormat::Rgb8).unwrap()
+    }
+}
