@@ -1,6 +1,8 @@
 //! The `lensmith` command: runs Lensmith's face pipeline from a terminal.
 
+mod bench;
 mod detect;
+mod json_file;
 mod track;
 
 use anyhow::Result;
@@ -23,11 +25,14 @@ enum Command {
     Detect(detect::DetectArgs),
     /// Track faces through an image, a folder of images, a Y4M file or a video.
     Track(track::TrackArgs),
+    /// Time face tracking per frame on a clip held in memory (median, p95, per stage).
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Detect(args) => detect::run(&args),
         Command::Track(args) => track::run(&args),
+        Command::Bench(args) => bench::run(&args),
     }
 }

@@ -1,19 +1,19 @@
 //! `lensmith track INPUT`: face tracking over an image, a folder of images, a Y4M file or
 //! any video ffmpeg reads, with JSON results and an annotated copy of the frames.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
 use lensmith_runtime::annotate::Canvas;
-use lensmith_runtime::atomic_file::PendingFile;
 use lensmith_runtime::models::{AssetCache, ModelOptions};
 use lensmith_runtime::pose::{CanonicalFace, PoseEstimator};
 use lensmith_runtime::tracking::{FaceTracker, TrackedFrame, TrackerSettings};
 use lensmith_runtime::video::{FrameSink, create_sink, open_source};
 use serde::Serialize;
+
+use crate::json_file::write_json_atomically;
 
 /// Arguments of `lensmith track`.
 #[derive(Args)]
@@ -202,22 +202,4 @@ fn faces_json(tracked: &TrackedFrame, pose: &mut PoseEstimator) -> Vec<FaceJson>
             }
         })
         .collect()
-}
-
-/// Writes the JSON under a temporary name and renames it into place, so a failure never
-/// leaves a half-written file under the user's name.
-fn write_json_atomically(path: &Path, report: &ReportJson) -> Result<()> {
-    let pending = PendingFile::new(path);
-    let result = (|| -> Result<()> {
-        let mut file = std::io::BufWriter::new(pending.create()?);
-        serde_json::to_writer(&mut file, report)?;
-        file.flush()?;
-        file.into_inner()
-            .map_err(|error| error.into_error())?
-            .sync_all()?;
-        Ok(())
-    })();
-    result
-        .and_then(|()| Ok(pending.commit()?))
-        .with_context(|| format!("writing {}", path.display()))
 }

@@ -135,6 +135,12 @@ impl<'a> FrameView<'a> {
         self.format
     }
 
+    /// The whole buffer: row `y` starts at byte `y * stride`, and the last row may end
+    /// before the buffer does. For loops that index pixels themselves.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
     /// The bytes of row `y` (exactly `width` pixels, without padding).
     ///
     /// Panics if `y >= height`, like slice indexing.

@@ -4,7 +4,7 @@
 
 use effect_api::{FrameView, Point2};
 
-use crate::sampling::bilinear;
+use crate::sampling::SampleGrid;
 
 /// Maps an N×N crop onto a rotated square of the frame.
 ///
@@ -77,23 +77,20 @@ impl CropTransform {
             return false;
         }
         let [[a, b, tx], [c, d, ty]] = self.crop_to_frame_matrix();
-        for (row, row_bytes) in out.chunks_exact_mut(side * 3).enumerate() {
-            // Frame position of this row's first pixel centre; each next pixel is one
-            // matrix column further.
-            let crop_y = row as f32 + 0.5;
-            let start_x = a * 0.5 + b * crop_y + tx;
-            let start_y = c * 0.5 + d * crop_y + ty;
-            for (column, pixel) in row_bytes.chunks_exact_mut(3).enumerate() {
-                let step = column as f32;
-                // Frame coordinates are pixel corners; `bilinear` takes pixel centres.
-                let x = start_x + a * step - 0.5;
-                let y = start_y + c * step - 0.5;
-                let rgb = bilinear(frame, x, y);
-                for (byte, channel) in pixel.iter_mut().zip(rgb) {
-                    *byte = (channel + 0.5) as u8;
-                }
+        // Crop pixel (0, 0)'s centre is (0.5, 0.5); the sampler puts pixel centres at
+        // whole numbers, so frame positions shift by half a pixel.
+        let grid = SampleGrid {
+            origin: Point2::new((a + b) * 0.5 + tx - 0.5, (c + d) * 0.5 + ty - 0.5),
+            column_step: Point2::new(a, c),
+            row_step: Point2::new(b, d),
+            width: self.side,
+            height: self.side,
+        };
+        grid.sample(frame, |index, rgb| {
+            for (byte, channel) in out[index * 3..index * 3 + 3].iter_mut().zip(rgb) {
+                *byte = (channel + 0.5) as u8;
             }
-        }
+        });
         true
     }
 }

@@ -4,6 +4,8 @@
 
 use effect_api::{DetectionKeypoint, FaceDetection, FrameView, Point2, Rect};
 
+use crate::sampling::SampleGrid;
+
 /// How much larger than the detection box, or the mesh's extent, the mesh region is.
 const ROI_SCALE: f32 = 1.5;
 /// The mesh points whose line levels the region: the outer eye corners.
@@ -100,29 +102,24 @@ impl FaceRoi {
     /// Samples the region into `tensor` (`side`×`side` RGB, NHWC, values 0..1) with
     /// bilinear filtering; outside the frame the edge pixels repeat.
     pub fn fill_tensor(&self, frame: FrameView<'_>, side: u32, tensor: &mut [f32]) {
-        let side_len = side as usize;
-        debug_assert_eq!(tensor.len(), side_len * side_len * 3);
+        debug_assert_eq!(tensor.len(), side as usize * side as usize * 3);
         let (sin, cos) = self.rotation.sin_cos();
         let step = self.size / side as f32;
-        // Frame position of the centre of tensor pixel (0, 0), and the steps along a tensor
-        // row and column; one multiply-add per pixel instead of a full transform.
-        let origin = self.point_in_frame(0.5 / side as f32, 0.5 / side as f32);
-        let (row_dx, row_dy) = (cos * step, sin * step);
-        let (column_dx, column_dy) = (-sin * step, cos * step);
-        let max_x = frame.width() as f32 - 1.0;
-        let max_y = frame.height() as f32 - 1.0;
-        for (row, row_values) in tensor.chunks_exact_mut(side_len * 3).enumerate() {
-            let start_x = origin.x + column_dx * row as f32;
-            let start_y = origin.y + column_dy * row as f32;
-            for (column, pixel) in row_values.chunks_exact_mut(3).enumerate() {
-                let x = (start_x + row_dx * column as f32).clamp(0.0, max_x);
-                let y = (start_y + row_dy * column as f32).clamp(0.0, max_y);
-                let rgb = crate::sampling::bilinear(frame, x, y);
-                for (value, channel) in pixel.iter_mut().zip(rgb) {
-                    *value = channel * (1.0 / 255.0);
-                }
+        // Region and landmark coordinates measure from pixel corners (MediaPipe's
+        // convention: pixel i spans i..i+1), the sampler from pixel centres.
+        let first = self.point_in_frame(0.5 / side as f32, 0.5 / side as f32);
+        let grid = SampleGrid {
+            origin: Point2::new(first.x - 0.5, first.y - 0.5),
+            column_step: Point2::new(cos * step, sin * step),
+            row_step: Point2::new(-sin * step, cos * step),
+            width: side,
+            height: side,
+        };
+        grid.sample(frame, |index, rgb| {
+            for (value, channel) in tensor[index * 3..index * 3 + 3].iter_mut().zip(rgb) {
+                *value = channel * (1.0 / 255.0);
             }
-        }
+        });
     }
 }
 

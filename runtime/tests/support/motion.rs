@@ -35,13 +35,18 @@ impl Motion {
     }
 
     /// Renders `source` moved by this transform; uncovered pixels repeat the source's edge.
+    /// Positions measure from pixel corners, as landmarks do: output pixel (x, y) is the
+    /// square from (x, y) to (x + 1, y + 1), and `bilinear` takes pixel centres.
     pub fn render(&self, source: &Frame) -> Frame {
         let (width, height) = (source.width(), source.height());
         let mut data = Vec::with_capacity((width * height * 3) as usize);
         for y in 0..height {
             for x in 0..width {
-                let (sx, sy) = self.invert(x as f32, y as f32);
-                data.extend(bilinear(source.view(), sx, sy).map(|channel| channel.round() as u8));
+                let (sx, sy) = self.invert(x as f32 + 0.5, y as f32 + 0.5);
+                data.extend(
+                    bilinear(source.view(), sx - 0.5, sy - 0.5)
+                        .map(|channel| channel.round() as u8),
+                );
             }
         }
         Frame::from_packed(data, width, height, PixelFormat::Rgb8).unwrap()

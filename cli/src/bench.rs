@@ -1,0 +1,234 @@
+//! `lensmith bench INPUT`: how long face tracking takes per frame, measured on frames held
+//! in memory so that decoding and disk stay out of the numbers. The figure that matters
+//! for a live effect is the tracking path: frames where the face is followed from the
+//! previous frame's mesh and the detector does not run.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use effect_api::Frame;
+use lensmith_runtime::models::{AssetCache, ModelOptions};
+use lensmith_runtime::tracking::{FaceTracker, TrackedFrame, TrackerSettings};
+use lensmith_runtime::video::open_source;
+use serde::Serialize;
+
+use crate::json_file::write_json_atomically;
+
+/// Arguments of `lensmith bench`.
+#[derive(Args)]
+pub struct BenchArgs {
+    /// A folder of images, a .y4m file or a video, played as one clip.
+    input: PathBuf,
+    /// Frames processed untimed first (model warm-up and the first detection).
+    #[arg(long, default_value_t = 5)]
+    warmup: usize,
+    /// Play the clip this many times (tracking continues across the loop).
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+    /// Most frames to load; they are held in memory as RGB.
+    #[arg(long, default_value_t = 600)]
+    max_frames: usize,
+    /// Threads ONNX Runtime may use per model.
+    #[arg(long, default_value_t = ModelOptions::default().intra_threads)]
+    threads: usize,
+    /// Also write the results as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// Median, 95th percentile and mean of a set of times, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Summary {
+    median_ms: f64,
+    p95_ms: f64,
+    mean_ms: f64,
+    frames: usize,
+}
+
+impl Summary {
+    /// Summarises `times_ms`; percentiles by linear interpolation between order
+    /// statistics (numpy's default, which the MediaPipe yardstick script uses).
+    fn of(times_ms: &[f64]) -> Self {
+        if times_ms.is_empty() {
+            return Self::default();
+        }
+        let mut sorted = times_ms.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let percentile = |fraction: f64| {
+            let position = fraction * (sorted.len() - 1) as f64;
+            let (low, high) = (position.floor() as usize, position.ceil() as usize);
+            sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
+        };
+        Self {
+            median_ms: percentile(0.5),
+            p95_ms: percentile(0.95),
+            mean_ms: sorted.iter().sum::<f64>() / sorted.len() as f64,
+            frames: sorted.len(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct StageTimes {
+    process: Vec<f64>,
+    landmarks: Vec<f64>,
+    smoothing: Vec<f64>,
+}
+
+#[derive(Serialize)]
+struct StagesJson {
+    landmarks: Summary,
+    smoothing: Summary,
+}
+
+#[derive(Serialize)]
+struct BenchJson {
+    source: String,
+    width: u32,
+    height: u32,
+    threads: usize,
+    cpus: usize,
+    /// Frames followed from the previous mesh, detector skipped: the live path.
+    tracking: Summary,
+    tracking_stages: StagesJson,
+    /// Frames where the detector ran (the first, and after a face was lost).
+    with_detection: Summary,
+    /// Timed frames in which no face was found.
+    frames_without_face: usize,
+}
+
+fn load_frames(args: &BenchArgs) -> Result<(Vec<Frame>, f64)> {
+    let mut source = open_source(&args.input)?;
+    if source.is_independent_stills() && source.size_hint().is_some() {
+        // A single photo: tracking it over and over is still a fair tracking benchmark.
+        eprintln!(
+            "note: {} is a single image; it is tracked as a still clip",
+            args.input.display()
+        );
+    }
+    let frame_rate = source.frame_rate();
+    let mut frames = Vec::new();
+    while frames.len() < args.max_frames.max(1) {
+        match source.next_frame()? {
+            Some(frame) => frames.push(frame.frame),
+            None => break,
+        }
+    }
+    if frames.is_empty() {
+        bail!("{}: no frames to benchmark", args.input.display());
+    }
+    Ok((frames, frame_rate))
+}
+
+/// Plays the clip through the tracker and times every frame after the warm-up.
+pub fn run(args: &BenchArgs) -> Result<()> {
+    let cache = AssetCache::locate()?;
+    let (frames, frame_rate) = load_frames(args)?;
+    let (width, height) = (frames[0].width(), frames[0].height());
+    let total_frames = frames.len() * args.rounds.max(1);
+    if total_frames <= args.warmup {
+        bail!(
+            "{}: {total_frames} frames, but --warmup {} leaves none to time; give more frames, \
+             more --rounds or a smaller --warmup",
+            args.input.display(),
+            args.warmup
+        );
+    }
+    let mut tracker = FaceTracker::load(
+        &cache,
+        ModelOptions {
+            intra_threads: args.threads.max(1),
+        },
+        TrackerSettings::default(),
+    )?;
+
+    let (mut tracking, mut detecting) = (StageTimes::default(), Vec::new());
+    let mut frames_without_face = 0;
+    for (step, frame) in frames.iter().cycle().take(total_frames).enumerate() {
+        let started = Instant::now();
+        let tracked: TrackedFrame = tracker
+            .process(frame.view(), step as f64 / frame_rate)
+            .with_context(|| format!("tracking frame {step}"))?;
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+        if step < args.warmup {
+            continue;
+        }
+        if tracked.faces.is_empty() {
+            frames_without_face += 1;
+        }
+        if tracked.detector_ran {
+            detecting.push(elapsed_ms);
+        } else if !tracked.faces.is_empty() {
+            tracking.process.push(elapsed_ms);
+            tracking.landmarks.push(tracked.timings.landmarks_ms);
+            tracking.smoothing.push(tracked.timings.smoothing_ms);
+        }
+    }
+
+    let report = BenchJson {
+        source: args.input.display().to_string(),
+        width,
+        height,
+        threads: args.threads.max(1),
+        cpus: std::thread::available_parallelism().map_or(1, usize::from),
+        tracking: Summary::of(&tracking.process),
+        tracking_stages: StagesJson {
+            landmarks: Summary::of(&tracking.landmarks),
+            smoothing: Summary::of(&tracking.smoothing),
+        },
+        with_detection: Summary::of(&detecting),
+        frames_without_face,
+    };
+    print_report(&report);
+    if report.tracking.frames == 0 {
+        eprintln!(
+            "warning: no frame took the tracking path (no face was tracked); the numbers above \
+             are the detector's alone"
+        );
+    }
+    if let Some(path) = &args.json {
+        write_json_atomically(path, &report)?;
+        println!("results written to {}", path.display());
+    }
+    Ok(())
+}
+
+fn print_report(report: &BenchJson) {
+    println!(
+        "{}: {}x{}, {} ONNX Runtime thread(s) per model, {} CPU(s)",
+        report.source, report.width, report.height, report.threads, report.cpus
+    );
+    let line = |label: &str, summary: &Summary| {
+        println!(
+            "  {label:<26} median {:>7.3} ms   p95 {:>7.3} ms   mean {:>7.3} ms   ({} frames)",
+            summary.median_ms, summary.p95_ms, summary.mean_ms, summary.frames
+        );
+    };
+    line("tracking path (per frame)", &report.tracking);
+    line("  of which landmarks", &report.tracking_stages.landmarks);
+    line("  of which smoothing", &report.tracking_stages.smoothing);
+    line("frames with detection", &report.with_detection);
+    if report.frames_without_face > 0 {
+        println!(
+            "  {} timed frame(s) had no face",
+            report.frames_without_face
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_interpolate_like_numpy() {
+        let summary = Summary::of(&[4.0, 1.0, 3.0, 2.0]);
+        assert_eq!(summary.median_ms, 2.5);
+        // numpy.percentile([1, 2, 3, 4], 95) == 3.85
+        assert!((summary.p95_ms - 3.85).abs() < 1e-12);
+        assert_eq!(summary.mean_ms, 2.5);
+        assert_eq!(Summary::of(&[]), Summary::default());
+    }
+}
