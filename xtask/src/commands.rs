@@ -120,7 +120,8 @@ pub fn demo() -> Result<()> {
     )
 }
 
-fn cargo(args: &[&str], failure: &str) -> Result<()> {
+/// Runs cargo in the workspace root, failing with `failure` when it does.
+pub fn cargo(args: &[&str], failure: &str) -> Result<()> {
     cargo_with_env(args, &[], failure)
 }
 

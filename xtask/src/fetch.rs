@@ -73,7 +73,7 @@ fn pip_download(source: &Source, folder: &Path) -> Result<()> {
             source.name
         );
     };
-    let python = crate::convert::host_python()?;
+    let python = crate::python_env::host_python()?;
     let mut command = Command::new(&python);
     command
         .args([

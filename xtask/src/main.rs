@@ -1,13 +1,16 @@
 //! `cargo xtask`: fetches and prepares what Lensmith needs (`setup`), runs every
-//! check CI runs (`test`) and the demo on the sample face (`demo`).
+//! check CI runs (`test`), the demo on the sample face (`demo`) and the speed comparison
+//! with MediaPipe (`bench`).
 
 mod archive;
+mod bench;
 mod commands;
 mod convert;
 mod digest;
 mod fetch;
 mod lock;
 mod paths;
+mod python_env;
 mod setup;
 
 use anyhow::Result;
@@ -30,6 +33,9 @@ enum Task {
     Test,
     /// Set up, then run the face pipeline on the sample photo and print what it found.
     Demo,
+    /// Time face tracking per frame against MediaPipe's own FaceMesh on the same 1280x720
+    /// clip (installs MediaPipe into $LENSMITH_HOME/tools/mediapipe once).
+    Bench(bench::BenchOptions),
 }
 
 fn main() -> Result<()> {
@@ -37,5 +43,6 @@ fn main() -> Result<()> {
         Task::Setup => setup::run().map(drop),
         Task::Test => commands::test(),
         Task::Demo => commands::demo(),
+        Task::Bench(options) => bench::run(&options),
     }
 }

@@ -133,7 +133,7 @@ fn make_asset(
             let python = match converter {
                 Some(python) => python.clone(),
                 None => converter
-                    .insert(crate::convert::ensure_converter(home)?)
+                    .insert(crate::python_env::CONVERTER.ensure(home)?)
                     .clone(),
             };
             let scratch = temporary_sibling(&target);
