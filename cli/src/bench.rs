@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use effect_api::Frame;
 use lensmith_runtime::models::{AssetCache, ModelOptions};
-use lensmith_runtime::tracking::{FaceTracker, TrackedFrame, TrackerSettings};
+use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
 use lensmith_runtime::video::open_source;
 use serde::Serialize;
 
@@ -148,7 +148,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let mut frames_without_face = 0;
     for (step, frame) in frames.iter().cycle().take(total_frames).enumerate() {
         let started = Instant::now();
-        let tracked: TrackedFrame = tracker
+        let tracked = tracker
             .process(frame.view(), step as f64 / frame_rate)
             .with_context(|| format!("tracking frame {step}"))?;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;

@@ -97,7 +97,7 @@ pub fn run(args: &DetectArgs) -> Result<()> {
                 .collect(),
             mesh_presence: mesh.presence,
             mesh_bounds: xywh(mesh.bounds()),
-            landmarks: mesh.points,
+            landmarks: mesh.points.clone(),
         });
     }
     let finished = Instant::now();

@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Args;
 use lensmith_runtime::annotate::Canvas;
+use lensmith_runtime::face_crop::{CropSettings, FaceCrop, FaceCropper};
 use lensmith_runtime::models::{AssetCache, ModelOptions};
 use lensmith_runtime::pose::{CanonicalFace, PoseEstimator};
 use lensmith_runtime::tracking::{FaceTracker, TrackedFrame, TrackerSettings};
@@ -45,6 +46,18 @@ struct PoseJson {
     roll: f32,
 }
 
+/// The stable face crop: a `side`×`side` square centred on `center`, `size` frame pixels
+/// wide, turned by `rotation_deg` (clockwise on screen), and the matrix taking crop pixels
+/// to frame pixels.
+#[derive(Serialize)]
+struct CropJson {
+    center: [f32; 2],
+    size: f32,
+    rotation_deg: f32,
+    side: u32,
+    crop_to_frame: [[f32; 3]; 2],
+}
+
 #[derive(Serialize)]
 struct FaceJson {
     id: u32,
@@ -53,6 +66,7 @@ struct FaceJson {
     bounds: [f32; 4],
     landmarks: Vec<[f32; 3]>,
     pose: Option<PoseJson>,
+    crop: Option<CropJson>,
 }
 
 #[derive(Serialize)]
@@ -108,6 +122,14 @@ pub fn run(args: &TrackArgs) -> Result<()> {
         settings,
     )?;
     let mut pose = PoseEstimator::new(&CanonicalFace::load(&cache.face_geometry()?)?);
+    let mut cropper = FaceCropper::new(if still_images {
+        CropSettings {
+            smoothing: None,
+            ..CropSettings::default()
+        }
+    } else {
+        CropSettings::default()
+    });
     let mut sink: Option<Box<dyn FrameSink>> = args
         .overlay
         .as_deref()
@@ -132,18 +154,25 @@ pub fn run(args: &TrackArgs) -> Result<()> {
         }
         if still_images {
             tracker.reset();
+            cropper.reset();
         }
         let tracked = tracker
             .process(frame.frame.view(), frame.time_s)
             .with_context(|| format!("tracking {}", frame.name))?;
+        let crops = cropper
+            .update(&tracked.faces, frame.time_s)
+            .context("computing the face crops")?;
         let pose_start = Instant::now();
-        let faces = faces_json(&tracked, &mut pose);
+        let faces = faces_json(tracked, crops, &mut pose);
         let pose_ms = milliseconds_since(pose_start);
         faces_seen += faces.len();
         if let Some(sink) = sink.as_mut() {
             let mut canvas = Canvas::from_frame(&frame.frame);
             for face in &tracked.faces {
                 canvas.face(face);
+            }
+            for crop in crops {
+                canvas.crop(&crop.transform);
             }
             sink.write_frame(canvas.into_frame().view())?;
         }
@@ -183,7 +212,11 @@ pub fn run(args: &TrackArgs) -> Result<()> {
     Ok(())
 }
 
-fn faces_json(tracked: &TrackedFrame, pose: &mut PoseEstimator) -> Vec<FaceJson> {
+fn faces_json(
+    tracked: &TrackedFrame,
+    crops: &[FaceCrop],
+    pose: &mut PoseEstimator,
+) -> Vec<FaceJson> {
     tracked
         .faces
         .iter()
@@ -199,6 +232,19 @@ fn faces_json(tracked: &TrackedFrame, pose: &mut PoseEstimator) -> Vec<FaceJson>
                     pitch: pose.pitch,
                     roll: pose.roll,
                 }),
+                crop: crops
+                    .iter()
+                    .find(|crop| crop.face_id == face.id)
+                    .map(|crop| {
+                        let transform = &crop.transform;
+                        CropJson {
+                            center: [transform.center.x, transform.center.y],
+                            size: transform.scale * transform.side as f32,
+                            rotation_deg: transform.rotation.to_degrees(),
+                            side: transform.side,
+                            crop_to_frame: transform.crop_to_frame_matrix(),
+                        }
+                    }),
             }
         })
         .collect()

@@ -161,6 +161,17 @@ fn tracks_the_astronaut_into_json_and_an_overlay() {
         let degrees = number(&face["pose"][angle], angle);
         assert!(degrees.abs() <= 180.0, "{angle} {degrees}");
     }
+    // The face crop: centred near the face, about four eye-distances wide, upright here.
+    let crop = &face["crop"];
+    assert_eq!(crop["side"].as_u64(), Some(256));
+    let center = numbers(&crop["center"], 2, "the crop centre");
+    assert!(inside(center[0], center[1]), "crop centre {center:?}");
+    let size = number(&crop["size"], "crop size");
+    assert!(
+        size > width && size < 4.0 * width,
+        "crop size {size}, face box width {width}"
+    );
+    assert!(number(&crop["rotation_deg"], "crop rotation").abs() < 15.0);
 
     let timings = &frame["timings_ms"];
     let total = number(&timings["total"], "total");

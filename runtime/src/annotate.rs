@@ -1,8 +1,9 @@
-//! Drawing tracking results onto frames for inspection: landmarks, the region of interest
-//! and each face's id. Plain pixel drawing, no font or GUI dependency.
+//! Drawing tracking results onto frames for inspection: landmarks, the region of interest,
+//! each face's id and its face crop. Plain pixel drawing, no font or GUI dependency.
 
 use effect_api::{Frame, PixelFormat, Point2};
 
+use crate::face_crop::CropTransform;
 use crate::tracking::TrackedFace;
 
 /// A frame being annotated: packed RGB pixels.
@@ -126,6 +127,21 @@ impl Canvas {
             scale,
             ROI,
         );
+    }
+
+    /// The outline of a face crop, with a tick from the middle of its top edge towards
+    /// its centre, so that its rotation reads at a glance.
+    pub fn crop(&mut self, crop: &CropTransform) {
+        const CROP: [u8; 3] = [0, 200, 255];
+        let side = crop.side as f32;
+        let corners = [(0.0, 0.0), (side, 0.0), (side, side), (0.0, side)]
+            .map(|(x, y)| crop.crop_to_frame(Point2::new(x, y)));
+        for index in 0..4 {
+            self.line(corners[index], corners[(index + 1) % 4], CROP);
+        }
+        let top_middle = crop.crop_to_frame(Point2::new(side / 2.0, 0.0));
+        let below = crop.crop_to_frame(Point2::new(side / 2.0, side * 0.08));
+        self.line(top_middle, below, CROP);
     }
 }
 

@@ -50,13 +50,15 @@ impl FaceMesh {
     }
 }
 
-/// Runs the mesh model on regions of interest, reusing its buffers.
+/// Runs the mesh model on regions of interest, reusing its buffers: once warm, a run
+/// allocates nothing on the Rust side.
 #[derive(Debug)]
 pub struct LandmarkModel {
     model: Model,
     input: Vec<f32>,
     raw_points: Vec<f32>,
     raw_flag: Vec<f32>,
+    mesh: FaceMesh,
 }
 
 impl LandmarkModel {
@@ -69,27 +71,41 @@ impl LandmarkModel {
             input: vec![0.0; spec.inputs[0].len()],
             raw_points: vec![0.0; spec.outputs[0].len()],
             raw_flag: vec![0.0; spec.outputs[1].len()],
+            mesh: FaceMesh {
+                presence: 0.0,
+                points: Vec::with_capacity(LANDMARK_COUNT),
+                roi: FaceRoi {
+                    center: Point2::default(),
+                    size: 0.0,
+                    rotation: 0.0,
+                },
+            },
         })
     }
 
-    /// Computes the mesh inside `roi` of `frame`.
-    pub fn run(&mut self, frame: FrameView<'_>, roi: &FaceRoi) -> Result<FaceMesh, ModelError> {
+    /// Computes the mesh inside `roi` of `frame`. The result lives in the model's own
+    /// buffer until the next run; clone it to keep it.
+    pub fn run(&mut self, frame: FrameView<'_>, roi: &FaceRoi) -> Result<&FaceMesh, ModelError> {
         roi.fill_tensor(frame, INPUT_SIZE, &mut self.input);
         self.model
             .run(&self.input, &mut [&mut self.raw_points, &mut self.raw_flag])?;
         let size = INPUT_SIZE as f32;
-        let points = self
-            .raw_points
-            .chunks_exact(3)
-            .map(|xyz| {
-                let frame_point = roi.point_in_frame(xyz[0] / size, xyz[1] / size);
-                [frame_point.x, frame_point.y, xyz[2] / size * roi.size]
-            })
-            .collect();
-        Ok(FaceMesh {
-            presence: score_from_logit(self.raw_flag[0]),
-            points,
-            roi: *roi,
-        })
+        // The region's rotation, once, instead of once per point.
+        let (sin, cos) = roi.rotation.sin_cos();
+        let (origin, scale) = (roi.point_in_frame(0.0, 0.0), roi.size / size);
+        self.mesh.points.clear();
+        self.mesh
+            .points
+            .extend(self.raw_points.chunks_exact(3).map(|xyz| {
+                let (x, y) = (xyz[0] * scale, xyz[1] * scale);
+                [
+                    origin.x + x * cos - y * sin,
+                    origin.y + x * sin + y * cos,
+                    xyz[2] * scale,
+                ]
+            }));
+        self.mesh.presence = score_from_logit(self.raw_flag[0]);
+        self.mesh.roi = *roi;
+        Ok(&self.mesh)
     }
 }

@@ -111,7 +111,9 @@ struct Track {
     smoother: LandmarkSmoother,
 }
 
-/// Tracks faces across frames.
+/// Tracks faces across frames. On frames where the detector does not run, tracking
+/// allocates nothing on the Rust side once warm: the result and every face's landmarks
+/// live in buffers reused from frame to frame.
 #[derive(Debug)]
 pub struct FaceTracker {
     detector: FaceDetector,
@@ -120,6 +122,7 @@ pub struct FaceTracker {
     tracks: Vec<Track>,
     next_id: u32,
     frames_since_detection: u32,
+    result: TrackedFrame,
 }
 
 fn milliseconds_since(start: Instant) -> f64 {
@@ -154,6 +157,7 @@ impl FaceTracker {
             tracks: Vec::new(),
             next_id: 0,
             frames_since_detection: 0,
+            result: TrackedFrame::default(),
         }
     }
 
@@ -172,11 +176,12 @@ impl FaceTracker {
     }
 
     /// Tracks faces in the next frame, taken at `time_s` seconds (which should increase).
+    /// The result lives in the tracker until the next call; clone what must outlive it.
     pub fn process(
         &mut self,
         frame: FrameView<'_>,
         time_s: f64,
-    ) -> Result<TrackedFrame, ModelError> {
+    ) -> Result<&TrackedFrame, ModelError> {
         let started = Instant::now();
         let mut timings = StageTimings::default();
         let max_faces = self.settings.max_faces.max(1);
@@ -194,51 +199,58 @@ impl FaceTracker {
             self.frames_since_detection = self.frames_since_detection.saturating_add(1);
         }
 
-        let mut faces = Vec::with_capacity(self.tracks.len());
-        let mut kept = Vec::with_capacity(self.tracks.len());
-        for mut track in std::mem::take(&mut self.tracks) {
+        // Tracks before `kept` have been updated for this frame and survive it.
+        let mut kept = 0;
+        while kept < self.tracks.len() {
             let landmarks_start = Instant::now();
-            let mesh = self.landmarks.run(frame, &track.roi)?;
+            let mesh = self.landmarks.run(frame, &self.tracks[kept].roi)?;
             timings.landmarks_ms += milliseconds_since(landmarks_start);
-            let next_roi = FaceRoi::from_landmarks(&mesh.points);
-            let (true, Some(next_roi)) = (mesh.presence >= self.settings.min_presence, next_roi)
-            else {
-                continue; // lost: the detector will look for it again
-            };
+            let next_roi = FaceRoi::from_landmarks(&mesh.points)
+                .filter(|_| mesh.presence >= self.settings.min_presence);
             // Two tracks that drifted onto one face: keep the older id.
-            let duplicate = kept.iter().any(|other: &Track| {
-                other.roi.bounding_rect().iou(&next_roi.bounding_rect())
-                    > self.settings.same_face_iou
+            let same_face_iou = self.settings.same_face_iou;
+            let next_roi = next_roi.filter(|next| {
+                !self.tracks[..kept].iter().any(|other| {
+                    other.roi.bounding_rect().iou(&next.bounding_rect()) > same_face_iou
+                })
             });
-            if duplicate {
+            let Some(next_roi) = next_roi else {
+                // Lost (the detector will look for it again) or a duplicate.
+                self.tracks.remove(kept);
                 continue;
+            };
+            let track = &mut self.tracks[kept];
+            if kept == self.result.faces.len() {
+                self.result.faces.push(TrackedFace {
+                    id: track.id,
+                    score: 0.0,
+                    landmarks: Vec::with_capacity(mesh.points.len()),
+                    roi: mesh.roi,
+                });
             }
-            let mut points = mesh.points;
+            let face = &mut self.result.faces[kept];
+            face.id = track.id;
+            face.score = mesh.presence;
+            face.roi = mesh.roi;
+            face.landmarks.clear();
+            face.landmarks.extend_from_slice(&mesh.points);
             if let Some(smoothing) = &self.settings.smoothing {
                 let smoothing_start = Instant::now();
                 track
                     .smoother
-                    .smooth(&mut points, time_s, mesh.roi.face_size(), smoothing);
+                    .smooth(&mut face.landmarks, time_s, mesh.roi.face_size(), smoothing);
                 timings.smoothing_ms += milliseconds_since(smoothing_start);
             }
-            faces.push(TrackedFace {
-                id: track.id,
-                score: mesh.presence,
-                landmarks: points,
-                roi: mesh.roi,
-            });
             // The next region follows the raw mesh, as MediaPipe's does: smoothing would
             // make the region lag behind a moving face.
             track.roi = next_roi;
-            kept.push(track);
+            kept += 1;
         }
-        self.tracks = kept;
+        self.result.faces.truncate(kept);
         timings.total_ms = milliseconds_since(started);
-        Ok(TrackedFrame {
-            faces,
-            timings,
-            detector_ran,
-        })
+        self.result.timings = timings;
+        self.result.detector_ran = detector_ran;
+        Ok(&self.result)
     }
 
     fn add_tracks_from_detections(&mut self, frame: FrameView<'_>) -> Result<(), ModelError> {

@@ -34,7 +34,11 @@ fn still_crop(tracker: &mut FaceTracker, frame: &Frame) -> CropTransform {
     // Three passes let the region settle on the mesh, as it does in a video.
     let mut faces = Vec::new();
     for pass in 0..3 {
-        faces = tracker.process(frame.view(), pass as f64).unwrap().faces;
+        faces = tracker
+            .process(frame.view(), pass as f64)
+            .unwrap()
+            .faces
+            .clone();
     }
     assert_eq!(faces.len(), 1, "expected one face");
     cropper.update(&faces, 0.0).unwrap()[0].transform
@@ -109,8 +113,8 @@ fn a_still_face_gives_a_still_crop() {
     let (mut squared, mut count) = (0.0f64, 0usize);
     for index in 0..60 {
         let time = index as f64 / 30.0;
-        let faces = tracker.process(photo.view(), time).unwrap().faces;
-        let crop = cropper.update(&faces, time).unwrap()[0].transform;
+        let faces = &tracker.process(photo.view(), time).unwrap().faces;
+        let crop = cropper.update(faces, time).unwrap()[0].transform;
         let now = corners(&crop);
         if let Some(before) = previous.filter(|_| index >= 10) {
             for (a, b) in now.iter().zip(&before) {
@@ -137,8 +141,8 @@ fn the_crop_follows_known_motion() {
     let mut reference = None;
     for index in 0..settle_frames {
         let time = index as f64 / 30.0;
-        let faces = tracker.process(photo.view(), time).unwrap().faces;
-        reference = Some(cropper.update(&faces, time).unwrap()[0].transform);
+        let faces = &tracker.process(photo.view(), time).unwrap().faces;
+        reference = Some(cropper.update(faces, time).unwrap()[0].transform);
     }
     let reference = reference.unwrap();
     let frames = 90;
@@ -153,9 +157,9 @@ fn the_crop_follows_known_motion() {
         };
         let frame = motion.render(&photo);
         let time = (settle_frames + index) as f64 / 30.0;
-        let faces = tracker.process(frame.view(), time).unwrap().faces;
+        let faces = &tracker.process(frame.view(), time).unwrap().faces;
         assert_eq!(faces.len(), 1, "frame {index}: the face was lost");
-        let crop = cropper.update(&faces, time).unwrap()[0].transform;
+        let crop = cropper.update(faces, time).unwrap()[0].transform;
         // Smoothing lags a fast turn (up to 60°/s here) by a few percent at the corners;
         // that costs no accuracy downstream, since results go back through this same
         // transform, but losing the face from the crop would.

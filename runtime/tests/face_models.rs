@@ -129,7 +129,8 @@ fn mesh_fits_the_astronauts_face() {
     };
     let photo = assets::astronaut(&cache);
     let face = only_face(detector(&cache).detect(photo.view()).unwrap());
-    let mesh = landmarks(&cache)
+    let mut model = landmarks(&cache);
+    let mesh = model
         .run(photo.view(), &FaceRoi::from_detection(&face))
         .unwrap();
     assert!(mesh.presence > 0.9, "presence {}", mesh.presence);
@@ -172,7 +173,8 @@ fn mesh_reports_no_face_in_a_blank_region() {
         size: 200.0,
         rotation: 0.0,
     };
-    let mesh = landmarks(&cache).run(blank.view(), &roi).unwrap();
+    let mut model = landmarks(&cache);
+    let mesh = model.run(blank.view(), &roi).unwrap();
     assert!(
         mesh.presence < 0.5,
         "presence {} on a blank region",

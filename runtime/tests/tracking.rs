@@ -175,7 +175,7 @@ fn two_faces_side_by_side_get_two_ids() {
         }
     }
     let pair = Frame::from_packed(data, width * 2, height, PixelFormat::Rgb8).unwrap();
-    let found = tracker.process(pair.view(), 0.0).unwrap();
+    let found = tracker.process(pair.view(), 0.0).unwrap().clone();
     assert_eq!(found.faces.len(), 2, "expected both faces");
     assert_ne!(found.faces[0].id, found.faces[1].id);
     let centres: Vec<f32> = found

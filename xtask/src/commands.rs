@@ -98,13 +98,19 @@ fn cargo_test_counting(args: &[&str], env: &[(&str, &str)]) -> Result<TestTotals
     Ok(totals)
 }
 
-/// Set-up, then the face pipeline on the sample photo.
+/// Set-up, then face tracking on the sample photo, writing the annotated image and the
+/// JSON results under `target/demo/`.
 pub fn demo() -> Result<()> {
     crate::setup::run()?;
     let photo = crate::paths::lensmith_home()?
         .join("data")
         .join("astronaut.png");
-    let photo = photo.to_string_lossy().into_owned();
+    let out_dir = crate::paths::workspace_root().join("target").join("demo");
+    std::fs::create_dir_all(&out_dir)?;
+    let overlay = out_dir.join("astronaut_tracked.png");
+    let json = out_dir.join("astronaut_tracked.json");
+    let [photo, overlay_arg, json_arg] =
+        [&photo, &overlay, &json].map(|path| path.to_string_lossy().into_owned());
     cargo(
         &[
             "run",
@@ -113,11 +119,21 @@ pub fn demo() -> Result<()> {
             "--package",
             "lensmith-cli",
             "--",
-            "detect",
+            "track",
             &photo,
+            "--overlay",
+            &overlay_arg,
+            "--json",
+            &json_arg,
         ],
         "the demo failed (see above)",
-    )
+    )?;
+    println!(
+        "demo: the tracked face (mesh, region, id and face crop drawn) is in {}\n      the landmarks, box, pose and timings are in {}",
+        overlay.display(),
+        json.display()
+    );
+    Ok(())
 }
 
 /// Runs cargo in the workspace root, failing with `failure` when it does.

@@ -1,0 +1,94 @@
+//! Once warm, following a face from frame to frame allocates nothing in Lensmith's own
+//! code: every allocation left in a tracking frame is one that the ONNX Runtime wrapper
+//! makes inside a bare model run. A counting allocator on this test binary checks it.
+
+#[path = "support/assets.rs"]
+mod assets;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use lensmith_runtime::landmarks::INPUT_SIZE;
+use lensmith_runtime::models::{Model, ModelKind, ModelOptions};
+use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
+
+/// Counts the allocations made on the current thread (tests run on threads of their own).
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the counter is a
+// thread-local `Cell` with a const initialiser, which itself never allocates.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which `System` shares.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+        // SAFETY: `pointer` came from `alloc` or `realloc` above, i.e. from `System`.
+        unsafe { System.dealloc(pointer, layout) }
+    }
+
+    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        // SAFETY: as for `dealloc`; the caller upholds `realloc`'s contract.
+        unsafe { System.realloc(pointer, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn allocations_during(work: impl FnOnce()) -> u64 {
+    let before = ALLOCATIONS.with(Cell::get);
+    work();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[test]
+fn a_tracked_frame_allocates_only_inside_the_model_run() {
+    let Some(cache) = assets::cache_or_skip("allocations") else {
+        return;
+    };
+    let photo = assets::astronaut(&cache);
+    let options = ModelOptions::default();
+
+    // What the ONNX Runtime wrapper allocates for one bare run of the mesh model.
+    let mut model = Model::load(&cache, ModelKind::FaceLandmarks, options).unwrap();
+    let input = vec![0.5f32; (INPUT_SIZE * INPUT_SIZE * 3) as usize];
+    let (mut points, mut flag) = (vec![0.0f32; 1404], vec![0.0f32; 1]);
+    let mut run = || model.run(&input, &mut [&mut points, &mut flag]).unwrap();
+    for _ in 0..3 {
+        run();
+    }
+    let per_run = allocations_during(&mut run);
+
+    let mut tracker = FaceTracker::load(&cache, options, TrackerSettings::default()).unwrap();
+    // Warm-up: the detection, the first buffers, the smoother's state.
+    for index in 0..10 {
+        tracker.process(photo.view(), index as f64 / 30.0).unwrap();
+    }
+    let frames = 20;
+    let mut detector_ran = false;
+    let total = allocations_during(|| {
+        for index in 10..10 + frames {
+            let tracked = tracker.process(photo.view(), index as f64 / 30.0).unwrap();
+            assert_eq!(tracked.faces.len(), 1);
+            detector_ran |= tracked.detector_ran;
+        }
+    });
+    assert!(!detector_ran, "max_faces is 1 and the face is tracked");
+    println!(
+        "allocations: {per_run} in a bare mesh-model run, {:.1} per tracked frame",
+        total as f64 / frames as f64
+    );
+    assert_eq!(
+        total,
+        per_run * frames,
+        "a tracked frame allocated more than its model run does"
+    );
+}
