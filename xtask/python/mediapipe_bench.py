@@ -11,10 +11,12 @@ are processed untimed (model loading, XNNPACK setup, the first detection), and
 each remaining frame is timed on its own with time.perf_counter. The result
 depends heavily on the CPU and its core count; record both with the numbers.
 
-Set up the environment as described in mediapipe_reference.py, then:
+`cargo xtask bench` runs it against Lensmith on the same frames. To run it alone,
+use the environment that command installs (hash-pinned, see
+xtask/mediapipe-requirements.txt):
 
-    /tmp/mpref/venv/bin/python xtask/python/mediapipe_bench.py FRAMES_DIR \\
-        [--warmup 5] [--json OUT.json]
+    ~/.cache/lensmith/tools/mediapipe/bin/python xtask/python/mediapipe_bench.py \\
+        FRAMES_DIR [--warmup 5] [--json OUT.json]
 
 FRAMES_DIR holds *.png frames, played in order of file name.
 """

@@ -13,18 +13,13 @@ x * width, y * height and z * width, so all three share one pixel scale.
 Values are rounded to 3 decimals; MediaPipe's CPU results are not bit-exact
 across machines, so comparisons against this file need a tolerance anyway.
 
-Recreate the environment the checked-in fixtures were made with (mediapipe
-pins numpy<2 itself; opencv comes in as its dependency):
+The environment is the one `cargo xtask bench` installs from the hash-pinned
+xtask/mediapipe-requirements.txt (mediapipe 0.10.21, numpy 1.26.4,
+opencv-contrib-python 4.11.0.86, protobuf 4.25.9), in
+$LENSMITH_HOME/tools/mediapipe (default ~/.cache/lensmith). Run it from the
+repository root, on the sample photo `cargo xtask setup` puts in the cache:
 
-    python3.11 -m venv /tmp/mpref/venv
-    /tmp/mpref/venv/bin/pip install mediapipe==0.10.21
-    # resolved to numpy==1.26.4, opencv-contrib-python==4.11.0.86,
-    # protobuf==4.25.9
-
-Run it from the repository root, on the sample photo `cargo xtask setup` puts
-in the asset cache ($LENSMITH_HOME, default ~/.cache/lensmith):
-
-    /tmp/mpref/venv/bin/python xtask/python/mediapipe_reference.py \\
+    ~/.cache/lensmith/tools/mediapipe/bin/python xtask/python/mediapipe_reference.py \\
         ~/.cache/lensmith/data/astronaut.png \\
         runtime/tests/data/astronaut_mediapipe_landmarks.json
 """
