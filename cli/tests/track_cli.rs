@@ -2,48 +2,14 @@
 //! it cannot read and on a picture with no face, checking the JSON it writes, its overlay
 //! and its errors.
 
-#[path = "support/assets.rs"]
-mod assets;
-
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use effect_api::{Frame, PixelFormat};
 use lensmith_runtime::video::create_sink;
+use lensmith_testkit::TempDir;
 use serde_json::Value;
-
-/// A folder removed when the test ends.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("lensmith-cli-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    /// The names in the folder, sorted (temporary files included).
-    fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.0)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs `lensmith track` with `args`.
 fn track(args: &[&OsStr]) -> Output {
@@ -104,10 +70,12 @@ fn png_size(path: &Path) -> (u32, u32) {
 
 #[test]
 fn tracks_the_astronaut_into_json_and_an_overlay() {
-    let Some(cache) = assets::cache_or_skip("tracks_the_astronaut_into_json_and_an_overlay") else {
+    let Some(cache) =
+        lensmith_testkit::cache_or_skip("tracks_the_astronaut_into_json_and_an_overlay")
+    else {
         return;
     };
-    let photo = assets::astronaut(&cache);
+    let photo = lensmith_testkit::astronaut_path(&cache);
     let dir = TempDir::new("astronaut");
     let (json, overlay) = (dir.join("faces.json"), dir.join("overlay.png"));
     let output = track(&[
@@ -219,7 +187,7 @@ fn unreadable_inputs_are_named_and_leave_no_json() {
 
 #[test]
 fn a_blank_grey_image_has_no_faces() {
-    if assets::cache_or_skip("a_blank_grey_image_has_no_faces").is_none() {
+    if lensmith_testkit::cache_or_skip("a_blank_grey_image_has_no_faces").is_none() {
         return;
     }
     let dir = TempDir::new("grey");

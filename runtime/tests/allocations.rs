@@ -2,9 +2,6 @@
 //! code: every allocation left in a tracking frame is one that the ONNX Runtime wrapper
 //! makes inside a bare model run. A counting allocator on this test binary checks it.
 
-#[path = "support/assets.rs"]
-mod assets;
-
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -51,10 +48,10 @@ fn allocations_during(work: impl FnOnce()) -> u64 {
 
 #[test]
 fn a_tracked_frame_allocates_only_inside_the_model_run() {
-    let Some(cache) = assets::cache_or_skip("allocations") else {
+    let Some(cache) = lensmith_testkit::cache_or_skip("allocations") else {
         return;
     };
-    let photo = assets::astronaut(&cache);
+    let photo = lensmith_testkit::astronaut(&cache);
     let options = ModelOptions::default();
 
     // What the ONNX Runtime wrapper allocates for one bare run of the mesh model.

@@ -1,22 +1,17 @@
 //! The stable face crop on real pixels: the same face turned, scaled and moved gives the
 //! same crop; a still face gives a still crop; a moving face is followed.
 
-#[path = "support/assets.rs"]
-mod assets;
-#[path = "support/motion.rs"]
-mod motion;
-
 use effect_api::{Frame, Point2};
 use lensmith_runtime::face_crop::{CropSettings, CropTransform, FaceCropper};
 use lensmith_runtime::models::ModelOptions;
 use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
-use motion::Motion;
+use lensmith_testkit::Motion;
 
 const SIDE: u32 = 256;
 
 fn tracker(settings: TrackerSettings) -> Option<(FaceTracker, Frame)> {
-    let cache = assets::cache_or_skip("face_crop")?;
-    let photo = assets::astronaut(&cache);
+    let cache = lensmith_testkit::cache_or_skip("face_crop")?;
+    let photo = lensmith_testkit::astronaut(&cache);
     Some((
         FaceTracker::load(&cache, ModelOptions::default(), settings).unwrap(),
         photo,

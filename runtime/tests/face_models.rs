@@ -1,8 +1,5 @@
 //! The real MediaPipe models through ONNX Runtime, on a real photo.
 
-#[path = "support/assets.rs"]
-mod assets;
-
 use effect_api::{DetectionKeypoint, FaceDetection, Frame, PixelFormat};
 use lensmith_runtime::detection::{DetectorSettings, FaceDetector};
 use lensmith_runtime::landmarks::{FaceRoi, LANDMARK_COUNT, LandmarkModel};
@@ -48,12 +45,17 @@ fn only_face(faces: Vec<FaceDetection>) -> FaceDetection {
 
 #[test]
 fn detector_holds_a_confident_anchor_on_the_astronaut() {
-    let Some(cache) = assets::cache_or_skip("detector_holds_a_confident_anchor_on_the_astronaut")
+    let Some(cache) =
+        lensmith_testkit::cache_or_skip("detector_holds_a_confident_anchor_on_the_astronaut")
     else {
         return;
     };
     let mut detector = detector(&cache);
-    let face = only_face(detector.detect(assets::astronaut(&cache).view()).unwrap());
+    let face = only_face(
+        detector
+            .detect(lensmith_testkit::astronaut(&cache).view())
+            .unwrap(),
+    );
     assert!(
         detector.last_max_score() > 0.9,
         "best anchor scored {}",
@@ -78,7 +80,8 @@ fn detector_holds_a_confident_anchor_on_the_astronaut() {
 
 #[test]
 fn detector_finds_no_face_in_blank_frames() {
-    let Some(cache) = assets::cache_or_skip("detector_finds_no_face_in_blank_frames") else {
+    let Some(cache) = lensmith_testkit::cache_or_skip("detector_finds_no_face_in_blank_frames")
+    else {
         return;
     };
     let mut detector = detector(&cache);
@@ -96,14 +99,14 @@ fn detector_finds_no_face_in_blank_frames() {
 #[test]
 fn detection_in_a_wide_or_tall_frame_lands_on_the_same_face() {
     let Some(cache) =
-        assets::cache_or_skip("detection_in_a_wide_or_tall_frame_lands_on_the_same_face")
+        lensmith_testkit::cache_or_skip("detection_in_a_wide_or_tall_frame_lands_on_the_same_face")
     else {
         return;
     };
     let mut detector = detector(&cache);
     // A square crop around the face, so that the face stays large enough for the
     // short-range model once the crop shares the input with bars.
-    let photo = crop(&assets::astronaut(&cache), 80, 0, 300, 300);
+    let photo = crop(&lensmith_testkit::astronaut(&cache), 80, 0, 300, 300);
     let alone = only_face(detector.detect(photo.view()).unwrap());
     for (width, height, left, top) in [(420, 300, 110, 0), (300, 420, 0, 100), (400, 400, 50, 60)] {
         let canvas = paste_on_canvas(&photo, width, height, left, top);
@@ -124,10 +127,10 @@ fn detection_in_a_wide_or_tall_frame_lands_on_the_same_face() {
 
 #[test]
 fn mesh_fits_the_astronauts_face() {
-    let Some(cache) = assets::cache_or_skip("mesh_fits_the_astronauts_face") else {
+    let Some(cache) = lensmith_testkit::cache_or_skip("mesh_fits_the_astronauts_face") else {
         return;
     };
-    let photo = assets::astronaut(&cache);
+    let photo = lensmith_testkit::astronaut(&cache);
     let face = only_face(detector(&cache).detect(photo.view()).unwrap());
     let mut model = landmarks(&cache);
     let mesh = model
@@ -164,7 +167,8 @@ fn mesh_fits_the_astronauts_face() {
 
 #[test]
 fn mesh_reports_no_face_in_a_blank_region() {
-    let Some(cache) = assets::cache_or_skip("mesh_reports_no_face_in_a_blank_region") else {
+    let Some(cache) = lensmith_testkit::cache_or_skip("mesh_reports_no_face_in_a_blank_region")
+    else {
         return;
     };
     let blank = Frame::filled(400, 400, [200, 190, 180]).unwrap();
@@ -184,10 +188,11 @@ fn mesh_reports_no_face_in_a_blank_region() {
 
 #[test]
 fn thread_count_does_not_change_results() {
-    let Some(cache) = assets::cache_or_skip("thread_count_does_not_change_results") else {
+    let Some(cache) = lensmith_testkit::cache_or_skip("thread_count_does_not_change_results")
+    else {
         return;
     };
-    let photo = assets::astronaut(&cache);
+    let photo = lensmith_testkit::astronaut(&cache);
     let mut results = Vec::new();
     for threads in [1, 2] {
         let options = ModelOptions {

@@ -1,8 +1,5 @@
 //! Broken or missing model files give clear errors, never panics.
 
-#[path = "support/assets.rs"]
-mod assets;
-
 use std::path::{Path, PathBuf};
 
 use lensmith_runtime::detection::{DetectorSettings, FaceDetector};
@@ -40,7 +37,8 @@ fn an_empty_cache_says_where_it_looked_and_to_run_setup() {
 
 #[test]
 fn a_corrupt_model_is_refused_naming_the_file() {
-    let Some(cache) = assets::cache_or_skip("a_corrupt_model_is_refused_naming_the_file") else {
+    let Some(cache) = lensmith_testkit::cache_or_skip("a_corrupt_model_is_refused_naming_the_file")
+    else {
         return;
     };
     let library = cache.onnxruntime_library().unwrap();
@@ -78,9 +76,9 @@ fn a_corrupt_model_is_refused_naming_the_file() {
 
 #[test]
 fn a_model_with_the_wrong_interface_is_refused_naming_the_tensor() {
-    let Some(cache) =
-        assets::cache_or_skip("a_model_with_the_wrong_interface_is_refused_naming_the_tensor")
-    else {
+    let Some(cache) = lensmith_testkit::cache_or_skip(
+        "a_model_with_the_wrong_interface_is_refused_naming_the_tensor",
+    ) else {
         return;
     };
     let library = cache.onnxruntime_library().unwrap();
@@ -101,7 +99,8 @@ fn a_model_with_the_wrong_interface_is_refused_naming_the_tensor() {
 
 #[test]
 fn buffers_of_the_wrong_size_are_refused() {
-    let Some(cache) = assets::cache_or_skip("buffers_of_the_wrong_size_are_refused") else {
+    let Some(cache) = lensmith_testkit::cache_or_skip("buffers_of_the_wrong_size_are_refused")
+    else {
         return;
     };
     let mut model = Model::load(&cache, ModelKind::FaceDetector, ModelOptions::default()).unwrap();
@@ -132,7 +131,8 @@ fn buffers_of_the_wrong_size_are_refused() {
 
 #[test]
 fn a_landmark_model_is_not_accepted_as_a_detector() {
-    let Some(cache) = assets::cache_or_skip("a_landmark_model_is_not_accepted_as_a_detector")
+    let Some(cache) =
+        lensmith_testkit::cache_or_skip("a_landmark_model_is_not_accepted_as_a_detector")
     else {
         return;
     };

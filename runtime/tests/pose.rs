@@ -1,8 +1,5 @@
 //! Head pose from the tracked mesh against MediaPipe's canonical face.
 
-#[path = "support/assets.rs"]
-mod assets;
-
 use effect_api::{Frame, PixelFormat};
 use lensmith_runtime::models::ModelOptions;
 use lensmith_runtime::pose::{CanonicalFace, HeadPose, PoseEstimator};
@@ -36,7 +33,9 @@ fn pose_of(
 
 #[test]
 fn pose_of_the_astronaut_and_of_her_mirror_image() {
-    let Some(cache) = assets::cache_or_skip("pose_of_the_astronaut_and_of_her_mirror_image") else {
+    let Some(cache) =
+        lensmith_testkit::cache_or_skip("pose_of_the_astronaut_and_of_her_mirror_image")
+    else {
         return;
     };
     let geometry = CanonicalFace::load(&cache.face_geometry().unwrap()).unwrap();
@@ -53,7 +52,7 @@ fn pose_of_the_astronaut_and_of_her_mirror_image() {
         TrackerSettings::still_images(),
     )
     .unwrap();
-    let photo = assets::astronaut(&cache);
+    let photo = lensmith_testkit::astronaut(&cache);
 
     let (pose, eye_line) = pose_of(&mut tracker, &mut estimator, &photo);
     println!("astronaut: {pose:?}, eye line {eye_line:.1}°");
@@ -91,7 +90,8 @@ fn pose_of_the_astronaut_and_of_her_mirror_image() {
 
 #[test]
 fn a_truncated_geometry_file_is_a_clear_error() {
-    let Some(cache) = assets::cache_or_skip("a_truncated_geometry_file_is_a_clear_error") else {
+    let Some(cache) = lensmith_testkit::cache_or_skip("a_truncated_geometry_file_is_a_clear_error")
+    else {
         return;
     };
     let bytes = std::fs::read(cache.face_geometry().unwrap()).unwrap();

@@ -1,15 +1,10 @@
 //! Face tracking on real pixels: agreement with MediaPipe's own FaceMesh, stillness on a
 //! still face, following known motion, several faces, and no face.
 
-#[path = "support/assets.rs"]
-mod assets;
-#[path = "support/motion.rs"]
-mod motion;
-
 use effect_api::{Frame, PixelFormat, Point2};
 use lensmith_runtime::models::ModelOptions;
 use lensmith_runtime::tracking::{FaceTracker, TrackedFace, TrackerSettings};
-use motion::Motion;
+use lensmith_testkit::Motion;
 
 /// Outer eye corners, whose distance normalises every landmark error.
 const RIGHT_EYE_OUTER: usize = 33;
@@ -30,8 +25,8 @@ fn mean_distance(a: &[[f32; 3]], b: &[[f32; 3]]) -> f32 {
 }
 
 fn tracker(settings: TrackerSettings) -> Option<(FaceTracker, Frame)> {
-    let cache = assets::cache_or_skip("tracking")?;
-    let photo = assets::astronaut(&cache);
+    let cache = lensmith_testkit::cache_or_skip("tracking")?;
+    let photo = lensmith_testkit::astronaut(&cache);
     Some((
         FaceTracker::load(&cache, ModelOptions::default(), settings).unwrap(),
         photo,

@@ -1,43 +1,12 @@
 //! Frame sources and sinks on real files in a temporary folder: Y4M, image folders, PNGs
 //! and (when installed) ffmpeg.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use effect_api::{Frame, FrameView, PixelFormat};
 use lensmith_runtime::image_io::read_rgb_frame;
 use lensmith_runtime::video::{FrameSource, SourceFrame, VideoError, create_sink, open_source};
-
-/// A folder removed when the test ends.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("lensmith-video-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.0)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use lensmith_testkit::TempDir;
 
 /// Frame `seed`: the left half one flat colour, the right half a horizontal gradient.
 fn test_frame(width: u32, height: u32, seed: u8) -> Frame {
@@ -209,7 +178,7 @@ fn image_folder_plays_images_in_name_order() {
     write_png(&dir.join("frame_02.png"), [2, 2, 2]);
     std::fs::write(dir.join("notes.txt"), "not an image").unwrap();
 
-    let mut source = open_source(&dir.0).unwrap();
+    let mut source = open_source(dir.path()).unwrap();
     assert!(source.is_independent_stills());
     let read = read_all(source.as_mut());
     let names: Vec<&str> = read.iter().map(|frame| frame.name.as_str()).collect();
@@ -227,10 +196,12 @@ fn image_folder_plays_images_in_name_order() {
 fn empty_image_folder_is_an_error() {
     let dir = TempDir::new("empty");
     std::fs::write(dir.join("readme.txt"), "no frames here").unwrap();
-    let error = open_source(&dir.0).err().unwrap();
+    let error = open_source(dir.path()).err().unwrap();
     assert!(matches!(error, VideoError::EmptyFolder { .. }), "{error}");
     assert!(
-        error.to_string().contains(&dir.0.display().to_string()),
+        error
+            .to_string()
+            .contains(&dir.path().display().to_string()),
         "{error}"
     );
 }
@@ -290,13 +261,10 @@ fn ffmpeg_or_skip(test: &str) -> bool {
         .is_ok_and(|output| output.status.success());
     if !found {
         let reason = "`ffmpeg` is not on PATH (install it with `apt-get install -y ffmpeg`)";
-        if std::env::var_os("LENSMITH_REQUIRE_FFMPEG").is_some_and(|value| value == "1") {
+        if lensmith_testkit::required("LENSMITH_REQUIRE_FFMPEG") {
             panic!("{test}: ffmpeg is required (LENSMITH_REQUIRE_FFMPEG=1) but {reason}");
         }
-        // Straight to stderr, not `eprintln!`, which the test harness captures and hides
-        // for passing tests.
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "\n*** SKIPPED {test}: {reason}\n");
+        lensmith_testkit::announce_skip(test, reason, "Install ffmpeg to run it.");
     }
     found
 }

@@ -6,13 +6,18 @@ use lensmith_runtime::sampling::bilinear;
 /// A similarity transform about a centre: out = scale · R(angle) · (p − centre) + centre + shift.
 #[derive(Clone, Copy, Debug)]
 pub struct Motion {
+    /// Rotation in radians, positive clockwise on screen.
     pub angle: f32,
+    /// Scale factor.
     pub scale: f32,
+    /// Translation after rotating and scaling, in pixels.
     pub shift: Point2,
+    /// The point rotated and scaled about, in pixels.
     pub centre: Point2,
 }
 
 impl Motion {
+    /// Where the point (`x`, `y`) moves to.
     pub fn apply(&self, x: f32, y: f32) -> (f32, f32) {
         let (sin, cos) = self.angle.sin_cos();
         let (dx, dy) = (x - self.centre.x, y - self.centre.y);
@@ -22,6 +27,7 @@ impl Motion {
         )
     }
 
+    /// Where the point that moves to (`x`, `y`) came from.
     pub fn invert(&self, x: f32, y: f32) -> (f32, f32) {
         let (sin, cos) = self.angle.sin_cos();
         let (dx, dy) = (

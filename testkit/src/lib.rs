@@ -1,0 +1,76 @@
+//! What Lensmith's integration tests share: finding the model cache or skipping with a
+//! loud reason, the sample photo, temporary folders and known motion of a photo. A
+//! dev-dependency only; nothing here ships.
+
+mod motion;
+mod temp_dir;
+
+pub use motion::Motion;
+pub use temp_dir::TempDir;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use effect_api::Frame;
+use lensmith_runtime::image_io::read_rgb_frame;
+use lensmith_runtime::models::{AssetCache, ModelKind};
+
+/// Says on the terminal that `test` did not run and why. It writes to stderr directly:
+/// the test harness captures `eprintln!` and shows it only for failing tests, and a skip
+/// must be seen.
+pub fn announce_skip(test: &str, reason: &str, remedy: &str) {
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n*** SKIPPED {test}: {reason}\n*** {remedy}\n"
+    );
+}
+
+/// True when the environment variable `name` is `1`: the test must run here, so a missing
+/// prerequisite is a failure rather than a skip.
+pub fn required(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|value| value == "1")
+}
+
+/// The cache with the ONNX Runtime library, both face models, the face geometry and the
+/// sample photo; or `None` after announcing the skip. With `LENSMITH_REQUIRE_ASSETS=1` (as
+/// `cargo xtask test` and CI set it) a missing file fails the test instead.
+pub fn cache_or_skip(test: &str) -> Option<AssetCache> {
+    let problem = match AssetCache::locate() {
+        Ok(cache) => {
+            let checks = [
+                cache.onnxruntime_library().err(),
+                cache.model(ModelKind::FaceDetector).err(),
+                cache.model(ModelKind::FaceLandmarks).err(),
+                cache.face_geometry().err(),
+                cache.sample_photo().err(),
+            ];
+            match checks.into_iter().flatten().next() {
+                None => return Some(cache),
+                Some(error) => error.to_string(),
+            }
+        }
+        Err(error) => error.to_string(),
+    };
+    if required("LENSMITH_REQUIRE_ASSETS") {
+        panic!(
+            "{test}: the model cache is required here (LENSMITH_REQUIRE_ASSETS=1) but {problem}"
+        );
+    }
+    announce_skip(
+        test,
+        &problem,
+        "Run `cargo xtask setup` (or `cargo xtask test`) to run it.",
+    );
+    None
+}
+
+/// The path of the astronaut portrait (512×512) in a cache `cache_or_skip` checked.
+pub fn astronaut_path(cache: &AssetCache) -> PathBuf {
+    cache.sample_photo().expect("checked by cache_or_skip")
+}
+
+/// The astronaut portrait, decoded.
+pub fn astronaut(cache: &AssetCache) -> Frame {
+    read_rgb_frame(&astronaut_path(cache))
+        .expect("the sample photo in the cache is verified by setup")
+}
