@@ -12,4 +12,5 @@ pub mod pose;
 pub mod sampling;
 pub mod smoothing;
 pub mod tracking;
+pub mod triggers;
 pub mod video;
