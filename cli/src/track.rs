@@ -1,20 +1,26 @@
 //! `lensmith track INPUT`: face tracking over an image, a folder of images, a Y4M file or
-//! any video ffmpeg reads, with JSON results and an annotated copy of the frames.
+//! any video ffmpeg reads, with pose, face crops, expression scores and trigger events in
+//! JSON, and an annotated copy of the frames.
 
-use std::path::PathBuf;
+mod report;
+
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use effect_api::TriggerRules;
 use lensmith_runtime::annotate::Canvas;
-use lensmith_runtime::face_crop::{CropSettings, FaceCrop, FaceCropper};
+use lensmith_runtime::expressions::{ExpressionAnalyzer, ExpressionSettings};
+use lensmith_runtime::face_crop::{CropSettings, FaceCropper};
 use lensmith_runtime::models::{AssetCache, ModelOptions};
 use lensmith_runtime::pose::{CanonicalFace, PoseEstimator};
-use lensmith_runtime::tracking::{FaceTracker, TrackedFrame, TrackerSettings};
+use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
+use lensmith_runtime::triggers::{FaceSignals, TriggerEngine};
 use lensmith_runtime::video::{FrameSink, create_sink, open_source};
-use serde::Serialize;
 
 use crate::json_file::write_json_atomically;
+use report::{FrameReport, Report, Timings, face_report, trigger_report};
 
 /// Arguments of `lensmith track`.
 #[derive(Args)]
@@ -37,72 +43,34 @@ pub struct TrackArgs {
     /// Threads ONNX Runtime may use per model.
     #[arg(long, default_value_t = ModelOptions::default().intra_threads)]
     threads: usize,
-}
-
-#[derive(Serialize)]
-struct PoseJson {
-    yaw: f32,
-    pitch: f32,
-    roll: f32,
-}
-
-/// The stable face crop: a `side`×`side` square centred on `center`, `size` frame pixels
-/// wide, turned by `rotation_deg` (clockwise on screen), and the matrix taking crop pixels
-/// to frame pixels.
-#[derive(Serialize)]
-struct CropJson {
-    center: [f32; 2],
-    size: f32,
-    rotation_deg: f32,
-    side: u32,
-    crop_to_frame: [[f32; 3]; 2],
-}
-
-#[derive(Serialize)]
-struct FaceJson {
-    id: u32,
-    score: f32,
-    #[serde(rename = "box")]
-    bounds: [f32; 4],
-    landmarks: Vec<[f32; 3]>,
-    pose: Option<PoseJson>,
-    crop: Option<CropJson>,
-}
-
-#[derive(Serialize)]
-struct TimingsJson {
-    decode: f64,
-    detect: f64,
-    landmarks: f64,
-    smoothing: f64,
-    pose: f64,
-    total: f64,
-}
-
-#[derive(Serialize)]
-struct FrameJson {
-    index: u64,
-    name: String,
-    time_s: f64,
-    faces: Vec<FaceJson>,
-    timings_ms: TimingsJson,
-}
-
-#[derive(Serialize)]
-struct ReportJson {
-    source: String,
-    width: u32,
-    height: u32,
-    frames: Vec<FrameJson>,
+    /// Run the trigger rules in this TOML file (`[[trigger]]` tables) and add their
+    /// events to the JSON.
+    #[arg(long)]
+    triggers: Option<PathBuf>,
 }
 
 fn milliseconds_since(start: Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1e3
 }
 
+/// Reads and checks a trigger rule file.
+fn load_rules(path: &Path) -> Result<TriggerRules> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the trigger rules in {}", path.display()))?;
+    TriggerRules::from_toml(&text).with_context(|| {
+        format!(
+            "{}: not a valid trigger rule file (see the example at the top of \
+             effect-api/src/trigger.rs)",
+            path.display()
+        )
+    })
+}
+
 /// Tracks faces through the input and writes what was asked for.
 pub fn run(args: &TrackArgs) -> Result<()> {
     let cache = AssetCache::locate()?;
+    // The cheap checks first, so that a bad argument fails before the models load.
+    let rules = args.triggers.as_deref().map(load_rules).transpose()?;
     let mut source = open_source(&args.input)?;
     let still_images = args.still_images || source.is_independent_stills();
     let base = if still_images {
@@ -121,28 +89,44 @@ pub fn run(args: &TrackArgs) -> Result<()> {
         },
         settings,
     )?;
-    let mut pose = PoseEstimator::new(&CanonicalFace::load(&cache.face_geometry()?)?);
-    let mut cropper = FaceCropper::new(if still_images {
-        CropSettings {
+    let canonical = CanonicalFace::load(&cache.face_geometry()?)?;
+    let mut pose_estimator = PoseEstimator::new(&canonical);
+    let (crop_settings, expression_settings) = if still_images {
+        let crop = CropSettings {
             smoothing: None,
             ..CropSettings::default()
-        }
+        };
+        (crop, ExpressionSettings::still_images())
     } else {
-        CropSettings::default()
-    });
+        (CropSettings::default(), ExpressionSettings::default())
+    };
+    let mut cropper = FaceCropper::new(crop_settings);
+    let mut analyzer = ExpressionAnalyzer::new(&canonical, expression_settings);
+    let mut triggers = rules.map(|rules| TriggerEngine::new(rules.rules));
     let mut sink: Option<Box<dyn FrameSink>> = args
         .overlay
         .as_deref()
         .map(|path| create_sink(path, source.frame_rate()))
         .transpose()?;
 
-    let mut report = ReportJson {
+    let mut report = Report {
         source: args.input.display().to_string(),
         width: 0,
         height: 0,
+        trigger_rules: triggers
+            .as_ref()
+            .map(|engine| {
+                engine
+                    .rules()
+                    .iter()
+                    .map(|rule| rule.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
         frames: Vec::new(),
     };
     let mut faces_seen = 0usize;
+    let mut poses = Vec::new();
     loop {
         let decode_start = Instant::now();
         let Some(frame) = source.next_frame()? else {
@@ -155,6 +139,10 @@ pub fn run(args: &TrackArgs) -> Result<()> {
         if still_images {
             tracker.reset();
             cropper.reset();
+            analyzer.reset();
+            if let Some(engine) = triggers.as_mut() {
+                engine.reset();
+            }
         }
         let tracked = tracker
             .process(frame.frame.view(), frame.time_s)
@@ -163,8 +151,44 @@ pub fn run(args: &TrackArgs) -> Result<()> {
             .update(&tracked.faces, frame.time_s)
             .context("computing the face crops")?;
         let pose_start = Instant::now();
-        let faces = faces_json(tracked, crops, &mut pose);
+        poses.clear();
+        poses.extend(
+            tracked
+                .faces
+                .iter()
+                .map(|face| pose_estimator.estimate(&face.landmarks)),
+        );
         let pose_ms = milliseconds_since(pose_start);
+        let expressions_start = Instant::now();
+        let expressions = analyzer.update(&tracked.faces, &poses, frame.time_s);
+        let events = triggers.as_mut().map(|engine| {
+            let signals: Vec<FaceSignals> = expressions
+                .iter()
+                .map(|face| FaceSignals {
+                    face_id: face.face_id,
+                    scores: &face.scores,
+                })
+                .collect();
+            engine.update(&signals, frame.time_s);
+            engine
+                .events()
+                .iter()
+                .map(|event| trigger_report(event, engine.rules()))
+                .collect()
+        });
+        let expressions_ms = milliseconds_since(expressions_start);
+        let faces: Vec<_> = tracked
+            .faces
+            .iter()
+            .zip(&poses)
+            .map(|(face, pose)| {
+                let scores = expressions
+                    .iter()
+                    .find(|found| found.face_id == face.id)
+                    .map(|found| found.scores);
+                face_report(face, pose.as_ref(), crops, scores)
+            })
+            .collect();
         faces_seen += faces.len();
         if let Some(sink) = sink.as_mut() {
             let mut canvas = Canvas::from_frame(&frame.frame);
@@ -177,18 +201,20 @@ pub fn run(args: &TrackArgs) -> Result<()> {
             sink.write_frame(canvas.into_frame().view())?;
         }
         let timings = tracked.timings;
-        report.frames.push(FrameJson {
+        report.frames.push(FrameReport {
             index: frame.index,
             name: frame.name,
             time_s: frame.time_s,
             faces,
-            timings_ms: TimingsJson {
+            triggers: events,
+            timings_ms: Timings {
                 decode: decode_ms,
                 detect: timings.detect_ms,
                 landmarks: timings.landmarks_ms,
                 smoothing: timings.smoothing_ms,
                 pose: pose_ms,
-                total: decode_ms + timings.total_ms + pose_ms,
+                expressions: expressions_ms,
+                total: decode_ms + timings.total_ms + pose_ms + expressions_ms,
             },
         });
     }
@@ -210,42 +236,4 @@ pub fn run(args: &TrackArgs) -> Result<()> {
         println!("results written to {}", path.display());
     }
     Ok(())
-}
-
-fn faces_json(
-    tracked: &TrackedFrame,
-    crops: &[FaceCrop],
-    pose: &mut PoseEstimator,
-) -> Vec<FaceJson> {
-    tracked
-        .faces
-        .iter()
-        .map(|face| {
-            let bounds = face.bounds();
-            FaceJson {
-                id: face.id,
-                score: face.score,
-                bounds: [bounds.x, bounds.y, bounds.width, bounds.height],
-                landmarks: face.landmarks.clone(),
-                pose: pose.estimate(&face.landmarks).map(|pose| PoseJson {
-                    yaw: pose.yaw,
-                    pitch: pose.pitch,
-                    roll: pose.roll,
-                }),
-                crop: crops
-                    .iter()
-                    .find(|crop| crop.face_id == face.id)
-                    .map(|crop| {
-                        let transform = &crop.transform;
-                        CropJson {
-                            center: [transform.center.x, transform.center.y],
-                            size: transform.scale * transform.side as f32,
-                            rotation_deg: transform.rotation.to_degrees(),
-                            side: transform.side,
-                            crop_to_frame: transform.crop_to_frame_matrix(),
-                        }
-                    }),
-            }
-        })
-        .collect()
 }

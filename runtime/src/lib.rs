@@ -4,6 +4,7 @@
 pub mod annotate;
 pub mod atomic_file;
 pub mod detection;
+pub mod expressions;
 pub mod face_crop;
 pub mod image_io;
 pub mod landmarks;

@@ -65,6 +65,11 @@ impl TriggerEngine {
         &self.rules
     }
 
+    /// The events of the last [`Self::update`].
+    pub fn events(&self) -> &[TriggerEvent] {
+        &self.events
+    }
+
     /// Forgets every face (for a cut in the video); no events are sent for them.
     pub fn reset(&mut self) {
         self.faces.clear();
