@@ -1,16 +1,20 @@
 //! `lensmith bench INPUT`: how long face tracking takes per frame, measured on frames held
 //! in memory so that decoding and disk stay out of the numbers. The figure that matters
 //! for a live effect is the tracking path: frames where the face is followed from the
-//! previous frame's mesh and the detector does not run.
+//! previous frame's mesh and the detector does not run. The stages after tracking (head
+//! pose, expressions and triggers) are timed per face on the same frames.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use effect_api::Frame;
+use effect_api::{Expression, Frame, TriggerMode, TriggerRule, TriggerSignal};
+use lensmith_runtime::expressions::{ExpressionAnalyzer, ExpressionSettings};
 use lensmith_runtime::models::{AssetCache, ModelOptions};
+use lensmith_runtime::pose::{CanonicalFace, PoseEstimator};
 use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
+use lensmith_runtime::triggers::{FaceSignals, TriggerEngine};
 use lensmith_runtime::video::open_source;
 use serde::Serialize;
 
@@ -75,12 +79,23 @@ struct StageTimes {
     process: Vec<f64>,
     landmarks: Vec<f64>,
     smoothing: Vec<f64>,
+    /// Per face, after tracking.
+    pose: Vec<f64>,
+    expressions_and_triggers: Vec<f64>,
 }
 
 #[derive(Serialize)]
 struct StagesJson {
     landmarks: Summary,
     smoothing: Summary,
+}
+
+/// Stages that follow tracking, per face per frame.
+#[derive(Serialize)]
+struct PerFaceJson {
+    pose: Summary,
+    /// Expression scores and one `while_active` trigger rule per expression.
+    expressions_and_triggers: Summary,
 }
 
 #[derive(Serialize)]
@@ -93,6 +108,8 @@ struct BenchJson {
     /// Frames followed from the previous mesh, detector skipped: the live path.
     tracking: Summary,
     tracking_stages: StagesJson,
+    /// After tracking, per face per frame (tracking-path frames only).
+    per_face: PerFaceJson,
     /// Frames where the detector ran (the first, and after a face was lost).
     with_detection: Summary,
     /// Timed frames in which no face was found.
@@ -123,6 +140,22 @@ fn load_frames(args: &BenchArgs) -> Result<(Vec<Frame>, f64)> {
     Ok((frames, frame_rate))
 }
 
+/// A `while_active` rule on every expression, so that the trigger stage does its full work.
+fn one_rule_per_expression() -> Vec<TriggerRule> {
+    Expression::ALL
+        .into_iter()
+        .map(|expression| TriggerRule {
+            name: expression.name().to_owned(),
+            when: TriggerSignal::Expression(expression),
+            on: 0.6,
+            off: 0.4,
+            hold_ms: 0,
+            cooldown_ms: 0,
+            mode: TriggerMode::WhileActive,
+        })
+        .collect()
+}
+
 /// Plays the clip through the tracker and times every frame after the warm-up.
 pub fn run(args: &BenchArgs) -> Result<()> {
     let cache = AssetCache::locate()?;
@@ -145,14 +178,40 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         TrackerSettings::default(),
     )?;
 
+    let canonical = CanonicalFace::load(&cache.face_geometry()?)?;
+    let mut pose_estimator = PoseEstimator::new(&canonical);
+    let mut analyzer = ExpressionAnalyzer::new(&canonical, ExpressionSettings::default());
+    let mut triggers = TriggerEngine::new(one_rule_per_expression());
+    let mut poses = Vec::new();
+
     let (mut tracking, mut detecting) = (StageTimes::default(), Vec::new());
     let mut frames_without_face = 0;
     for (step, frame) in frames.iter().cycle().take(total_frames).enumerate() {
         let started = Instant::now();
+        let time_s = step as f64 / frame_rate;
         let tracked = tracker
-            .process(frame.view(), step as f64 / frame_rate)
+            .process(frame.view(), time_s)
             .with_context(|| format!("tracking frame {step}"))?;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+        let pose_start = Instant::now();
+        poses.clear();
+        poses.extend(
+            tracked
+                .faces
+                .iter()
+                .map(|face| pose_estimator.estimate(&face.landmarks)),
+        );
+        let pose_ms = pose_start.elapsed().as_secs_f64() * 1e3;
+        let expressions_start = Instant::now();
+        let expressions = analyzer.update(&tracked.faces, &poses, time_s);
+        triggers.update(
+            expressions.iter().map(|face| FaceSignals {
+                face_id: face.face_id,
+                scores: &face.scores,
+            }),
+            time_s,
+        );
+        let expressions_ms = expressions_start.elapsed().as_secs_f64() * 1e3;
         if step < args.warmup {
             continue;
         }
@@ -165,6 +224,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             tracking.process.push(elapsed_ms);
             tracking.landmarks.push(tracked.timings.landmarks_ms);
             tracking.smoothing.push(tracked.timings.smoothing_ms);
+            let faces = tracked.faces.len() as f64;
+            tracking.pose.push(pose_ms / faces);
+            tracking
+                .expressions_and_triggers
+                .push(expressions_ms / faces);
         }
     }
 
@@ -178,6 +242,10 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         tracking_stages: StagesJson {
             landmarks: Summary::of(&tracking.landmarks),
             smoothing: Summary::of(&tracking.smoothing),
+        },
+        per_face: PerFaceJson {
+            pose: Summary::of(&tracking.pose),
+            expressions_and_triggers: Summary::of(&tracking.expressions_and_triggers),
         },
         with_detection: Summary::of(&detecting),
         frames_without_face,
@@ -211,6 +279,12 @@ fn print_report(report: &BenchJson) {
     line("  of which landmarks", &report.tracking_stages.landmarks);
     line("  of which smoothing", &report.tracking_stages.smoothing);
     line("frames with detection", &report.with_detection);
+    println!("  after tracking, per face:");
+    line("  head pose", &report.per_face.pose);
+    line(
+        "  expressions + triggers",
+        &report.per_face.expressions_and_triggers,
+    );
     if report.frames_without_face > 0 {
         println!(
             "  {} timed frame(s) had no face",

@@ -162,14 +162,11 @@ pub fn run(args: &TrackArgs) -> Result<()> {
         let expressions_start = Instant::now();
         let expressions = analyzer.update(&tracked.faces, &poses, frame.time_s);
         let events = triggers.as_mut().map(|engine| {
-            let signals: Vec<FaceSignals> = expressions
-                .iter()
-                .map(|face| FaceSignals {
-                    face_id: face.face_id,
-                    scores: &face.scores,
-                })
-                .collect();
-            engine.update(&signals, frame.time_s);
+            let signals = expressions.iter().map(|face| FaceSignals {
+                face_id: face.face_id,
+                scores: &face.scores,
+            });
+            engine.update(signals, frame.time_s);
             engine
                 .events()
                 .iter()

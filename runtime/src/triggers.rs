@@ -79,7 +79,11 @@ impl TriggerEngine {
     /// Advances every rule for every face to `time_s` and returns this frame's events,
     /// face by face in the order given (faces that disappeared come last), each face's
     /// events in rule order.
-    pub fn update(&mut self, faces: &[FaceSignals<'_>], time_s: f64) -> &[TriggerEvent] {
+    pub fn update<'s>(
+        &mut self,
+        faces: impl IntoIterator<Item = FaceSignals<'s>>,
+        time_s: f64,
+    ) -> &[TriggerEvent] {
         self.events.clear();
         for face in &mut self.faces {
             face.seen_this_frame = false;
@@ -258,7 +262,7 @@ mod tests {
                 face_id: 0,
                 scores: &smiling(score),
             }];
-            for event in engine.update(&face, frame as f64 * FRAME) {
+            for event in engine.update(face, frame as f64 * FRAME) {
                 events.push((frame, event.phase));
             }
         }
@@ -401,18 +405,22 @@ mod tests {
             },
         ];
         let first: Vec<_> = engine
-            .update(&both, 0.0)
+            .update(both, 0.0)
             .iter()
             .map(|event| (event.face_id, event.rule, event.phase))
             .collect();
         assert_eq!(first, [(3, 1, Started), (3, 0, Started), (8, 1, Started)]);
         // Face 3 leaves while smiling: its smile ends and `bye` fires for it alone.
         let second: Vec<_> = engine
-            .update(&both[1..], FRAME)
+            .update(both[1..].iter().copied(), FRAME)
             .iter()
             .map(|event| (event.face_id, event.rule, event.phase))
             .collect();
         assert_eq!(second, [(3, 0, Ended), (3, 2, Started)]);
-        assert!(engine.update(&both[1..], 2.0 * FRAME).is_empty());
+        assert!(
+            engine
+                .update(both[1..].iter().copied(), 2.0 * FRAME)
+                .is_empty()
+        );
     }
 }
