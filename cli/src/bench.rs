@@ -180,7 +180,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
 
     let canonical = CanonicalFace::load(&cache.face_geometry()?)?;
     let mut pose_estimator = PoseEstimator::new(&canonical);
-    let mut analyzer = ExpressionAnalyzer::new(&canonical, ExpressionSettings::default());
+    let mut analyzer = ExpressionAnalyzer::new(ExpressionSettings::default());
     let mut triggers = TriggerEngine::new(one_rule_per_expression());
     let mut poses = Vec::new();
 

@@ -101,7 +101,7 @@ pub fn run(args: &TrackArgs) -> Result<()> {
         (CropSettings::default(), ExpressionSettings::default())
     };
     let mut cropper = FaceCropper::new(crop_settings);
-    let mut analyzer = ExpressionAnalyzer::new(&canonical, expression_settings);
+    let mut analyzer = ExpressionAnalyzer::new(expression_settings);
     let mut triggers = rules.map(|rules| TriggerEngine::new(rules.rules));
     let mut sink: Option<Box<dyn FrameSink>> = args
         .overlay

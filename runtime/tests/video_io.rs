@@ -252,26 +252,9 @@ fn single_png_takes_exactly_one_frame() {
     assert_eq!((read.len(), read[0].name.as_str()), (1, "still.png"));
 }
 
-/// True when `ffmpeg` runs; otherwise prints why `test` is skipped. Fails instead when
-/// `LENSMITH_REQUIRE_FFMPEG=1`, so CI cannot skip it unnoticed.
-fn ffmpeg_or_skip(test: &str) -> bool {
-    let found = std::process::Command::new("ffmpeg")
-        .arg("-version")
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        let reason = "`ffmpeg` is not on PATH (install it with `apt-get install -y ffmpeg`)";
-        if lensmith_testkit::required("LENSMITH_REQUIRE_FFMPEG") {
-            panic!("{test}: ffmpeg is required (LENSMITH_REQUIRE_FFMPEG=1) but {reason}");
-        }
-        lensmith_testkit::announce_skip(test, reason, "Install ffmpeg to run it.");
-    }
-    found
-}
-
 #[test]
 fn ffmpeg_round_trip_through_mp4_and_webm() {
-    if !ffmpeg_or_skip("ffmpeg_round_trip_through_mp4_and_webm") {
+    if !lensmith_testkit::ffmpeg_or_skip("ffmpeg_round_trip_through_mp4_and_webm") {
         return;
     }
     let dir = TempDir::new("ffmpeg");
@@ -299,7 +282,7 @@ fn ffmpeg_round_trip_through_mp4_and_webm() {
 
 #[test]
 fn ffmpeg_reader_applies_rotation_and_pads_odd_sizes() {
-    if !ffmpeg_or_skip("ffmpeg_reader_applies_rotation_and_pads_odd_sizes") {
+    if !lensmith_testkit::ffmpeg_or_skip("ffmpeg_reader_applies_rotation_and_pads_odd_sizes") {
         return;
     }
     let dir = TempDir::new("ffmpeg-rotation");
@@ -337,7 +320,7 @@ fn ffmpeg_reader_applies_rotation_and_pads_odd_sizes() {
 
 #[test]
 fn ffmpeg_errors_carry_its_message() {
-    if !ffmpeg_or_skip("ffmpeg_errors_carry_its_message") {
+    if !lensmith_testkit::ffmpeg_or_skip("ffmpeg_errors_carry_its_message") {
         return;
     }
     let dir = TempDir::new("ffmpeg-garbage");

@@ -64,6 +64,42 @@ pub fn cache_or_skip(test: &str) -> Option<AssetCache> {
     None
 }
 
+/// True when `ffmpeg` runs; otherwise announces why `test` is skipped. Fails instead when
+/// `LENSMITH_REQUIRE_FFMPEG=1` (as CI sets it), so a missing ffmpeg cannot go unnoticed.
+pub fn ffmpeg_or_skip(test: &str) -> bool {
+    let found = std::process::Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !found {
+        let reason = "`ffmpeg` is not on PATH (install it with `apt-get install -y ffmpeg`)";
+        if required("LENSMITH_REQUIRE_FFMPEG") {
+            panic!("{test}: ffmpeg is required (LENSMITH_REQUIRE_FFMPEG=1) but {reason}");
+        }
+        announce_skip(test, reason, "Install ffmpeg to run it.");
+    }
+    found
+}
+
+/// A file `cargo xtask setup` puts in the cache (`relative` to its root), or `None` after
+/// announcing the skip; with `LENSMITH_REQUIRE_ASSETS=1` a missing file fails the test.
+pub fn cached_file_or_skip(test: &str, cache: &AssetCache, relative: &str) -> Option<PathBuf> {
+    let path = cache.root().join(relative);
+    if path.is_file() {
+        return Some(path);
+    }
+    let problem = format!("{} is missing", path.display());
+    if required("LENSMITH_REQUIRE_ASSETS") {
+        panic!("{test}: the test data is required here (LENSMITH_REQUIRE_ASSETS=1) but {problem}");
+    }
+    announce_skip(
+        test,
+        &problem,
+        "Run `cargo xtask setup` (or `cargo xtask test`) to fetch it.",
+    );
+    None
+}
+
 /// The path of the astronaut portrait (512×512) in a cache `cache_or_skip` checked.
 pub fn astronaut_path(cache: &AssetCache) -> PathBuf {
     cache.sample_photo().expect("checked by cache_or_skip")

@@ -25,6 +25,8 @@ const MOUTH_CORNERS: [usize; 2] = [61, 291];
 const INNER_LIPS: [usize; 2] = [13, 14];
 /// Outer lip midpoints (upper, lower): the lips' height.
 const OUTER_LIPS: [usize; 2] = [0, 17];
+/// The top of the nose bridge, between the eyes.
+const NOSE_BRIDGE: usize = 168;
 /// Upper edge of each eyebrow, outer to inner (subject's right, then left).
 const BROWS: [[usize; 5]; 2] = [[70, 63, 105, 66, 107], [300, 293, 334, 296, 336]];
 
@@ -56,7 +58,7 @@ pub struct FaceMetrics {
     pub corner_lift: f32,
     /// Outer lip height over mouth width: rounder lips (a pucker) raise it.
     pub lip_roundness: f32,
-    /// Height of the eyebrows above the eye corners, both sides averaged.
+    /// Height of the eyebrows above the top of the nose bridge, both sides averaged.
     pub brow_height: f32,
 }
 
@@ -96,12 +98,9 @@ impl FaceMetrics {
         let [outer_upper, outer_lower] = OUTER_LIPS.map(|index| points.point(index));
         let mouth_width = distance_2d(right_corner, left_corner);
         let lips_middle = (inner_upper[1] + inner_lower[1]) / 2.0;
-        let eye_line = [RIGHT_EYE.corners, LEFT_EYE.corners]
-            .iter()
-            .flatten()
-            .map(|&index| points.point(index)[1])
-            .sum::<f32>()
-            / 4.0;
+        // The nose bridge between the eyes: rigid, unlike the eye corners, which the mesh
+        // pulls down with the lids when the eyes close.
+        let eye_line = points.point(NOSE_BRIDGE)[1];
         let brow_line = BROWS
             .iter()
             .flatten()
