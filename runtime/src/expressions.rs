@@ -57,7 +57,7 @@ mod response {
     /// only while the mouth is closed, since opening it drops the midline too.
     pub const SMILE_LIFT_CM: (f32, f32) = (0.10, 0.40);
     /// Brow rise above neutral, in cm.
-    pub const BROW_RISE_CM: (f32, f32) = (0.03, 0.17);
+    pub const BROW_RISE_CM: (f32, f32) = (0.04, 0.22);
     /// Mouth narrowing as a fraction of neutral width, for a pucker.
     pub const KISS_NARROWING_FRACTION: (f32, f32) = (0.06, 0.20);
 }
@@ -86,7 +86,7 @@ impl NeutralBaseline {
                 mouth_gap: 0.07,
                 corner_lift: -0.17,
                 lip_roundness: 0.355,
-                brow_height: 1.60,
+                brow_height: 1.68,
             },
         }
     }

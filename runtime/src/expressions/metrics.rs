@@ -25,10 +25,13 @@ const MOUTH_CORNERS: [usize; 2] = [61, 291];
 const INNER_LIPS: [usize; 2] = [13, 14];
 /// Outer lip midpoints (upper, lower): the lips' height.
 const OUTER_LIPS: [usize; 2] = [0, 17];
-/// The top of the nose bridge, between the eyes.
-const NOSE_BRIDGE: usize = 168;
-/// Upper edge of each eyebrow, outer to inner (subject's right, then left).
-const BROWS: [[usize; 5]; 2] = [[70, 63, 105, 66, 107], [300, 293, 334, 296, 336]];
+/// The top of the nose bridge, between the eyes, and the point below it.
+const NOSE_BRIDGE: [usize; 2] = [168, 6];
+/// Each eyebrow, upper and lower edge, outer to inner (subject's right, then left).
+const BROWS: [[usize; 10]; 2] = [
+    [70, 63, 105, 66, 107, 46, 53, 52, 65, 55],
+    [300, 293, 334, 296, 336, 276, 283, 282, 295, 285],
+];
 
 struct EyePoints {
     corners: [usize; 2],
@@ -37,12 +40,13 @@ struct EyePoints {
 }
 
 /// Every landmark the measurements read, to frontalize only those.
-pub const MEASURED_LANDMARKS: [usize; 34] = [
+pub const MEASURED_LANDMARKS: [usize; 44] = [
     33, 133, 160, 159, 158, 144, 145, 153, // right eye
     263, 362, 387, 386, 385, 373, 374, 380, // left eye
     61, 291, 13, 14, 0, 17, // mouth
-    70, 63, 105, 66, 107, 300, 293, 334, 296, 336, // brows
-    1, 168, // nose tip and bridge (for a sanity check of the fit)
+    70, 63, 105, 66, 107, 46, 53, 52, 65, 55, // right brow
+    300, 293, 334, 296, 336, 276, 283, 282, 295, 285, // left brow
+    168, 6, // nose bridge
 ];
 
 /// One face's measurements in one frame, in canonical centimetres (y up).
@@ -58,7 +62,7 @@ pub struct FaceMetrics {
     pub corner_lift: f32,
     /// Outer lip height over mouth width: rounder lips (a pucker) raise it.
     pub lip_roundness: f32,
-    /// Height of the eyebrows above the top of the nose bridge, both sides averaged.
+    /// Height of the eyebrows above the nose bridge, both sides and edges averaged.
     pub brow_height: f32,
 }
 
@@ -100,13 +104,17 @@ impl FaceMetrics {
         let lips_middle = (inner_upper[1] + inner_lower[1]) / 2.0;
         // The nose bridge between the eyes: rigid, unlike the eye corners, which the mesh
         // pulls down with the lids when the eyes close.
-        let eye_line = points.point(NOSE_BRIDGE)[1];
+        let eye_line = NOSE_BRIDGE
+            .iter()
+            .map(|&index| points.point(index)[1])
+            .sum::<f32>()
+            / NOSE_BRIDGE.len() as f32;
         let brow_line = BROWS
             .iter()
             .flatten()
             .map(|&index| points.point(index)[1])
             .sum::<f32>()
-            / 10.0;
+            / 20.0;
         Self {
             eye_openness: [
                 eye_openness(points, &RIGHT_EYE),
