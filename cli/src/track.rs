@@ -20,7 +20,7 @@ use lensmith_runtime::triggers::{FaceSignals, TriggerEngine};
 use lensmith_runtime::video::{FrameSink, create_sink, open_source};
 
 use crate::json_file::write_json_atomically;
-use report::{FrameReport, Report, Timings, face_report, trigger_report};
+use report::{FrameReport, Report, Timings, face_events, face_report, trigger_report};
 
 /// Arguments of `lensmith track`.
 #[derive(Args)]
@@ -127,6 +127,7 @@ pub fn run(args: &TrackArgs) -> Result<()> {
     };
     let mut faces_seen = 0usize;
     let mut poses = Vec::new();
+    let mut previous_ids: Vec<u32> = Vec::new();
     loop {
         let decode_start = Instant::now();
         let Some(frame) = source.next_frame()? else {
@@ -140,6 +141,7 @@ pub fn run(args: &TrackArgs) -> Result<()> {
             tracker.reset();
             cropper.reset();
             analyzer.reset();
+            previous_ids.clear();
             if let Some(engine) = triggers.as_mut() {
                 engine.reset();
             }
@@ -187,6 +189,9 @@ pub fn run(args: &TrackArgs) -> Result<()> {
             })
             .collect();
         faces_seen += faces.len();
+        let ids: Vec<u32> = tracked.faces.iter().map(|face| face.id).collect();
+        let face_events = face_events(&previous_ids, &ids);
+        previous_ids = ids;
         if let Some(sink) = sink.as_mut() {
             let mut canvas = Canvas::from_frame(&frame.frame);
             for face in &tracked.faces {
@@ -203,6 +208,7 @@ pub fn run(args: &TrackArgs) -> Result<()> {
             name: frame.name,
             time_s: frame.time_s,
             faces,
+            face_events,
             triggers: events,
             timings_ms: Timings {
                 decode: decode_ms,

@@ -3,7 +3,7 @@
 //! and its errors.
 
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use effect_api::{Frame, PixelFormat};
@@ -208,4 +208,92 @@ fn a_blank_grey_image_has_no_faces() {
     let frames = report["frames"].as_array().expect("frames is an array");
     assert_eq!(frames.len(), 1);
     assert_eq!(frames[0]["faces"].as_array().map(Vec::len), Some(0));
+}
+
+/// The sample rule file shipped in `examples/`.
+fn example_rules() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/triggers.toml")
+}
+
+#[test]
+fn expressions_face_events_and_triggers_reach_the_json() {
+    let Some(cache) = lensmith_testkit::cache_or_skip("expressions_and_triggers") else {
+        return;
+    };
+    let dir = TempDir::new("cli-triggers");
+    let json = dir.join("faces.json");
+    let photo = lensmith_testkit::astronaut_path(&cache);
+    let rules = example_rules();
+    let output = track(&[
+        photo.as_os_str(),
+        OsStr::new("--triggers"),
+        rules.as_os_str(),
+        OsStr::new("--json"),
+        json.as_os_str(),
+    ]);
+    assert_success(&output);
+    let report = read_json(&json);
+    let names: Vec<&str> = report["trigger_rules"]
+        .as_array()
+        .expect("trigger_rules lists the rules")
+        .iter()
+        .map(|name| name.as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["eyes_shut", "mask", "smile_burst", "hello"]);
+    let frame = &report["frames"][0];
+    let expressions = frame["faces"][0]["expressions"]
+        .as_object()
+        .expect("each face has its expression scores");
+    assert_eq!(expressions.len(), 11, "{expressions:?}");
+    for (name, score) in expressions {
+        let score = number(score, name);
+        assert!((0.0..=1.0).contains(&score), "{name} = {score}");
+    }
+    // The astronaut smiles broadly with her eyes open.
+    assert!(number(&expressions["smile"], "smile") > 0.5);
+    assert!(number(&expressions["blink"], "blink") < 0.5);
+    assert_eq!(frame["face_events"][0]["event"], "face_found");
+    let triggers = frame["triggers"]
+        .as_array()
+        .expect("triggers lists this frame's events");
+    let fired: Vec<(&str, &str)> = triggers
+        .iter()
+        .map(|event| {
+            (
+                event["rule"].as_str().unwrap(),
+                event["phase"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(fired.contains(&("hello", "started")), "{fired:?}");
+}
+
+#[test]
+fn a_broken_rule_file_is_named_with_its_line() {
+    let dir = TempDir::new("cli-bad-triggers");
+    let rules = dir.join("rules.toml");
+    std::fs::write(&rules, "[[trigger]]\nname = \"wink\"\nwhen = \"smiel\"\n").unwrap();
+    let json = dir.join("faces.json");
+    let photo = dir.join("unused.png");
+    let output = track(&[
+        photo.as_os_str(),
+        OsStr::new("--triggers"),
+        rules.as_os_str(),
+        OsStr::new("--json"),
+        json.as_os_str(),
+    ]);
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    for expected in [
+        rules.display().to_string().as_str(),
+        "line 3",
+        "smiel",
+        "smile",
+    ] {
+        assert!(
+            message.contains(expected),
+            "`{expected}` missing from:\n{message}"
+        );
+    }
+    assert!(!json.exists());
 }

@@ -1,13 +1,18 @@
-//! Once warm, following a face from frame to frame allocates nothing in Lensmith's own
-//! code: every allocation left in a tracking frame is one that the ONNX Runtime wrapper
-//! makes inside a bare model run. A counting allocator on this test binary checks it.
+//! Once warm, following a face from frame to frame (tracking, head pose, expressions,
+//! triggers) allocates nothing in Lensmith's own code: every allocation left in a frame is
+//! one that the ONNX Runtime wrapper makes inside a bare model run. A counting allocator
+//! on this test binary checks it.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
+use effect_api::TriggerRules;
+use lensmith_runtime::expressions::{ExpressionAnalyzer, ExpressionSettings};
 use lensmith_runtime::landmarks::INPUT_SIZE;
 use lensmith_runtime::models::{Model, ModelKind, ModelOptions};
+use lensmith_runtime::pose::{CanonicalFace, PoseEstimator};
 use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
+use lensmith_runtime::triggers::{FaceSignals, TriggerEngine};
 
 /// Counts the allocations made on the current thread (tests run on threads of their own).
 struct CountingAllocator;
@@ -47,7 +52,7 @@ fn allocations_during(work: impl FnOnce()) -> u64 {
 }
 
 #[test]
-fn a_tracked_frame_allocates_only_inside_the_model_run() {
+fn a_live_frame_allocates_only_inside_the_model_run() {
     let Some(cache) = lensmith_testkit::cache_or_skip("allocations") else {
         return;
     };
@@ -65,27 +70,50 @@ fn a_tracked_frame_allocates_only_inside_the_model_run() {
     let per_run = allocations_during(&mut run);
 
     let mut tracker = FaceTracker::load(&cache, options, TrackerSettings::default()).unwrap();
-    // Warm-up: the detection, the first buffers, the smoother's state.
+    let canonical = CanonicalFace::load(&cache.face_geometry().unwrap()).unwrap();
+    let mut pose_estimator = PoseEstimator::new(&canonical);
+    let mut analyzer = ExpressionAnalyzer::new(ExpressionSettings::default());
+    let rules = TriggerRules::from_toml(include_str!("../../examples/triggers.toml")).unwrap();
+    let mut triggers = TriggerEngine::new(rules.rules);
+    let mut poses = Vec::with_capacity(4);
+    let mut step = |index: u32| {
+        let time = f64::from(index) / 30.0;
+        let tracked = tracker.process(photo.view(), time).unwrap();
+        poses.clear();
+        poses.extend(
+            tracked
+                .faces
+                .iter()
+                .map(|face| pose_estimator.estimate(&face.landmarks)),
+        );
+        let expressions = analyzer.update(&tracked.faces, &poses, time);
+        let signals = expressions.iter().map(|face| FaceSignals {
+            face_id: face.face_id,
+            scores: &face.scores,
+        });
+        triggers.update(signals, time);
+        assert_eq!(tracked.faces.len(), 1);
+        tracked.detector_ran
+    };
+    // Warm-up: the detection, the first buffers, the smoother's and baseline's state.
     for index in 0..10 {
-        tracker.process(photo.view(), index as f64 / 30.0).unwrap();
+        step(index);
     }
     let frames = 20;
     let mut detector_ran = false;
     let total = allocations_during(|| {
         for index in 10..10 + frames {
-            let tracked = tracker.process(photo.view(), index as f64 / 30.0).unwrap();
-            assert_eq!(tracked.faces.len(), 1);
-            detector_ran |= tracked.detector_ran;
+            detector_ran |= step(index);
         }
     });
     assert!(!detector_ran, "max_faces is 1 and the face is tracked");
     println!(
         "allocations: {per_run} in a bare mesh-model run, {:.1} per tracked frame",
-        total as f64 / frames as f64
+        total as f64 / f64::from(frames)
     );
     assert_eq!(
         total,
-        per_run * frames,
-        "a tracked frame allocated more than its model run does"
+        per_run * u64::from(frames),
+        "a frame (tracking, pose, expressions, triggers) allocated more than its model run does"
     );
 }

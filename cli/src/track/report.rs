@@ -26,6 +26,9 @@ pub struct FrameReport {
     pub name: String,
     pub time_s: f64,
     pub faces: Vec<FaceReport>,
+    /// Faces that appeared or disappeared in this frame.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub face_events: Vec<FaceEvent>,
     /// Trigger events of this frame, present when a rule file was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub triggers: Option<Vec<TriggerReport>>,
@@ -61,6 +64,32 @@ pub struct FaceReport {
     pose: Option<PoseReport>,
     crop: Option<CropReport>,
     expressions: Option<ExpressionScores>,
+}
+
+/// A face appearing (`face_found`: a new id) or disappearing (`face_lost`).
+#[derive(Serialize)]
+pub struct FaceEvent {
+    pub face_id: u32,
+    pub event: &'static str,
+}
+
+/// The face events between the ids of the previous frame and of this one.
+pub fn face_events(previous: &[u32], current: &[u32]) -> Vec<FaceEvent> {
+    let found = current
+        .iter()
+        .filter(|id| !previous.contains(id))
+        .map(|&face_id| FaceEvent {
+            face_id,
+            event: "face_found",
+        });
+    let lost = previous
+        .iter()
+        .filter(|id| !current.contains(id))
+        .map(|&face_id| FaceEvent {
+            face_id,
+            event: "face_lost",
+        });
+    found.chain(lost).collect()
 }
 
 #[derive(Serialize)]
