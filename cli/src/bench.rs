@@ -194,23 +194,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             .with_context(|| format!("tracking frame {step}"))?;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
         let pose_start = Instant::now();
-        poses.clear();
-        poses.extend(
-            tracked
-                .faces
-                .iter()
-                .map(|face| pose_estimator.estimate(&face.landmarks)),
-        );
+        pose_estimator.estimate_all(&tracked.faces, &mut poses);
         let pose_ms = pose_start.elapsed().as_secs_f64() * 1e3;
         let expressions_start = Instant::now();
         let expressions = analyzer.update(&tracked.faces, &poses, time_s);
-        triggers.update(
-            expressions.iter().map(|face| FaceSignals {
-                face_id: face.face_id,
-                scores: &face.scores,
-            }),
-            time_s,
-        );
+        triggers.update(expressions.iter().map(FaceSignals::from), time_s);
         let expressions_ms = expressions_start.elapsed().as_secs_f64() * 1e3;
         if step < args.warmup {
             continue;

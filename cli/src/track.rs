@@ -153,22 +153,12 @@ pub fn run(args: &TrackArgs) -> Result<()> {
             .update(&tracked.faces, frame.time_s)
             .context("computing the face crops")?;
         let pose_start = Instant::now();
-        poses.clear();
-        poses.extend(
-            tracked
-                .faces
-                .iter()
-                .map(|face| pose_estimator.estimate(&face.landmarks)),
-        );
+        pose_estimator.estimate_all(&tracked.faces, &mut poses);
         let pose_ms = milliseconds_since(pose_start);
         let expressions_start = Instant::now();
         let expressions = analyzer.update(&tracked.faces, &poses, frame.time_s);
         let events = triggers.as_mut().map(|engine| {
-            let signals = expressions.iter().map(|face| FaceSignals {
-                face_id: face.face_id,
-                scores: &face.scores,
-            });
-            engine.update(signals, frame.time_s);
+            engine.update(expressions.iter().map(FaceSignals::from), frame.time_s);
             engine
                 .events()
                 .iter()

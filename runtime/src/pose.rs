@@ -54,6 +54,17 @@ impl PoseEstimator {
         }
     }
 
+    /// The pose of every tracked face, in order, into `poses` (cleared first; `None` where
+    /// the fit failed). Reusing `poses` keeps the per-frame path free of allocations.
+    pub fn estimate_all(
+        &mut self,
+        faces: &[crate::tracking::TrackedFace],
+        poses: &mut Vec<Option<HeadPose>>,
+    ) {
+        poses.clear();
+        poses.extend(faces.iter().map(|face| self.estimate(&face.landmarks)));
+    }
+
     /// The pose of a face from its 468 landmarks (frame pixels, y down, z away from the
     /// viewer as the mesh model gives it). `None` for fewer landmarks or a degenerate fit.
     pub fn estimate(&mut self, landmarks: &[[f32; 3]]) -> Option<HeadPose> {

@@ -49,6 +49,15 @@ pub struct FaceSignals<'a> {
     pub scores: &'a ExpressionScores,
 }
 
+impl<'a> From<&'a crate::expressions::FaceExpressions> for FaceSignals<'a> {
+    fn from(face: &'a crate::expressions::FaceExpressions) -> Self {
+        Self {
+            face_id: face.face_id,
+            scores: &face.scores,
+        }
+    }
+}
+
 impl TriggerEngine {
     /// An engine for `rules` (checked with [`effect_api::TriggerRules::check`] by whoever
     /// loaded them); events refer to rules by their position here.

@@ -79,19 +79,9 @@ fn a_live_frame_allocates_only_inside_the_model_run() {
     let mut step = |index: u32| {
         let time = f64::from(index) / 30.0;
         let tracked = tracker.process(photo.view(), time).unwrap();
-        poses.clear();
-        poses.extend(
-            tracked
-                .faces
-                .iter()
-                .map(|face| pose_estimator.estimate(&face.landmarks)),
-        );
+        pose_estimator.estimate_all(&tracked.faces, &mut poses);
         let expressions = analyzer.update(&tracked.faces, &poses, time);
-        let signals = expressions.iter().map(|face| FaceSignals {
-            face_id: face.face_id,
-            scores: &face.scores,
-        });
-        triggers.update(signals, time);
+        triggers.update(expressions.iter().map(FaceSignals::from), time);
         assert_eq!(tracked.faces.len(), 1);
         tracked.detector_ran
     };
