@@ -1,6 +1,7 @@
 //! The `lensmith` command: runs Lensmith's face pipeline from a terminal.
 
 mod bench;
+mod bundle_commands;
 mod detect;
 mod json_file;
 mod track;
@@ -27,6 +28,16 @@ enum Command {
     Track(track::TrackArgs),
     /// Time face tracking per frame on a clip held in memory (median, p95, per stage).
     Bench(bench::BenchArgs),
+    /// Check a bundle folder or .effect file and list every problem.
+    Validate(bundle_commands::ValidateArgs),
+    /// Validate a bundle folder and pack it into a .effect file, optionally signed.
+    Pack(bundle_commands::PackArgs),
+    /// Check a .effect file's checksums and signature.
+    Verify(bundle_commands::VerifyArgs),
+    /// Show what a .effect file holds: manifest, layers, files, signer.
+    Inspect(bundle_commands::InspectArgs),
+    /// Make a key pair for signing bundles.
+    Keygen(bundle_commands::KeygenArgs),
 }
 
 fn main() -> Result<()> {
@@ -34,5 +45,10 @@ fn main() -> Result<()> {
         Command::Detect(args) => detect::run(&args),
         Command::Track(args) => track::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Validate(args) => bundle_commands::run_validate(&args),
+        Command::Pack(args) => bundle_commands::run_pack(&args),
+        Command::Verify(args) => bundle_commands::run_verify(&args),
+        Command::Inspect(args) => bundle_commands::run_inspect(&args),
+        Command::Keygen(args) => bundle_commands::run_keygen(&args),
     }
 }

@@ -61,9 +61,9 @@ use crate::trigger::TriggerRule;
 /// newer minor added.
 pub const API_VERSION: (u32, u32) = (1, 0);
 
-/// A whole `effect.toml`.
+/// A whole `effect.toml`. Unknown keys are not refused here but by [`check`], which
+/// reports them all with their positions and still checks the rest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// Identity and description.
     pub effect: EffectInfo,
@@ -80,7 +80,6 @@ pub struct Manifest {
 
 /// The `[effect]` table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EffectInfo {
     /// Reverse-DNS identifier, e.g. `com.example.cartoon`.
     pub id: String,
@@ -116,7 +115,7 @@ pub enum DeviceClass {
 
 /// The `[budget]` table: limits the bundle must stay within.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(default)]
 pub struct Budget {
     /// Total size of every file in the bundle, in MiB.
     pub max_total_mb: f64,

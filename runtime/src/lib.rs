@@ -3,6 +3,7 @@
 
 pub mod annotate;
 pub mod atomic_file;
+pub mod bundle;
 pub mod detection;
 pub mod expressions;
 pub mod face_crop;

@@ -3,10 +3,12 @@
 //! pipeline expects before the first frame.
 
 mod cache;
+mod inspect;
 mod session;
 mod spec;
 
 pub use cache::{AssetCache, cache_dir};
+pub use inspect::{ModelInterface, TensorInfo, inspect_model};
 pub use session::{Model, ModelOptions};
 pub use spec::{ModelKind, ModelSpec, TensorSpec};
 
@@ -68,6 +70,12 @@ pub enum ModelError {
         path: PathBuf,
         /// Which tensor differs, and how.
         detail: String,
+    },
+    /// ONNX Runtime would not load a model given to it for inspection.
+    #[error("ONNX Runtime cannot load this model: {message}")]
+    Inspect {
+        /// What ONNX Runtime said.
+        message: String,
     },
     /// The caller passed buffers of the wrong size.
     #[error("the {model} model needs {expected} values for {tensor}, got {got}")]

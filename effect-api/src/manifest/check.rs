@@ -16,8 +16,8 @@ use crate::diagnostic::{Diagnostic, SourceMap, near_match};
 
 /// A parsed manifest with the positions of its values, for pinning later findings.
 pub struct CheckedManifest<'a> {
-    /// The manifest, when its shape was right (meaning problems may remain; see the
-    /// diagnostics).
+    /// The manifest, when it could be read as one (unknown keys and meaning problems may
+    /// remain: see the diagnostics).
     pub manifest: Option<Manifest>,
     /// Everything found, in file order.
     pub diagnostics: Vec<Diagnostic>,
@@ -103,19 +103,20 @@ pub fn check<'a>(file: &str, text: &'a str) -> CheckedManifest<'a> {
         &mut diagnostics,
     );
     checked.positions = Some(root);
-    if diagnostics.is_empty() {
-        match toml::from_str::<Manifest>(text) {
-            Ok(manifest) => {
-                semantics::check(&manifest, &checked, &mut diagnostics);
-                checked.manifest = Some(manifest);
-            }
-            // The shape check should have caught it; report it rather than lose it.
-            Err(error) => diagnostics.push(checked.source.at(
-                error.span().map_or(0, |span| span.start),
-                error.message().trim().to_owned(),
-                None,
-            )),
+    let shape_is_right = diagnostics.is_empty();
+    match toml::from_str::<Manifest>(text) {
+        // Unknown keys do not stop the rest from being checked.
+        Ok(manifest) => {
+            semantics::check(&manifest, &checked, &mut diagnostics);
+            checked.manifest = Some(manifest);
         }
+        // The shape check should have caught it; report it rather than lose it.
+        Err(error) if shape_is_right => diagnostics.push(checked.source.at(
+            error.span().map_or(0, |span| span.start),
+            error.message().trim().to_owned(),
+            None,
+        )),
+        Err(_) => {}
     }
     diagnostics.sort_by_key(|diagnostic| (diagnostic.line, diagnostic.column));
     checked.diagnostics = diagnostics;

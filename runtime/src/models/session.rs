@@ -46,7 +46,7 @@ impl std::fmt::Debug for Model {
 /// process, so the first cache to load it wins; a failed load is not remembered.
 static ENVIRONMENT: Mutex<Option<Environment>> = Mutex::new(None);
 
-fn environment(library: &Path) -> Result<Environment, ModelError> {
+pub(super) fn environment(library: &Path) -> Result<Environment, ModelError> {
     let mut slot = ENVIRONMENT
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());

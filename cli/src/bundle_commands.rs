@@ -1,0 +1,266 @@
+//! The bundle commands: `validate`, `pack`, `verify`, `inspect` and `keygen`. A bundle is
+//! validated in full before it is packed, so a broken one cannot be shipped by accident,
+//! and a packed one is checked member by member (and signature) before anything trusts it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use effect_api::LayerKind;
+use lensmith_runtime::bundle::archive::{self, ArchiveLimits, BundleFiles, Provenance};
+use lensmith_runtime::bundle::{BundleReport, Checksums, signing, validate};
+use lensmith_runtime::models::AssetCache;
+use serde::Serialize;
+
+/// Arguments of `lensmith validate`.
+#[derive(Args)]
+pub struct ValidateArgs {
+    /// A bundle folder or a packed `.effect` file.
+    path: PathBuf,
+    /// Print the findings as JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `lensmith pack`.
+#[derive(Args)]
+pub struct PackArgs {
+    /// The bundle folder (with `effect.toml` at its root).
+    dir: PathBuf,
+    /// The `.effect` file to write.
+    #[arg(short, long)]
+    out: PathBuf,
+    /// Sign it with this secret key (made by `lensmith keygen`).
+    #[arg(long)]
+    sign: Option<PathBuf>,
+}
+
+/// Arguments of `lensmith verify`.
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The `.effect` file.
+    path: PathBuf,
+    /// Require a signature by this public key.
+    #[arg(long)]
+    key: Option<PathBuf>,
+}
+
+/// Arguments of `lensmith inspect`.
+#[derive(Args)]
+pub struct InspectArgs {
+    /// The `.effect` file or bundle folder.
+    path: PathBuf,
+}
+
+/// Arguments of `lensmith keygen`.
+#[derive(Args)]
+pub struct KeygenArgs {
+    /// Where to write the secret key; the public key goes beside it with `.pub` added.
+    #[arg(short, long, default_value = "lensmith.key")]
+    out: PathBuf,
+}
+
+/// Reads a bundle folder or `.effect` file with default limits, verifying what it can.
+fn read_bundle(path: &Path, limits: &ArchiveLimits) -> Result<BundleFiles> {
+    let files = if path.is_dir() {
+        archive::read_dir(path, limits)?
+    } else {
+        archive::read(path, limits)?
+    };
+    Ok(files)
+}
+
+/// The ONNX Runtime library models are checked with, when set-up has provided it.
+fn onnx_runtime() -> Option<PathBuf> {
+    AssetCache::locate()
+        .and_then(|cache| cache.onnxruntime_library())
+        .ok()
+}
+
+fn validate_files(path: &Path, files: &BundleFiles) -> BundleReport {
+    let label = format!("{}/", path.display());
+    validate(&files.files, &label, onnx_runtime().as_deref())
+}
+
+#[derive(Serialize)]
+struct ValidationJson<'a> {
+    path: String,
+    valid: bool,
+    diagnostics: &'a [effect_api::Diagnostic],
+}
+
+/// `lensmith validate`: every problem, then a non-zero exit if there was one.
+pub fn run_validate(args: &ValidateArgs) -> Result<()> {
+    let files = read_bundle(&args.path, &ArchiveLimits::default())?;
+    let report = validate_files(&args.path, &files);
+    if args.json {
+        let json = ValidationJson {
+            path: args.path.display().to_string(),
+            valid: report.is_valid(),
+            diagnostics: &report.diagnostics,
+        };
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    } else {
+        for diagnostic in &report.diagnostics {
+            println!("{diagnostic}");
+        }
+    }
+    if !report.is_valid() {
+        bail!(
+            "{}: {} problem(s) found",
+            args.path.display(),
+            report.diagnostics.len()
+        );
+    }
+    if !args.json {
+        println!("{}: valid", args.path.display());
+    }
+    Ok(())
+}
+
+/// `lensmith pack`: validate, then pack (and sign).
+pub fn run_pack(args: &PackArgs) -> Result<()> {
+    let key = args
+        .sign
+        .as_deref()
+        .map(signing::read_secret_key)
+        .transpose()?;
+    let files = archive::read_dir(&args.dir, &ArchiveLimits::default())?;
+    let report = validate_files(&args.dir, &files);
+    if !report.is_valid() {
+        for diagnostic in &report.diagnostics {
+            eprintln!("{diagnostic}");
+        }
+        bail!(
+            "{}: not packed, {} problem(s) to fix first (listed above)",
+            args.dir.display(),
+            report.diagnostics.len()
+        );
+    }
+    let summary = archive::pack(&args.dir, &args.out, key.as_ref())?;
+    println!(
+        "{}: {} file(s), {} bytes{}",
+        summary.out.display(),
+        summary.files.len(),
+        summary.archive_bytes,
+        summary
+            .signer
+            .map(|id| format!(", signed by key {id}"))
+            .unwrap_or_else(|| ", unsigned".to_owned())
+    );
+    for skipped in &summary.skipped {
+        println!("  skipped {skipped} (operating-system clutter)");
+    }
+    Ok(())
+}
+
+fn describe_provenance(provenance: &Provenance) -> String {
+    match provenance {
+        Provenance::Unverified => "unverified (a source folder without checksums)".to_owned(),
+        Provenance::Unsigned => "checksums verified, unsigned".to_owned(),
+        Provenance::Signed(signer) => format!(
+            "checksums verified, signed by key {} ({})",
+            signer.key_id,
+            if signer.trusted {
+                "the trusted key"
+            } else {
+                "no trusted key given: pass --key to require it"
+            }
+        ),
+    }
+}
+
+/// `lensmith verify`: checksums, signature and (with `--key`) the signer.
+pub fn run_verify(args: &VerifyArgs) -> Result<()> {
+    let limits = match &args.key {
+        Some(path) => ArchiveLimits::requiring_signature_by(signing::read_public_key(path)?),
+        None => ArchiveLimits::default(),
+    };
+    let files = archive::read(&args.path, &limits)?;
+    println!(
+        "{}: {} file(s), {}",
+        args.path.display(),
+        files.files.len(),
+        describe_provenance(&files.provenance)
+    );
+    Ok(())
+}
+
+/// `lensmith inspect`: what is inside, without playing it.
+pub fn run_inspect(args: &InspectArgs) -> Result<()> {
+    let files = read_bundle(&args.path, &ArchiveLimits::default())?;
+    let report = validate_files(&args.path, &files);
+    println!(
+        "{}: {}",
+        args.path.display(),
+        describe_provenance(&files.provenance)
+    );
+    if let Some(manifest) = &report.manifest {
+        let effect = &manifest.effect;
+        println!(
+            "  {} \"{}\" {} (runtime contract {}){}",
+            effect.id,
+            effect.name,
+            effect.version,
+            effect.api_version,
+            if effect.author.is_empty() {
+                String::new()
+            } else {
+                format!(" by {}", effect.author)
+            }
+        );
+        for layer in &manifest.layers {
+            let target = match &layer.kind {
+                LayerKind::FaceModel(model) => model.model.as_str(),
+                LayerKind::FaceMask(mask) => mask.texture.as_str(),
+                LayerKind::Sticker(sticker) => sticker.image.as_str(),
+                LayerKind::Lut(lut) => lut.file.as_str(),
+                LayerKind::Plugin(plugin) => plugin.library.as_str(),
+            };
+            println!(
+                "  layer {:<16} {:<10} {target}{}",
+                layer.name,
+                layer.kind.name(),
+                layer
+                    .trigger
+                    .as_deref()
+                    .map(|trigger| format!("  (while `{trigger}`)"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let checksums = Checksums::of(&files.files);
+    for (path, digest) in checksums.files() {
+        let size = files.files.get(path).map_or(0, Vec::len);
+        println!(
+            "  {:>10}  {}  {path}",
+            size,
+            lensmith_runtime::bundle::checksums::to_hex(digest)
+        );
+    }
+    if !report.is_valid() {
+        println!(
+            "  {} problem(s): run `lensmith validate {}`",
+            report.diagnostics.len(),
+            args.path.display()
+        );
+    }
+    Ok(())
+}
+
+/// `lensmith keygen`: a new signing key pair.
+pub fn run_keygen(args: &KeygenArgs) -> Result<()> {
+    let public = PathBuf::from(format!("{}.pub", args.out.display()));
+    let key = signing::generate_key()?;
+    signing::write_secret_key(&args.out, &key)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    signing::write_public_key(&public, &key.verifying_key())
+        .with_context(|| format!("writing {}", public.display()))?;
+    println!(
+        "key {}: secret key in {} (keep it private), public key in {} (give it to apps that load your effects)",
+        signing::key_id(&key.verifying_key()),
+        args.out.display(),
+        public.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! The bundle commands run as a designer runs them: validate, keygen, pack (signed),
+//! verify, inspect; and the refusals: a broken bundle is neither valid nor packed, a
+//! tampered archive fails verification, a foreign key is refused.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use effect_api::Frame;
+use lensmith_runtime::video::create_sink;
+use lensmith_testkit::TempDir;
+use serde_json::Value;
+
+fn lensmith(args: &[&OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lensmith"))
+        .args(args)
+        .output()
+        .expect("the lensmith binary cargo built runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+const MANIFEST: &str = r#"[effect]
+id = "com.example.hat"
+name = "Party hat"
+version = "0.1.0"
+api_version = "1.0"
+thumbnail = "images/hat.png"
+
+[[trigger]]
+name = "smiling"
+when = "smile"
+
+[[layer]]
+kind = "sticker"
+name = "hat"
+image = "images/hat.png"
+anchor = [10]
+trigger = "smiling"
+
+[[layer]]
+kind = "lut"
+name = "warm"
+file = "luts/warm.cube"
+"#;
+
+/// A small valid bundle: a manifest, a PNG and a 2×2×2 LUT.
+fn write_bundle(dir: &Path) {
+    std::fs::create_dir_all(dir.join("images")).unwrap();
+    std::fs::create_dir_all(dir.join("luts")).unwrap();
+    std::fs::write(dir.join("effect.toml"), MANIFEST).unwrap();
+    let mut sink = create_sink(&dir.join("images/hat.png"), 30.0).unwrap();
+    sink.write_frame(Frame::filled(64, 32, [200, 30, 30]).unwrap().view())
+        .unwrap();
+    sink.finish().unwrap();
+    let mut cube = String::from("LUT_3D_SIZE 2\n");
+    for index in 0..8 {
+        cube.push_str(&format!(
+            "{} {} {}\n",
+            index & 1,
+            (index >> 1) & 1,
+            index >> 2
+        ));
+    }
+    std::fs::write(dir.join("luts/warm.cube"), cube).unwrap();
+}
+
+#[test]
+fn a_valid_bundle_packs_signed_and_verifies_with_its_key_only() {
+    let work = TempDir::new("bundle-cli-round-trip");
+    let bundle = work.join("hat");
+    write_bundle(&bundle);
+    let (key, archive) = (work.join("me.key"), work.join("hat.effect"));
+    let validated = lensmith(&[OsStr::new("validate"), bundle.as_os_str()]);
+    assert!(validated.status.success(), "{}", text(&validated));
+
+    let keygen = lensmith(&[OsStr::new("keygen"), OsStr::new("-o"), key.as_os_str()]);
+    assert!(keygen.status.success(), "{}", text(&keygen));
+    let public = work.join("me.key.pub");
+    assert!(public.is_file());
+
+    let pack = lensmith(&[
+        OsStr::new("pack"),
+        bundle.as_os_str(),
+        OsStr::new("-o"),
+        archive.as_os_str(),
+        OsStr::new("--sign"),
+        key.as_os_str(),
+    ]);
+    assert!(pack.status.success(), "{}", text(&pack));
+    let verify = lensmith(&[
+        OsStr::new("verify"),
+        archive.as_os_str(),
+        OsStr::new("--key"),
+        public.as_os_str(),
+    ]);
+    assert!(verify.status.success(), "{}", text(&verify));
+    assert!(
+        text(&verify).contains("the trusted key"),
+        "{}",
+        text(&verify)
+    );
+
+    let inspect = lensmith(&[OsStr::new("inspect"), archive.as_os_str()]);
+    let listing = text(&inspect);
+    assert!(inspect.status.success(), "{listing}");
+    for expected in [
+        "com.example.hat",
+        "sticker",
+        "images/hat.png",
+        "luts/warm.cube",
+    ] {
+        assert!(
+            listing.contains(expected),
+            "`{expected}` missing from:\n{listing}"
+        );
+    }
+
+    // Another key is refused, naming both.
+    let other = work.join("other.key");
+    lensmith(&[OsStr::new("keygen"), OsStr::new("-o"), other.as_os_str()]);
+    let foreign = lensmith(&[
+        OsStr::new("verify"),
+        archive.as_os_str(),
+        OsStr::new("--key"),
+        work.join("other.key.pub").as_os_str(),
+    ]);
+    assert!(!foreign.status.success());
+    assert!(
+        text(&foreign).contains("not the trusted key"),
+        "{}",
+        text(&foreign)
+    );
+
+    // A changed byte anywhere in the archive is caught.
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    let tampered = work.join("tampered.effect");
+    std::fs::write(&tampered, bytes).unwrap();
+    let refused = lensmith(&[OsStr::new("verify"), tampered.as_os_str()]);
+    assert!(!refused.status.success(), "a tampered archive verified");
+    assert!(
+        text(&refused).contains("tampered.effect"),
+        "{}",
+        text(&refused)
+    );
+}
+
+#[test]
+fn a_broken_bundle_is_listed_in_full_and_not_packed() {
+    let work = TempDir::new("bundle-cli-broken");
+    let bundle = work.join("hat");
+    write_bundle(&bundle);
+    let broken = MANIFEST
+        .replace("thumbnail =", "thumbnial =")
+        .replace("trigger = \"smiling\"", "trigger = \"smilng\"")
+        .replace("luts/warm.cube", "luts/cold.cube");
+    std::fs::write(bundle.join("effect.toml"), broken).unwrap();
+
+    let output = lensmith(&[
+        OsStr::new("validate"),
+        bundle.as_os_str(),
+        OsStr::new("--json"),
+    ]);
+    assert!(!output.status.success());
+    let report: Value = serde_json::from_slice(&output.stdout).expect("--json prints JSON");
+    assert_eq!(report["valid"], false);
+    let found: Vec<(u64, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            (
+                entry["line"].as_u64().unwrap(),
+                entry["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let has = |line: u64, words: &str| {
+        found
+            .iter()
+            .any(|(at, message)| *at == line && message.contains(words))
+    };
+    assert!(has(6, "unknown key `effect.thumbnial`"), "{found:?}");
+    assert!(has(17, "refers to trigger \"smilng\""), "{found:?}");
+    assert!(
+        has(22, "\"luts/cold.cube\" is not in the bundle"),
+        "{found:?}"
+    );
+
+    let archive = work.join("hat.effect");
+    let pack = lensmith(&[
+        OsStr::new("pack"),
+        bundle.as_os_str(),
+        OsStr::new("-o"),
+        archive.as_os_str(),
+    ]);
+    assert!(!pack.status.success());
+    assert!(text(&pack).contains("not packed"), "{}", text(&pack));
+    assert!(!archive.exists(), "a broken bundle was packed");
+}

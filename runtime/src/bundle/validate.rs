@@ -1,0 +1,382 @@
+//! Validating a whole bundle: the manifest (see [`effect_api::manifest::check`]) and then
+//! everything it names: that each file is in the bundle, images decode and fit the
+//! texture budget, models load in ONNX Runtime and take and give the tensors the layer
+//! declares, LUTs parse, and the whole fits the size budgets. Every problem is reported,
+//! each pinned to the manifest line that names the file or to the file's own line.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::Path;
+
+use effect_api::manifest::{CheckedManifest, LayerKind, TensorLayout, check};
+use effect_api::{Diagnostic, Manifest};
+
+use crate::models::{TensorInfo, inspect_model};
+
+use super::MANIFEST_MEMBER as MANIFEST_FILE;
+
+/// What validation found.
+#[derive(Debug, Clone)]
+pub struct BundleReport {
+    /// The manifest, when it could be read (problems may remain).
+    pub manifest: Option<Manifest>,
+    /// Every problem, manifest ones first in file order, then the files'.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl BundleReport {
+    /// True when nothing is wrong.
+    pub fn is_valid(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+}
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Validates a bundle's files (paths relative to its root, as
+/// [`super::archive::read`] and [`super::archive::read_dir`] give them). `label` names the
+/// bundle in messages (`cartoon/` or `cartoon.effect`); `onnx_runtime` is the ONNX
+/// Runtime library models are loaded with (without it, models are reported unchecked).
+pub fn validate(
+    files: &BTreeMap<String, Vec<u8>>,
+    label: &str,
+    onnx_runtime: Option<&Path>,
+) -> BundleReport {
+    let manifest_name = format!("{label}{MANIFEST_FILE}");
+    let problem = |message: String, hint: &str| Diagnostic {
+        file: manifest_name.clone(),
+        line: 0,
+        column: 0,
+        message,
+        hint: Some(hint.to_owned()),
+    };
+    let Some(bytes) = files.get(MANIFEST_FILE) else {
+        return BundleReport {
+            manifest: None,
+            diagnostics: vec![problem(
+                format!("the bundle has no {MANIFEST_FILE} at its root"),
+                "every effect starts from an effect.toml; `lensmith new` writes one",
+            )],
+        };
+    };
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return BundleReport {
+            manifest: None,
+            diagnostics: vec![problem(
+                format!("{MANIFEST_FILE} is not UTF-8 text"),
+                "save it as UTF-8",
+            )],
+        };
+    };
+    let checked = check(&manifest_name, text);
+    let mut diagnostics = checked.diagnostics.clone();
+    if let Some(manifest) = &checked.manifest {
+        let assets = AssetChecker {
+            files,
+            checked: &checked,
+            label,
+            onnx_runtime,
+        };
+        assets.check(manifest, &mut diagnostics);
+    }
+    BundleReport {
+        manifest: checked.manifest.clone(),
+        diagnostics,
+    }
+}
+
+struct AssetChecker<'a> {
+    files: &'a BTreeMap<String, Vec<u8>>,
+    checked: &'a CheckedManifest<'a>,
+    label: &'a str,
+    onnx_runtime: Option<&'a Path>,
+}
+
+impl AssetChecker<'_> {
+    fn check(&self, manifest: &Manifest, out: &mut Vec<Diagnostic>) {
+        let budget = &manifest.budget;
+        let total: usize = self.files.values().map(Vec::len).sum();
+        if total as f64 > budget.max_total_mb * MIB {
+            out.push(self.checked.at(
+                &["budget", "max_total_mb"],
+                format!(
+                    "the bundle holds {:.1} MiB, over its budget of {} MiB",
+                    total as f64 / MIB,
+                    budget.max_total_mb
+                ),
+                Some("shrink its images or models, or raise the budget".to_owned()),
+            ));
+        }
+        if let Some(thumbnail) = &manifest.effect.thumbnail
+            && let Some(bytes) = self.file(thumbnail, &["effect", "thumbnail"], out)
+        {
+            self.image(
+                bytes,
+                thumbnail,
+                &["effect", "thumbnail"],
+                budget.max_texture_px,
+                out,
+            );
+        }
+        for (index, layer) in manifest.layers.iter().enumerate() {
+            let position = index.to_string();
+            let at = |key: &'static str| ["layer", position.as_str(), key];
+            match &layer.kind {
+                LayerKind::FaceModel(model) => {
+                    if let Some(bytes) = self.file(&model.model, &at("model"), out) {
+                        if bytes.len() as f64 > budget.max_model_mb * MIB {
+                            out.push(self.checked.at(
+                                &at("model"),
+                                format!(
+                                    "model \"{}\" is {:.1} MiB, over the budget of {} MiB",
+                                    model.model,
+                                    bytes.len() as f64 / MIB,
+                                    budget.max_model_mb
+                                ),
+                                None,
+                            ));
+                        }
+                        self.model(bytes, model, &at("model"), out);
+                    }
+                }
+                LayerKind::FaceMask(mask) => {
+                    if let Some(bytes) = self.file(&mask.texture, &at("texture"), out) {
+                        self.image(
+                            bytes,
+                            &mask.texture,
+                            &at("texture"),
+                            budget.max_texture_px,
+                            out,
+                        );
+                    }
+                }
+                LayerKind::Sticker(sticker) => {
+                    if let Some(bytes) = self.file(&sticker.image, &at("image"), out) {
+                        self.image(
+                            bytes,
+                            &sticker.image,
+                            &at("image"),
+                            budget.max_texture_px,
+                            out,
+                        );
+                    }
+                }
+                LayerKind::Lut(lut) => {
+                    if let Some(bytes) = self.file(&lut.file, &at("file"), out) {
+                        self.cube(bytes, &lut.file, out);
+                    }
+                }
+                // The library's file name depends on the platform; #7 checks plugins.
+                LayerKind::Plugin(_) => {}
+            }
+        }
+    }
+
+    /// The bytes of `path`, or a diagnostic at the key naming it.
+    fn file(&self, path: &str, at: &[&str], out: &mut Vec<Diagnostic>) -> Option<&[u8]> {
+        if effect_api::manifest::bundle_path_problem(path).is_some() {
+            return None; // already reported by the manifest check
+        }
+        if let Some(bytes) = self.files.get(path) {
+            return Some(bytes);
+        }
+        let near = effect_api::diagnostic::near_match(path, self.files.keys().map(String::as_str));
+        out.push(
+            self.checked.at(
+                at,
+                format!("\"{path}\" is not in the bundle"),
+                Some(match near {
+                    Some(near) => format!("did you mean \"{near}\"?"),
+                    None => {
+                        "add the file, or correct the path (it is relative to the bundle's root)"
+                            .to_owned()
+                    }
+                }),
+            ),
+        );
+        None
+    }
+
+    fn image(&self, bytes: &[u8], path: &str, at: &[&str], limit: u32, out: &mut Vec<Diagnostic>) {
+        let dimensions = image::ImageReader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|error| error.to_string())
+            .and_then(|reader| reader.into_dimensions().map_err(|error| error.to_string()));
+        match dimensions {
+            Err(reason) => out.push(self.checked.at(
+                at,
+                format!("\"{path}\" is not a readable image: {reason}"),
+                Some("save it as PNG or JPEG".to_owned()),
+            )),
+            Ok((width, height)) if width.max(height) > limit => out.push(self.checked.at(
+                at,
+                format!("\"{path}\" is {width}x{height}, over the texture budget of {limit} px"),
+                Some("scale it down, or raise `budget.max_texture_px`".to_owned()),
+            )),
+            Ok(_) => {}
+        }
+    }
+
+    fn model(
+        &self,
+        bytes: &[u8],
+        layer: &effect_api::manifest::FaceModelLayer,
+        at: &[&str],
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let path = &layer.model;
+        let Some(library) = self.onnx_runtime else {
+            out.push(self.checked.at(
+                at,
+                format!("model \"{path}\" was not checked: ONNX Runtime is not available"),
+                Some("run `cargo xtask setup`, then validate again".to_owned()),
+            ));
+            return;
+        };
+        let interface = match inspect_model(library, bytes) {
+            Ok(interface) => interface,
+            Err(error) => {
+                out.push(self.checked.at(
+                    at,
+                    format!("model \"{path}\" does not load: {error}"),
+                    Some("export it again as ONNX (opset 17 or newer)".to_owned()),
+                ));
+                return;
+            }
+        };
+        let side = i64::from(layer.crop_size);
+        let expect = |tensors: &[TensorInfo], role: &str, layout: TensorLayout| -> Option<String> {
+            let [tensor] = tensors else {
+                return Some(format!(
+                    "it has {} {role}s, expected one image",
+                    tensors.len()
+                ));
+            };
+            let wanted: [i64; 4] = match layout {
+                TensorLayout::Nchw => [1, 3, side, side],
+                TensorLayout::Nhwc => [1, side, side, 3],
+            };
+            let fits = tensor.dims.len() == 4
+                && tensor
+                    .dims
+                    .iter()
+                    .zip(wanted)
+                    .all(|(&have, need)| have == need || have == -1);
+            if tensor.element != "Float32" || !fits {
+                return Some(format!(
+                    "its {role} `{}` is {} {:?}, but the layer declares f32 {wanted:?} ({layout:?}, crop_size {side})",
+                    tensor.name, tensor.element, tensor.dims
+                ));
+            }
+            None
+        };
+        for problem in [
+            expect(&interface.inputs, "input", layer.input_layout),
+            expect(&interface.outputs, "output", layer.output_layout),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.push(self.checked.at(
+                at,
+                format!("model \"{path}\": {problem}"),
+                Some("make the layer's crop_size and layouts match the model".to_owned()),
+            ));
+        }
+    }
+
+    fn cube(&self, bytes: &[u8], path: &str, out: &mut Vec<Diagnostic>) {
+        let file = format!("{}{path}", self.label);
+        if let Err((line, message)) = check_cube(bytes) {
+            out.push(Diagnostic {
+                file,
+                line,
+                column: 1,
+                message,
+                hint: Some(
+                    "a .cube LUT has `LUT_3D_SIZE N` and N³ lines of three numbers".to_owned(),
+                ),
+            });
+        }
+    }
+}
+
+/// Checks an Adobe `.cube` 3-D LUT; `Err((line, message))` on the first problem.
+pub fn check_cube(bytes: &[u8]) -> Result<(), (usize, String)> {
+    let text = std::str::from_utf8(bytes).map_err(|_| (0, "the LUT is not text".to_owned()))?;
+    let mut size: Option<usize> = None;
+    let mut entries = 0usize;
+    for (number, line) in text.lines().enumerate() {
+        let number = number + 1;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        let first = words.next().unwrap_or_default();
+        match first {
+            "TITLE" | "DOMAIN_MIN" | "DOMAIN_MAX" => continue,
+            "LUT_1D_SIZE" => {
+                return Err((
+                    number,
+                    "1-D LUTs are not supported; use a 3-D LUT".to_owned(),
+                ));
+            }
+            "LUT_3D_SIZE" => {
+                let parsed = words.next().and_then(|word| word.parse::<usize>().ok());
+                match parsed {
+                    Some(value) if (2..=256).contains(&value) => size = Some(value),
+                    _ => return Err((number, format!("`{line}`: the size must be 2 to 256"))),
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let values: Vec<f32> = line
+            .split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| (number, format!("`{line}` is not three numbers")))?;
+        if values.len() != 3 || values.iter().any(|value| !value.is_finite()) {
+            return Err((number, format!("`{line}` is not three numbers")));
+        }
+        if size.is_none() {
+            return Err((number, "colour data before `LUT_3D_SIZE`".to_owned()));
+        }
+        entries += 1;
+    }
+    let size = size.ok_or((0, "no `LUT_3D_SIZE` line".to_owned()))?;
+    if entries != size * size * size {
+        return Err((
+            text.lines().count(),
+            format!(
+                "{entries} colour lines, but LUT_3D_SIZE {size} needs {}",
+                size * size * size
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cube_files_are_checked_line_by_line() {
+        let mut good = String::from("TITLE \"x\"\nLUT_3D_SIZE 2\n");
+        for _ in 0..8 {
+            good.push_str("0.1 0.2 0.3\n");
+        }
+        assert_eq!(check_cube(good.as_bytes()), Ok(()));
+        let short = good.replacen("0.1 0.2 0.3\n", "", 1);
+        assert!(
+            check_cube(short.as_bytes())
+                .unwrap_err()
+                .1
+                .contains("7 colour lines")
+        );
+        let bad = good.replacen("0.1 0.2 0.3", "0.1 zero 0.3", 1);
+        assert_eq!(check_cube(bad.as_bytes()).unwrap_err().0, 3);
+    }
+}
