@@ -1,0 +1,29 @@
+//! Any bytes as a `.effect` archive: reading must refuse or verify, never panic, and
+//! unpacking must leave nothing behind when it refuses.
+#![no_main]
+
+use lensmith_runtime::bundle::archive::{self, ArchiveLimits};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let dir = std::env::temp_dir().join(format!("lensmith-fuzz-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join("input.effect");
+    if std::fs::write(&path, data).is_err() {
+        return;
+    }
+    let limits = ArchiveLimits::default();
+    let read = archive::read(&path, &limits);
+    let destination = dir.join("unpacked");
+    let _ = std::fs::remove_dir_all(&destination);
+    let unpacked = archive::unpack(&path, &destination, &limits);
+    assert_eq!(read.is_ok(), unpacked.is_ok(), "read and unpack disagree");
+    if unpacked.is_err() {
+        assert!(
+            !destination.exists(),
+            "a refused unpack left {}",
+            destination.display()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&destination);
+});
