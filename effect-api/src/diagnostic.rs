@@ -97,21 +97,31 @@ pub fn near_match<'c>(
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters, counting a swap of two neighbours as one edit (the
+/// optimal-string-alignment distance): `smiel` is one typo away from `smile`.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (row, left) in a.chars().enumerate() {
-        let mut current = vec![row + 1; b.len() + 1];
-        for (column, &right) in b.iter().enumerate() {
-            let substitution = previous[column] + usize::from(left != right);
-            current[column + 1] = substitution
-                .min(previous[column + 1] + 1)
-                .min(current[column] + 1);
-        }
-        previous = current;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // distance[i][j]: between the first i characters of a and the first j of b.
+    let mut distance = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in distance.iter_mut().enumerate() {
+        row[0] = i;
     }
-    previous[b.len()]
+    for (j, cell) in distance[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (distance[i - 1][j] + 1)
+                .min(distance[i][j - 1] + 1)
+                .min(distance[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(distance[i - 2][j - 2] + 1);
+            }
+            distance[i][j] = best;
+        }
+    }
+    distance[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -136,5 +146,6 @@ mod tests {
         assert_eq!(near_match("thumbnial", words), Some("thumbnail"));
         assert_eq!(near_match("verison", words), Some("version"));
         assert_eq!(near_match("colour", words), None);
+        assert_eq!(near_match("smiel", ["smile", "kiss"]), Some("smile"));
     }
 }
