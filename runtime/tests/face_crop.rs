@@ -3,19 +3,13 @@
 
 use effect_api::{Frame, Point2};
 use lensmith_runtime::face_crop::{CropSettings, CropTransform, FaceCropper};
-use lensmith_runtime::models::ModelOptions;
 use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
 use lensmith_testkit::Motion;
 
 const SIDE: u32 = 256;
 
 fn tracker(settings: TrackerSettings) -> Option<(FaceTracker, Frame)> {
-    let cache = lensmith_testkit::cache_or_skip("face_crop")?;
-    let photo = lensmith_testkit::astronaut(&cache);
-    Some((
-        FaceTracker::load(&cache, ModelOptions::default(), settings).unwrap(),
-        photo,
-    ))
+    lensmith_testkit::tracker_or_skip("face_crop", settings)
 }
 
 /// The crop of the only face in `frame`, from a fresh look at it (no history).
@@ -143,13 +137,7 @@ fn the_crop_follows_known_motion() {
     let frames = 90;
     let mut worst = 0.0f32;
     for index in 0..frames {
-        let phase = index as f32 / (frames - 1) as f32 * std::f32::consts::TAU;
-        let motion = Motion {
-            angle: 30f32.to_radians() * phase.sin(),
-            scale: 1.0 + 0.3 * phase.sin(),
-            shift: Point2::new(40.0 * phase.sin(), 25.0 * (1.0 - phase.cos())),
-            centre: reference.center,
-        };
+        let motion = Motion::sweep(index, frames, reference.center);
         let frame = motion.render(&photo);
         let time = (settle_frames + index) as f64 / 30.0;
         let faces = &tracker.process(frame.view(), time).unwrap().faces;

@@ -2,7 +2,6 @@
 //! still face, following known motion, several faces, and no face.
 
 use effect_api::{Frame, PixelFormat, Point2};
-use lensmith_runtime::models::ModelOptions;
 use lensmith_runtime::tracking::{FaceTracker, TrackedFace, TrackerSettings};
 use lensmith_testkit::Motion;
 
@@ -25,12 +24,7 @@ fn mean_distance(a: &[[f32; 3]], b: &[[f32; 3]]) -> f32 {
 }
 
 fn tracker(settings: TrackerSettings) -> Option<(FaceTracker, Frame)> {
-    let cache = lensmith_testkit::cache_or_skip("tracking")?;
-    let photo = lensmith_testkit::astronaut(&cache);
-    Some((
-        FaceTracker::load(&cache, ModelOptions::default(), settings).unwrap(),
-        photo,
-    ))
+    lensmith_testkit::tracker_or_skip("tracking", settings)
 }
 
 fn single_face(faces: &[TrackedFace]) -> &TrackedFace {
@@ -111,15 +105,7 @@ fn tracking_follows_known_rotation_scale_and_translation() {
     let frames = 90;
     let mut worst = 0.0f32;
     for index in 0..frames {
-        // One smooth sweep: turn to +30° while growing to 1.3×, back through upright to
-        // −30° while shrinking to 0.7×; drift sideways and down.
-        let phase = index as f32 / (frames - 1) as f32 * std::f32::consts::TAU;
-        let motion = Motion {
-            angle: 30f32.to_radians() * phase.sin(),
-            scale: 1.0 + 0.3 * phase.sin(),
-            shift: Point2::new(40.0 * phase.sin(), 25.0 * (1.0 - phase.cos())),
-            centre: face_centre,
-        };
+        let motion = Motion::sweep(index, frames, face_centre);
         let frame = motion.render(&photo);
         let time = (settle_frames + index) as f64 / 30.0;
         let tracked = tracker.process(frame.view(), time).unwrap();

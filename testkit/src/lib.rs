@@ -13,7 +13,8 @@ use std::path::PathBuf;
 
 use effect_api::Frame;
 use lensmith_runtime::image_io::read_rgb_frame;
-use lensmith_runtime::models::{AssetCache, ModelKind};
+use lensmith_runtime::models::{AssetCache, ModelKind, ModelOptions};
+use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
 
 /// Says on the terminal that `test` did not run and why. It writes to stderr directly:
 /// the test harness captures `eprintln!` and shows it only for failing tests, and a skip
@@ -109,4 +110,14 @@ pub fn astronaut_path(cache: &AssetCache) -> PathBuf {
 pub fn astronaut(cache: &AssetCache) -> Frame {
     read_rgb_frame(&astronaut_path(cache))
         .expect("the sample photo in the cache is verified by setup")
+}
+
+/// A tracker with `settings` and the astronaut portrait, or `None` after announcing why
+/// `test` is skipped (see [`cache_or_skip`]).
+pub fn tracker_or_skip(test: &str, settings: TrackerSettings) -> Option<(FaceTracker, Frame)> {
+    let cache = cache_or_skip(test)?;
+    let photo = astronaut(&cache);
+    let tracker = FaceTracker::load(&cache, ModelOptions::default(), settings)
+        .expect("the models in a cache cache_or_skip accepted load");
+    Some((tracker, photo))
 }

@@ -17,6 +17,19 @@ pub struct Motion {
 }
 
 impl Motion {
+    /// Step `index` of `frames` of one smooth sweep about `centre`: turning to +30° while
+    /// growing to 1.3×, back through upright to −30° while shrinking to 0.7×, drifting
+    /// sideways and down on the way.
+    pub fn sweep(index: usize, frames: usize, centre: Point2) -> Self {
+        let phase = index as f32 / (frames - 1) as f32 * std::f32::consts::TAU;
+        Self {
+            angle: 30f32.to_radians() * phase.sin(),
+            scale: 1.0 + 0.3 * phase.sin(),
+            shift: Point2::new(40.0 * phase.sin(), 25.0 * (1.0 - phase.cos())),
+            centre,
+        }
+    }
+
     /// Where the point (`x`, `y`) moves to.
     pub fn apply(&self, x: f32, y: f32) -> (f32, f32) {
         let (sin, cos) = self.angle.sin_cos();
