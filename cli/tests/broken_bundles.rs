@@ -4,12 +4,13 @@
 //! print a `file:line:column:` message naming the problem, and not panic; `lensmith pack`
 //! must refuse it and write nothing.
 
+#[path = "support/bundle.rs"]
+mod bundle;
+
 use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Output};
 
-use effect_api::Frame;
-use lensmith_runtime::video::create_sink;
+use bundle::{cube, lensmith, printed, write_bundle, write_png};
 use lensmith_testkit::TempDir;
 
 const MANIFEST: &str = r#"[effect]
@@ -46,40 +47,9 @@ name = "warm"
 file = "luts/warm.cube"
 "#;
 
-fn lensmith(args: &[&OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lensmith"))
-        .args(args)
-        .output()
-        .expect("the lensmith binary cargo built runs")
-}
-
-fn write_png(path: &Path, width: u32, height: u32) {
-    let mut sink = create_sink(path, 30.0).unwrap();
-    sink.write_frame(Frame::filled(width, height, [90, 40, 200]).unwrap().view())
-        .unwrap();
-    sink.finish().unwrap();
-}
-
-fn cube() -> String {
-    let mut text = String::from("LUT_3D_SIZE 2\n");
-    for index in 0..8 {
-        text.push_str(&format!(
-            "{} {} {}\n",
-            index & 1,
-            (index >> 1) & 1,
-            index >> 2
-        ));
-    }
-    text
-}
-
 /// The good bundle, in `dir`.
 fn write_good(dir: &Path) {
-    std::fs::create_dir_all(dir.join("images")).unwrap();
-    std::fs::create_dir_all(dir.join("luts")).unwrap();
-    std::fs::write(dir.join("effect.toml"), MANIFEST).unwrap();
-    write_png(&dir.join("images/hat.png"), 64, 32);
-    std::fs::write(dir.join("luts/warm.cube"), cube()).unwrap();
+    write_bundle(dir, MANIFEST);
 }
 
 /// One mistake: a name, what to do to the good bundle, and words the report must hold.
@@ -319,11 +289,7 @@ fn every_broken_bundle_is_refused_with_a_clear_message() {
         write_good(&dir);
         (case.damage)(&dir);
         let output = lensmith(&[OsStr::new("validate"), dir.as_os_str()]);
-        let report = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let report = printed(&output);
         assert_eq!(
             output.status.code(),
             Some(1),

@@ -2,29 +2,15 @@
 //! verify, inspect; and the refusals: a broken bundle is neither valid nor packed, a
 //! tampered archive fails verification, a foreign key is refused.
 
+#[path = "support/bundle.rs"]
+mod bundle;
+
 use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Output};
 
-use effect_api::Frame;
-use lensmith_runtime::video::create_sink;
+use bundle::{lensmith, printed};
 use lensmith_testkit::TempDir;
 use serde_json::Value;
-
-fn lensmith(args: &[&OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lensmith"))
-        .args(args)
-        .output()
-        .expect("the lensmith binary cargo built runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 const MANIFEST: &str = r#"[effect]
 id = "com.example.hat"
@@ -50,25 +36,8 @@ name = "warm"
 file = "luts/warm.cube"
 "#;
 
-/// A small valid bundle: a manifest, a PNG and a 2×2×2 LUT.
 fn write_bundle(dir: &Path) {
-    std::fs::create_dir_all(dir.join("images")).unwrap();
-    std::fs::create_dir_all(dir.join("luts")).unwrap();
-    std::fs::write(dir.join("effect.toml"), MANIFEST).unwrap();
-    let mut sink = create_sink(&dir.join("images/hat.png"), 30.0).unwrap();
-    sink.write_frame(Frame::filled(64, 32, [200, 30, 30]).unwrap().view())
-        .unwrap();
-    sink.finish().unwrap();
-    let mut cube = String::from("LUT_3D_SIZE 2\n");
-    for index in 0..8 {
-        cube.push_str(&format!(
-            "{} {} {}\n",
-            index & 1,
-            (index >> 1) & 1,
-            index >> 2
-        ));
-    }
-    std::fs::write(dir.join("luts/warm.cube"), cube).unwrap();
+    bundle::write_bundle(dir, MANIFEST);
 }
 
 #[test]
@@ -78,10 +47,10 @@ fn a_valid_bundle_packs_signed_and_verifies_with_its_key_only() {
     write_bundle(&bundle);
     let (key, archive) = (work.join("me.key"), work.join("hat.effect"));
     let validated = lensmith(&[OsStr::new("validate"), bundle.as_os_str()]);
-    assert!(validated.status.success(), "{}", text(&validated));
+    assert!(validated.status.success(), "{}", printed(&validated));
 
     let keygen = lensmith(&[OsStr::new("keygen"), OsStr::new("-o"), key.as_os_str()]);
-    assert!(keygen.status.success(), "{}", text(&keygen));
+    assert!(keygen.status.success(), "{}", printed(&keygen));
     let public = work.join("me.key.pub");
     assert!(public.is_file());
 
@@ -93,22 +62,22 @@ fn a_valid_bundle_packs_signed_and_verifies_with_its_key_only() {
         OsStr::new("--sign"),
         key.as_os_str(),
     ]);
-    assert!(pack.status.success(), "{}", text(&pack));
+    assert!(pack.status.success(), "{}", printed(&pack));
     let verify = lensmith(&[
         OsStr::new("verify"),
         archive.as_os_str(),
         OsStr::new("--key"),
         public.as_os_str(),
     ]);
-    assert!(verify.status.success(), "{}", text(&verify));
+    assert!(verify.status.success(), "{}", printed(&verify));
     assert!(
-        text(&verify).contains("the trusted key"),
+        printed(&verify).contains("the trusted key"),
         "{}",
-        text(&verify)
+        printed(&verify)
     );
 
     let inspect = lensmith(&[OsStr::new("inspect"), archive.as_os_str()]);
-    let listing = text(&inspect);
+    let listing = printed(&inspect);
     assert!(inspect.status.success(), "{listing}");
     for expected in [
         "com.example.hat",
@@ -133,9 +102,9 @@ fn a_valid_bundle_packs_signed_and_verifies_with_its_key_only() {
     ]);
     assert!(!foreign.status.success());
     assert!(
-        text(&foreign).contains("not the trusted key"),
+        printed(&foreign).contains("not the trusted key"),
         "{}",
-        text(&foreign)
+        printed(&foreign)
     );
 
     // A changed byte anywhere in the archive is caught.
@@ -147,9 +116,9 @@ fn a_valid_bundle_packs_signed_and_verifies_with_its_key_only() {
     let refused = lensmith(&[OsStr::new("verify"), tampered.as_os_str()]);
     assert!(!refused.status.success(), "a tampered archive verified");
     assert!(
-        text(&refused).contains("tampered.effect"),
+        printed(&refused).contains("tampered.effect"),
         "{}",
-        text(&refused)
+        printed(&refused)
     );
 }
 
@@ -203,6 +172,6 @@ fn a_broken_bundle_is_listed_in_full_and_not_packed() {
         archive.as_os_str(),
     ]);
     assert!(!pack.status.success());
-    assert!(text(&pack).contains("not packed"), "{}", text(&pack));
+    assert!(printed(&pack).contains("not packed"), "{}", printed(&pack));
     assert!(!archive.exists(), "a broken bundle was packed");
 }
