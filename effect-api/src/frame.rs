@@ -225,6 +225,16 @@ impl Frame {
     pub fn data(&self) -> &[u8] {
         &self.data
     }
+
+    /// The packed pixel bytes, to change in place.
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        &mut self.data
+    }
+
+    /// How the bytes of a pixel are laid out.
+    pub fn format(&self) -> PixelFormat {
+        self.format
+    }
 }
 
 #[cfg(test)]

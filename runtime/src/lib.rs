@@ -10,6 +10,7 @@ pub mod face_crop;
 pub mod image_io;
 pub mod landmarks;
 pub mod models;
+pub mod render;
 pub mod pose;
 pub mod sampling;
 pub mod smoothing;
