@@ -35,7 +35,7 @@ anchor = [10]
 trigger = "smiling"
 
 [[layer.parameter]]
-name = "size"
+name = "scale"
 type = "float"
 min = 0.5
 max = 2.0

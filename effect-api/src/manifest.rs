@@ -30,7 +30,7 @@
 //! trigger = "open_mouth"          # optional: the layer shows while the trigger is on
 //!
 //! [[layer.parameter]]
-//! name = "strength"
+//! name = "opacity"
 //! type = "float"
 //! min = 0.0
 //! max = 1.0
@@ -48,8 +48,8 @@ pub use check::{CheckedManifest, check};
 pub use semantics::bundle_path_problem;
 
 pub use layer::{
-    BlendMode, FaceModelLayer, FaceSelection, LayerKind, LutLayer, LutScope, MaskLayer,
-    PluginLayer, StickerLayer, TensorLayout, TensorRange,
+    BlendMode, ChannelOrder, FaceModelLayer, FaceSelection, LayerKind, LutLayer, LutScope,
+    MaskLayer, PluginLayer, StickerLayer, TensorLayout, TensorRange,
 };
 
 use serde::{Deserialize, Serialize};

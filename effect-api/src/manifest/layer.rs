@@ -30,6 +30,23 @@ impl LayerKind {
             Self::Plugin(_) => "plugin",
         }
     }
+
+    /// The properties a float parameter of the same name drives live, as
+    /// `(name, smallest, largest)`; a plugin layer's parameters go to the plugin instead
+    /// (`None`).
+    pub const fn live_properties(&self) -> Option<&'static [(&'static str, f64, f64)]> {
+        match self {
+            Self::FaceModel(_) => Some(&[("opacity", 0.0, 1.0), ("feather", 0.0, 0.5)]),
+            Self::FaceMask(_) => Some(&[("opacity", 0.0, 1.0)]),
+            Self::Sticker(_) => Some(&[
+                ("opacity", 0.0, 1.0),
+                ("scale", 0.0, f64::INFINITY),
+                ("rotation_deg", -360.0, 360.0),
+            ]),
+            Self::Lut(_) => Some(&[("strength", 0.0, 1.0)]),
+            Self::Plugin(_) => None,
+        }
+    }
 }
 
 /// How a model's image tensor is laid out.
@@ -54,6 +71,17 @@ pub enum TensorRange {
     ZeroToOne,
     /// 0 to 255.
     ZeroTo255,
+}
+
+/// The order of a model's colour channels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelOrder {
+    /// Red, green, blue (PyTorch and most exports).
+    #[default]
+    Rgb,
+    /// Blue, green, red (OpenCV-trained models).
+    Bgr,
 }
 
 /// Which faces a face layer applies to.
@@ -84,6 +112,12 @@ pub struct FaceModelLayer {
     /// Pixel value range of input and output.
     #[serde(default)]
     pub value_range: TensorRange,
+    /// Colour channel order of input and output.
+    #[serde(default)]
+    pub channel_order: ChannelOrder,
+    /// How much of the model's result shows, 0..=1.
+    #[serde(default = "default_opacity")]
+    pub opacity: f64,
     /// Width of the soft edge blending the result into the frame, as a fraction of the
     /// crop side (0..=0.5).
     #[serde(default = "default_feather")]

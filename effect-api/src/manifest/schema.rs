@@ -148,6 +148,8 @@ const FACE_MODEL: &[Field] = &[
         "value_range",
         Kind::OneOf(&["minus_one_to_one", "zero_to_one", "zero_to_255"]),
     ),
+    optional("channel_order", Kind::OneOf(&["rgb", "bgr"])),
+    optional("opacity", Kind::Number),
     optional("feather", Kind::Number),
     optional("faces", FACES),
 ];

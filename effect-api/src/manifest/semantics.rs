@@ -206,6 +206,16 @@ fn check_parameters(
                 None,
             ));
         }
+        if let Some(properties) = layer.kind.live_properties() {
+            check_binding(
+                layer,
+                parameter,
+                properties,
+                &["layer", position, "parameter", number.as_str()],
+                checked,
+                out,
+            );
+        }
         let problem = match &parameter.value {
             ParameterValue::Float { min, max, default } if !(min <= default && default <= max) => {
                 Some(format!(
@@ -232,6 +242,57 @@ fn check_parameters(
                 None,
             ));
         }
+    }
+}
+
+/// A parameter of a built-in layer drives the property of its name, so the name must be one
+/// of the layer's live properties and the parameter a float within the property's range.
+fn check_binding(
+    layer: &super::Layer,
+    parameter: &super::Parameter,
+    properties: &[(&str, f64, f64)],
+    at: &[&str],
+    checked: &CheckedManifest<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let names: Vec<&str> = properties.iter().map(|(name, ..)| *name).collect();
+    let Some(&(_, low, high)) = properties.iter().find(|(name, ..)| *name == parameter.name) else {
+        let mut field = at.to_vec();
+        field.push("name");
+        out.push(checked.at(
+            &field,
+            format!(
+                "parameter `{}` drives nothing: a {} layer's parameters are named after the \
+                 property they change",
+                parameter.name,
+                layer.kind.name()
+            ),
+            Some(match near_match(&parameter.name, names.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`? (one of: {})", names.join(", ")),
+                None => format!("use one of: {}", names.join(", ")),
+            }),
+        ));
+        return;
+    };
+    let problem = match &parameter.value {
+        ParameterValue::Float { min, max, .. } if *min < low || *max > high => Some(format!(
+            "its range {min} ..= {max} goes outside what `{}` accepts, {low} ..= {high}",
+            parameter.name
+        )),
+        ParameterValue::Float { .. } => None,
+        _ => Some(format!(
+            "`{}` is a number: make the parameter `type = \"float\"`",
+            parameter.name
+        )),
+    };
+    if let Some(problem) = problem {
+        let mut field = at.to_vec();
+        field.push("type");
+        out.push(checked.at(
+            &field,
+            format!("parameter `{}.{}`: {problem}", layer.name, parameter.name),
+            None,
+        ));
     }
 }
 

@@ -27,7 +27,7 @@ crop_size = 256
 trigger = "open_mouth"
 
 [[layer.parameter]]
-name = "strength"
+name = "opacity"
 type = "float"
 min = 0.0
 max = 1.0
@@ -121,7 +121,7 @@ fn meaning_mistakes_are_reported_with_hints() {
         "needs runtime contract 2.0, newer than this Lensmith's 1.0",
         "refers to trigger \"open_mouht\", which is not defined",
         "did you mean \"open_mouth\"?",
-        "parameter `cartoon.strength`: default 1.5 is outside min 0 ..= max 1",
+        "parameter `cartoon.opacity`: default 1.5 is outside min 0 ..= max 1",
         "path \"../hat.png\" has an empty, `.` or `..` part",
         "`anchor` needs one or more landmark indices from 0 to 467",
     ] {
@@ -149,4 +149,21 @@ fn unknown_trigger_signals_suggest_the_intended_one() {
         "{joined}"
     );
     assert!(joined.contains("did you mean \"mouth_open\"?"), "{joined}");
+}
+
+#[test]
+fn a_parameter_must_name_a_property_its_layer_has() {
+    let misspelt = GOOD.replace("name = \"opacity\"", "name = \"opacty\"");
+    let joined = messages(&misspelt).join("\n");
+    assert!(
+        joined.contains("parameter `opacty` drives nothing")
+            && joined.contains("did you mean `opacity`?"),
+        "{joined}"
+    );
+    let wide = GOOD.replace("max = 1.0", "max = 3.0");
+    let joined = messages(&wide).join("\n");
+    assert!(
+        joined.contains("its range 0 ..= 3 goes outside what `opacity` accepts, 0 ..= 1"),
+        "{joined}"
+    );
 }
