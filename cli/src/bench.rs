@@ -19,6 +19,9 @@ use lensmith_runtime::video::open_source;
 use serde::Serialize;
 
 use crate::json_file::write_json_atomically;
+use crate::renderer_choice::RendererChoice;
+
+mod effect;
 
 /// Arguments of `lensmith bench`.
 #[derive(Args)]
@@ -40,21 +43,27 @@ pub struct BenchArgs {
     /// Also write the results as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Time a whole effect (a bundle folder or `.effect` file) instead of tracking alone.
+    #[arg(long)]
+    effect: Option<PathBuf>,
+    /// The renderer for `--effect`.
+    #[arg(long, value_enum, default_value_t = RendererChoice::Cpu)]
+    renderer: RendererChoice,
 }
 
 /// Median, 95th percentile and mean of a set of times, in milliseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Summary {
-    median_ms: f64,
-    p95_ms: f64,
-    mean_ms: f64,
-    frames: usize,
+pub(crate) struct Summary {
+    pub(crate) median_ms: f64,
+    pub(crate) p95_ms: f64,
+    pub(crate) mean_ms: f64,
+    pub(crate) frames: usize,
 }
 
 impl Summary {
     /// Summarises `times_ms`; percentiles by linear interpolation between order
     /// statistics (numpy's default, which the MediaPipe yardstick script uses).
-    fn of(times_ms: &[f64]) -> Self {
+    pub(crate) fn of(times_ms: &[f64]) -> Self {
         if times_ms.is_empty() {
             return Self::default();
         }
@@ -169,6 +178,23 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             args.input.display(),
             args.warmup
         );
+    }
+    if let Some(bundle) = &args.effect {
+        let report = effect::run(
+            bundle,
+            args.renderer,
+            &frames,
+            frame_rate,
+            total_frames,
+            args.warmup,
+            args.threads.max(1),
+        )?;
+        effect::print(&report);
+        if let Some(path) = &args.json {
+            write_json_atomically(path, &report)?;
+            println!("results written to {}", path.display());
+        }
+        return Ok(());
     }
     let mut tracker = FaceTracker::load(
         &cache,

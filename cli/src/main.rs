@@ -4,6 +4,8 @@ mod bench;
 mod bundle_commands;
 mod detect;
 mod json_file;
+mod render;
+mod renderer_choice;
 mod track;
 
 use anyhow::Result;
@@ -26,6 +28,9 @@ enum Command {
     Detect(detect::DetectArgs),
     /// Track faces through an image, a folder of images, a Y4M file or a video.
     Track(track::TrackArgs),
+    /// Play an effect bundle on an image, a folder of images, a Y4M file or a video and
+    /// write the result (a video keeps its audio).
+    Render(render::RenderArgs),
     /// Time face tracking per frame on a clip held in memory (median, p95, per stage).
     Bench(bench::BenchArgs),
     /// Check a bundle folder or .effect file and list every problem.
@@ -44,6 +49,7 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Detect(args) => detect::run(&args),
         Command::Track(args) => track::run(&args),
+        Command::Render(args) => render::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Validate(args) => bundle_commands::run_validate(&args),
         Command::Pack(args) => bundle_commands::run_pack(&args),

@@ -11,12 +11,8 @@ use anyhow::{Context, Result};
 use clap::Args;
 use effect_api::TriggerRules;
 use lensmith_runtime::annotate::Canvas;
-use lensmith_runtime::expressions::{ExpressionAnalyzer, ExpressionSettings};
-use lensmith_runtime::face_crop::{CropSettings, FaceCropper};
+use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
 use lensmith_runtime::models::{AssetCache, ModelOptions};
-use lensmith_runtime::pose::{CanonicalFace, PoseEstimator};
-use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
-use lensmith_runtime::triggers::{FaceSignals, TriggerEngine};
 use lensmith_runtime::video::{FrameSink, create_sink, open_source};
 
 use crate::json_file::write_json_atomically;
@@ -73,36 +69,24 @@ pub fn run(args: &TrackArgs) -> Result<()> {
     let rules = args.triggers.as_deref().map(load_rules).transpose()?;
     let mut source = open_source(&args.input)?;
     let still_images = args.still_images || source.is_independent_stills();
-    let base = if still_images {
-        TrackerSettings::still_images()
+    let settings = if still_images {
+        FacePipelineSettings::still_images(args.max_faces)
     } else {
-        TrackerSettings::default()
+        FacePipelineSettings::video(args.max_faces)
     };
-    let settings = TrackerSettings {
-        max_faces: args.max_faces.max(1),
-        ..base
-    };
-    let mut tracker = FaceTracker::load(
+    let has_rules = rules.is_some();
+    let rule_list = rules
+        .as_ref()
+        .map(|rules| rules.rules.clone())
+        .unwrap_or_default();
+    let mut pipeline = FacePipeline::load(
         &cache,
         ModelOptions {
             intra_threads: args.threads,
         },
         settings,
+        rule_list.clone(),
     )?;
-    let canonical = CanonicalFace::load(&cache.face_geometry()?)?;
-    let mut pose_estimator = PoseEstimator::new(&canonical);
-    let (crop_settings, expression_settings) = if still_images {
-        let crop = CropSettings {
-            smoothing: None,
-            ..CropSettings::default()
-        };
-        (crop, ExpressionSettings::still_images())
-    } else {
-        (CropSettings::default(), ExpressionSettings::default())
-    };
-    let mut cropper = FaceCropper::new(crop_settings);
-    let mut analyzer = ExpressionAnalyzer::new(expression_settings);
-    let mut triggers = rules.map(|rules| TriggerEngine::new(rules.rules));
     let mut sink: Option<Box<dyn FrameSink>> = args
         .overlay
         .as_deref()
@@ -113,20 +97,14 @@ pub fn run(args: &TrackArgs) -> Result<()> {
         source: args.input.display().to_string(),
         width: 0,
         height: 0,
-        trigger_rules: triggers
-            .as_ref()
-            .map(|engine| {
-                engine
-                    .rules()
-                    .iter()
-                    .map(|rule| rule.name.clone())
-                    .collect()
-            })
-            .unwrap_or_default(),
+        trigger_rules: pipeline
+            .trigger_rules()
+            .iter()
+            .map(|rule| rule.name.clone())
+            .collect(),
         frames: Vec::new(),
     };
     let mut faces_seen = 0usize;
-    let mut poses = Vec::new();
     let mut previous_ids: Vec<u32> = Vec::new();
     loop {
         let decode_start = Instant::now();
@@ -138,61 +116,37 @@ pub fn run(args: &TrackArgs) -> Result<()> {
             (report.width, report.height) = (frame.frame.width(), frame.frame.height());
         }
         if still_images {
-            tracker.reset();
-            cropper.reset();
-            analyzer.reset();
             previous_ids.clear();
-            if let Some(engine) = triggers.as_mut() {
-                engine.reset();
-            }
         }
-        let tracked = tracker
+        let found = pipeline
             .process(frame.frame.view(), frame.time_s)
             .with_context(|| format!("tracking {}", frame.name))?;
-        let crops = cropper
-            .update(&tracked.faces, frame.time_s)
-            .context("computing the face crops")?;
-        let pose_start = Instant::now();
-        pose_estimator.estimate_all(&tracked.faces, &mut poses);
-        let pose_ms = milliseconds_since(pose_start);
-        let expressions_start = Instant::now();
-        let expressions = analyzer.update(&tracked.faces, &poses, frame.time_s);
-        let events = triggers.as_mut().map(|engine| {
-            engine.update(expressions.iter().map(FaceSignals::from), frame.time_s);
-            engine
+        let events = has_rules.then(|| {
+            found
                 .events()
                 .iter()
-                .map(|event| trigger_report(event, engine.rules()))
+                .map(|event| trigger_report(event, &rule_list))
                 .collect()
         });
-        let expressions_ms = milliseconds_since(expressions_start);
-        let faces: Vec<_> = tracked
-            .faces
-            .iter()
-            .zip(&poses)
-            .map(|(face, pose)| {
-                let scores = expressions
-                    .iter()
-                    .find(|found| found.face_id == face.id)
-                    .map(|found| found.scores);
-                face_report(face, pose.as_ref(), crops, scores)
-            })
+        let faces: Vec<_> = found
+            .faces()
+            .map(|face| face_report(face.tracked, face.pose, face.crop, face.scores.copied()))
             .collect();
         faces_seen += faces.len();
-        let ids: Vec<u32> = tracked.faces.iter().map(|face| face.id).collect();
+        let ids: Vec<u32> = found.faces().map(|face| face.tracked.id).collect();
         let face_events = face_events(&previous_ids, &ids);
         previous_ids = ids;
         if let Some(sink) = sink.as_mut() {
             let mut canvas = Canvas::from_frame(&frame.frame);
-            for face in &tracked.faces {
-                canvas.face(face);
-            }
-            for crop in crops {
-                canvas.crop(&crop.transform);
+            for face in found.faces() {
+                canvas.face(face.tracked);
+                if let Some(crop) = face.crop {
+                    canvas.crop(crop);
+                }
             }
             sink.write_frame(canvas.into_frame().view())?;
         }
-        let timings = tracked.timings;
+        let timings = found.timings;
         report.frames.push(FrameReport {
             index: frame.index,
             name: frame.name,
@@ -202,12 +156,13 @@ pub fn run(args: &TrackArgs) -> Result<()> {
             triggers: events,
             timings_ms: Timings {
                 decode: decode_ms,
-                detect: timings.detect_ms,
-                landmarks: timings.landmarks_ms,
-                smoothing: timings.smoothing_ms,
-                pose: pose_ms,
-                expressions: expressions_ms,
-                total: decode_ms + timings.total_ms + pose_ms + expressions_ms,
+                detect: timings.tracking.detect_ms,
+                landmarks: timings.tracking.landmarks_ms,
+                smoothing: timings.tracking.smoothing_ms,
+                crop: timings.crop_ms,
+                pose: timings.pose_ms,
+                expressions: timings.expressions_ms,
+                total: decode_ms + timings.total_ms(),
             },
         });
     }

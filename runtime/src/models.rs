@@ -3,11 +3,13 @@
 //! pipeline expects before the first frame.
 
 mod cache;
+mod image_model;
 mod inspect;
 mod session;
 mod spec;
 
 pub use cache::{AssetCache, cache_dir};
+pub use image_model::{ImageModel, ImageModelError};
 pub use inspect::{ModelInterface, TensorInfo, inspect_model};
 pub use session::{Model, ModelOptions};
 pub use spec::{ModelKind, ModelSpec, TensorSpec};

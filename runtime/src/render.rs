@@ -5,14 +5,18 @@
 //! both follow are written once, in [`scene`].
 
 pub mod cpu;
+pub mod cube;
 #[cfg(feature = "gpu")]
 pub mod gpu;
 pub mod scene;
 
+pub use cube::{CubeError, parse_cube};
 pub use effect_api::manifest::BlendMode;
+#[cfg(feature = "gpu")]
+pub use gpu::GpuRenderer;
 pub use scene::{
-    DrawCommand, Lut3d, LutDraw, LutId, LutRegion, MeshDraw, MeshVertex, PatchDraw,
-    QuadDraw, Scene, SceneAssets, Texture, TextureId, Topology, TopologyId,
+    DrawCommand, Lut3d, LutDraw, LutId, LutRegion, MeshDraw, MeshVertex, PatchDraw, QuadDraw,
+    Scene, SceneAssets, Texture, TextureId, Topology, TopologyId,
 };
 
 use effect_api::Frame;

@@ -18,7 +18,7 @@ use effect_api::{Frame, FrameView};
 use crate::image_io::ImageReadError;
 
 pub use ffmpeg::FfmpegReader;
-pub use ffmpeg_writer::FfmpegWriter;
+pub use ffmpeg_writer::{AudioPassThrough, FfmpegWriter, audio_codecs};
 pub use images::{ImageFolder, StillImage};
 pub use png_sequence::{PngSequence, SinglePng};
 pub use y4m::Y4mReader;

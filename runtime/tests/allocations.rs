@@ -1,18 +1,21 @@
 //! Once warm, following a face from frame to frame (tracking, head pose, expressions,
-//! triggers) allocates nothing in Lensmith's own code: every allocation left in a frame is
-//! one that the ONNX Runtime wrapper makes inside a bare model run. A counting allocator
-//! on this test binary checks it.
+//! triggers) and playing an effect on it (every layer kind, rendered on the CPU) allocates
+//! nothing in Lensmith's own code: every allocation left in a frame is one that the ONNX
+//! Runtime wrapper makes inside a bare model run. A counting allocator on this test binary
+//! checks it.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use effect_api::TriggerRules;
-use lensmith_runtime::expressions::{ExpressionAnalyzer, ExpressionSettings};
+use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
 use lensmith_runtime::landmarks::INPUT_SIZE;
-use lensmith_runtime::models::{Model, ModelKind, ModelOptions};
-use lensmith_runtime::pose::{CanonicalFace, PoseEstimator};
-use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
-use lensmith_runtime::triggers::{FaceSignals, TriggerEngine};
+use lensmith_runtime::models::{ImageModel, Model, ModelKind, ModelOptions};
+use lensmith_runtime::player::{EffectPlayer, PlayerOptions};
+use lensmith_runtime::render::cpu::CpuRenderer;
+
+#[path = "support/effect_bundle.rs"]
+mod effect_bundle;
 
 /// Counts the allocations made on the current thread (tests run on threads of their own).
 struct CountingAllocator;
@@ -59,31 +62,15 @@ fn a_live_frame_allocates_only_inside_the_model_run() {
     let photo = lensmith_testkit::astronaut(&cache);
     let options = ModelOptions::default();
 
-    // What the ONNX Runtime wrapper allocates for one bare run of the mesh model.
-    let mut model = Model::load(&cache, ModelKind::FaceLandmarks, options).unwrap();
-    let input = vec![0.5f32; (INPUT_SIZE * INPUT_SIZE * 3) as usize];
-    let (mut points, mut flag) = (vec![0.0f32; 1404], vec![0.0f32; 1]);
-    let mut run = || model.run(&input, &mut [&mut points, &mut flag]).unwrap();
-    for _ in 0..3 {
-        run();
-    }
-    let per_run = allocations_during(&mut run);
-
-    let mut tracker = FaceTracker::load(&cache, options, TrackerSettings::default()).unwrap();
-    let canonical = CanonicalFace::load(&cache.face_geometry().unwrap()).unwrap();
-    let mut pose_estimator = PoseEstimator::new(&canonical);
-    let mut analyzer = ExpressionAnalyzer::new(ExpressionSettings::default());
+    let per_run = mesh_model_run_allocations(&cache);
     let rules = TriggerRules::from_toml(include_str!("../../examples/triggers.toml")).unwrap();
-    let mut triggers = TriggerEngine::new(rules.rules);
-    let mut poses = Vec::with_capacity(4);
+    let mut pipeline =
+        FacePipeline::load(&cache, options, FacePipelineSettings::video(1), rules.rules).unwrap();
     let mut step = |index: u32| {
         let time = f64::from(index) / 30.0;
-        let tracked = tracker.process(photo.view(), time).unwrap();
-        pose_estimator.estimate_all(&tracked.faces, &mut poses);
-        let expressions = analyzer.update(&tracked.faces, &poses, time);
-        triggers.update(expressions.iter().map(FaceSignals::from), time);
-        assert_eq!(tracked.faces.len(), 1);
-        tracked.detector_ran
+        let faces = pipeline.process(photo.view(), time).unwrap();
+        assert_eq!(faces.face_count(), 1);
+        faces.detector_ran
     };
     // Warm-up: the detection, the first buffers, the smoother's and baseline's state.
     for index in 0..10 {
@@ -105,5 +92,109 @@ fn a_live_frame_allocates_only_inside_the_model_run() {
         total,
         per_run * u64::from(frames),
         "a frame (tracking, pose, expressions, triggers) allocated more than its model run does"
+    );
+}
+
+/// What the ONNX Runtime wrapper allocates for one bare run of the mesh model.
+fn mesh_model_run_allocations(cache: &lensmith_runtime::models::AssetCache) -> u64 {
+    let mut model = Model::load(cache, ModelKind::FaceLandmarks, ModelOptions::default()).unwrap();
+    let input = vec![0.5f32; (INPUT_SIZE * INPUT_SIZE * 3) as usize];
+    let (mut points, mut flag) = (vec![0.0f32; 1404], vec![0.0f32; 1]);
+    let mut run = || model.run(&input, &mut [&mut points, &mut flag]).unwrap();
+    for _ in 0..3 {
+        run();
+    }
+    allocations_during(&mut run)
+}
+
+#[test]
+fn a_playing_effect_allocates_only_inside_model_runs() {
+    let Some(cache) = lensmith_testkit::cache_or_skip("effect_allocations") else {
+        return;
+    };
+    let mesh_run = mesh_model_run_allocations(&cache);
+    let student_path = effect_bundle::repo_file("runtime/tests/data/models/invert_nchw_pm1.onnx");
+    let mut student = ImageModel::load(
+        &cache.onnxruntime_library().unwrap(),
+        "invert",
+        &std::fs::read(student_path).unwrap(),
+        [1, 3, 256, 256],
+        [1, 3, 256, 256],
+        ModelOptions::default(),
+    )
+    .unwrap();
+    let (input, mut output) = (vec![0.0f32; 3 * 256 * 256], vec![0.0f32; 3 * 256 * 256]);
+    let mut run = || student.run(&input, &mut output).unwrap();
+    for _ in 0..3 {
+        run();
+    }
+    let student_run = allocations_during(&mut run);
+
+    let bundle = effect_bundle::write_bundle(
+        "effect_allocations",
+        r#"[[layer]]
+kind = "face_model"
+name = "invert"
+model = "models/invert.onnx"
+[[layer]]
+kind = "face_mask"
+name = "paint"
+texture = "paint.png"
+[[layer]]
+kind = "sticker"
+name = "sparkles"
+image = "sparkles.png"
+anchor = [10]
+[[layer]]
+kind = "lut"
+name = "warm"
+file = "warm.cube"
+scope = "face"
+"#,
+        &[
+            (
+                "models/invert.onnx",
+                "runtime/tests/data/models/invert_nchw_pm1.onnx",
+            ),
+            ("paint.png", "effects/face-paint/textures/face_paint.png"),
+            ("sparkles.png", "effects/face-paint/stickers/sparkles.png"),
+            ("warm.cube", "effects/face-paint/luts/warm.cube"),
+        ],
+    );
+    let mut player = EffectPlayer::open(
+        bundle.path(),
+        &cache,
+        &PlayerOptions::default(),
+        Box::new(CpuRenderer::default()),
+    )
+    .unwrap();
+    let photo = lensmith_testkit::astronaut(&cache);
+    let mut frame = photo.clone();
+    let mut step = |index: u32| {
+        frame.data_mut().copy_from_slice(photo.data());
+        let stats = player.process(&mut frame, f64::from(index) / 30.0).unwrap();
+        assert_eq!(stats.faces, 1);
+        stats.pipeline.tracking.detect_ms > 0.0
+    };
+    for index in 0..10 {
+        step(index);
+    }
+    let frames = 10;
+    let mut detector_ran = false;
+    let total = allocations_during(|| {
+        for index in 10..10 + frames {
+            detector_ran |= step(index);
+        }
+    });
+    assert!(!detector_ran, "max_faces is 1 and the face is tracked");
+    let expected = (mesh_run + student_run) * u64::from(frames);
+    println!(
+        "allocations: {mesh_run} in a bare mesh run, {student_run} in a bare student run, \
+         {:.1} per played frame",
+        total as f64 / f64::from(frames)
+    );
+    assert_eq!(
+        total, expected,
+        "a played frame allocated more than its two model runs do"
     );
 }

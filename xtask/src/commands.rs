@@ -11,11 +11,14 @@ pub fn test() -> Result<()> {
         &["fmt", "--all", "--check"],
         "rustfmt found unformatted code: run `cargo fmt --all`",
     )?;
+    // `xtask/art` adds `cargo xtask art`'s code, which needs the runtime, to the checks.
     cargo(
         &[
             "clippy",
             "--workspace",
             "--all-targets",
+            "--features",
+            "xtask/art",
             "--",
             "-D",
             "warnings",
@@ -24,7 +27,7 @@ pub fn test() -> Result<()> {
     )?;
     // Tests that need the cached models fail, rather than skip, when they are missing here.
     cargo_test_counting(
-        &["test", "--workspace"],
+        &["test", "--workspace", "--features", "xtask/art"],
         &[("LENSMITH_REQUIRE_ASSETS", "1")],
     )
     .map(drop)
@@ -99,39 +102,54 @@ fn cargo_test_counting(args: &[&str], env: &[(&str, &str)]) -> Result<TestTotals
 }
 
 /// Set-up, then face tracking on the sample photo, writing the annotated image and the
-/// JSON results under `target/demo/`.
+/// JSON results under `target/demo/`, then plays the shipped face-paint effect on it.
 pub fn demo() -> Result<()> {
     crate::setup::run()?;
     let photo = crate::paths::lensmith_home()?
         .join("data")
         .join("astronaut.png");
-    let out_dir = crate::paths::workspace_root().join("target").join("demo");
+    let root = crate::paths::workspace_root();
+    let out_dir = root.join("target").join("demo");
     std::fs::create_dir_all(&out_dir)?;
     let overlay = out_dir.join("astronaut_tracked.png");
     let json = out_dir.join("astronaut_tracked.json");
-    let [photo, overlay_arg, json_arg] =
-        [&photo, &overlay, &json].map(|path| path.to_string_lossy().into_owned());
+    let painted = out_dir.join("astronaut_face_paint.png");
+    let effect = root.join("effects").join("face-paint");
+    let [photo, overlay_arg, json_arg, painted_arg, effect] =
+        [&photo, &overlay, &json, &painted, &effect]
+            .map(|path| path.to_string_lossy().into_owned());
+    let lensmith = [
+        "run",
+        "--release",
+        "--quiet",
+        "--package",
+        "lensmith-cli",
+        "--",
+    ];
+    let track = [
+        "track",
+        &photo,
+        "--overlay",
+        &overlay_arg,
+        "--json",
+        &json_arg,
+    ];
     cargo(
-        &[
-            "run",
-            "--release",
-            "--quiet",
-            "--package",
-            "lensmith-cli",
-            "--",
-            "track",
-            &photo,
-            "--overlay",
-            &overlay_arg,
-            "--json",
-            &json_arg,
-        ],
+        &[&lensmith[..], &track[..]].concat(),
         "the demo failed (see above)",
     )?;
+    let render = ["render", &effect, &photo, "-o", &painted_arg, "--report"];
+    cargo(
+        &[&lensmith[..], &render[..]].concat(),
+        "rendering the demo effect failed (see above)",
+    )?;
     println!(
-        "demo: the tracked face (mesh, region, id and face crop drawn) is in {}\n      the landmarks, box, pose and timings are in {}",
+        "demo: the tracked face (mesh, region, id and face crop drawn) is in {}\n      \
+         the landmarks, box, pose and timings are in {}\n      \
+         the face-paint effect (effects/face-paint) played on it is in {}",
         overlay.display(),
-        json.display()
+        json.display(),
+        painted.display()
     );
     Ok(())
 }

@@ -98,6 +98,15 @@ pub enum Recipe {
         /// ONNX opset to target.
         opset: u32,
     },
+    /// Written from nothing by one of xtask's Python scripts, run with the converter's
+    /// Python as `xtask/python/<script> <args>... <output>`.
+    Generated {
+        /// The script's file name in `xtask/python/`.
+        script: String,
+        /// Its arguments before the output path.
+        #[serde(default)]
+        args: Vec<String>,
+    },
 }
 
 impl Recipe {
@@ -105,7 +114,7 @@ impl Recipe {
     pub fn source(&self) -> Option<&str> {
         match self {
             Recipe::Member { source, .. } | Recipe::Packed { source, .. } => Some(source),
-            Recipe::TfliteToOnnx { .. } => None,
+            Recipe::TfliteToOnnx { .. } | Recipe::Generated { .. } => None,
         }
     }
 }
@@ -213,6 +222,9 @@ impl AssetsLock {
                     asset.path
                 );
             }
+            if let Recipe::Generated { script, .. } = &asset.recipe {
+                check_script_name(script).with_context(|| format!("asset `{}`", asset.path))?;
+            }
             seen_paths.insert(asset.path.as_str());
         }
         Ok(())
@@ -226,6 +238,17 @@ fn check_sha256(hex: &str) -> Result<()> {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     {
         bail!("sha256 `{hex}` is not 64 lowercase hex digits");
+    }
+    Ok(())
+}
+
+fn check_script_name(script: &str) -> Result<()> {
+    let plain = !script.is_empty()
+        && script.ends_with(".py")
+        && !script.starts_with('.')
+        && !script.contains(['/', '\\']);
+    if !plain {
+        bail!("script `{script}` must be the file name of a Python script in xtask/python/");
     }
     Ok(())
 }
@@ -267,6 +290,7 @@ mod tests {
                 "models/face_detection_short_range.onnx",
                 "models/face_landmark.onnx",
                 "models/geometry_pipeline_metadata_landmarks.binarypb",
+                "models/student_bench_256.onnx",
                 "data/astronaut.png",
             ] {
                 assert!(paths.contains(&needed), "{host} lacks {needed}");
@@ -307,6 +331,24 @@ mod tests {
                 .to_string()
                 .contains("listed before")
         );
+    }
+
+    #[test]
+    fn generated_assets_name_a_script_in_xtask_python() {
+        let generated = |script: &str| {
+            lock_with_asset(&format!(
+                "[[asset]]\npath = \"models/m.onnx\"\nsha256 = \"{SHA}\"\nkind = \"generated\"\nscript = \"{script}\"\nargs = [\"bench\"]\n"
+            ))
+        };
+        let lock = AssetsLock::parse(&generated("make.py")).unwrap();
+        assert!(matches!(
+            &lock.assets[0].recipe,
+            Recipe::Generated { script, args } if script == "make.py" && args == &["bench"]
+        ));
+        for bad in ["../make.py", "sub/make.py", "make.sh", ""] {
+            let error = format!("{:#}", AssetsLock::parse(&generated(bad)).unwrap_err());
+            assert!(error.contains("xtask/python/"), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! `cargo xtask`: fetches and prepares what Lensmith needs (`setup`), runs every
-//! check CI runs (`test`), the demo on the sample face (`demo`) and the speed comparison
-//! with MediaPipe (`bench`).
+//! check CI runs (`test`), the demo on the sample face (`demo`), the speed comparison
+//! with MediaPipe (`bench`) and regenerates the committed art (`art`).
 
 mod archive;
+mod art;
 mod bench;
 mod commands;
 mod convert;
@@ -36,6 +37,9 @@ enum Task {
     /// Time face tracking per frame against MediaPipe's own FaceMesh on the same 1280x720
     /// clip (installs MediaPipe into $LENSMITH_HOME/tools/mediapipe once).
     Bench(bench::BenchOptions),
+    /// Regenerate the face-paint effect's texture, sticker and LUT and the UV layout guide
+    /// (docs/images/uv_layout.png) from the canonical face geometry; needs `setup` first.
+    Art(art::ArtOptions),
 }
 
 fn main() -> Result<()> {
@@ -44,5 +48,6 @@ fn main() -> Result<()> {
         Task::Test => commands::test(),
         Task::Demo => commands::demo(),
         Task::Bench(options) => bench::run(&options),
+        Task::Art(options) => art::run(&options),
     }
 }

@@ -130,12 +130,7 @@ fn make_asset(
             write_atomically(&target, bytes)
         }
         Recipe::TfliteToOnnx { input, opset } => {
-            let python = match converter {
-                Some(python) => python.clone(),
-                None => converter
-                    .insert(crate::python_env::CONVERTER.ensure(home)?)
-                    .clone(),
-            };
+            let python = converter_python(converter, home)?;
             let scratch = temporary_sibling(&target);
             let result = crate::convert::tflite_to_onnx(&python, &home.join(input), *opset, &scratch).and_then(|()| {
                 install_verified(
@@ -150,7 +145,36 @@ fn make_asset(
             let _ = std::fs::remove_file(&scratch);
             result
         }
+        Recipe::Generated { script, args } => {
+            let python = converter_python(converter, home)?;
+            let scratch = temporary_sibling(&target);
+            let result = crate::convert::generate(&python, script, args, &scratch).and_then(|()| {
+                install_verified(
+                    &scratch,
+                    &target,
+                    &asset.sha256,
+                    &format!(
+                        "xtask/python/{script} wrote other bytes than xtask/assets.lock pins. If the \
+                         script was changed on purpose, pin the new sha256 in the lock; otherwise \
+                         delete $LENSMITH_HOME/tools/converter so that its pinned packages are \
+                         installed afresh, and run `cargo xtask setup` again."
+                    ),
+                )
+            });
+            let _ = std::fs::remove_file(&scratch);
+            result
+        }
     }
+}
+
+/// The converter virtualenv's Python, installed on first use and then reused for the run.
+fn converter_python(converter: &mut Option<PathBuf>, home: &Path) -> Result<PathBuf> {
+    Ok(match converter {
+        Some(python) => python.clone(),
+        None => converter
+            .insert(crate::python_env::CONVERTER.ensure(home)?)
+            .clone(),
+    })
 }
 
 fn source_for<'a>(lock: &'a AssetsLock, name: &str, host: &str) -> Result<&'a crate::lock::Source> {

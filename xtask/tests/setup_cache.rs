@@ -73,11 +73,14 @@ fn setup_verifies_a_filled_cache_and_repairs_what_was_damaged() {
     let first = run_setup(&home);
     assert!(first.contains("nothing to do"), "{first}");
 
-    // Damage one file of each kind: a converted model, an extracted library, a photo
-    // taken from a wheel, and a cached download whose asset must be made again.
-    let mut model = std::fs::read(home.join("models/face_landmark.onnx")).unwrap();
-    model[1000] ^= 0xff;
-    std::fs::write(home.join("models/face_landmark.onnx"), model).unwrap();
+    // Damage one file of each kind: a converted model, a generated model, an extracted
+    // library, a photo taken from a wheel, and a cached download whose asset must be made
+    // again.
+    for damaged in ["models/face_landmark.onnx", "models/student_bench_256.onnx"] {
+        let mut model = std::fs::read(home.join(damaged)).unwrap();
+        model[1000] ^= 0xff;
+        std::fs::write(home.join(damaged), model).unwrap();
+    }
     std::fs::remove_file(home.join("lib/libonnxruntime.so.1.31.1")).unwrap();
     std::fs::write(home.join("data/astronaut.png"), b"truncated").unwrap();
     std::fs::write(
@@ -90,11 +93,12 @@ fn setup_verifies_a_filled_cache_and_repairs_what_was_damaged() {
     let repair = run_setup(&home);
     for expected in [
         "models/face_landmark.onnx: corrupt",
+        "models/student_bench_256.onnx: corrupt",
         "lib/libonnxruntime.so.1.31.1: missing",
         "data/astronaut.png: corrupt",
         "models/face_detection_short_range.tflite: missing",
         "mediapipe-face_mesh-0.4.1657299874.tgz is corrupt",
-        "2 made, 2 repaired",
+        "2 made, 3 repaired",
     ] {
         assert!(
             repair.contains(expected),

@@ -3,7 +3,7 @@
 //! per-stage timings.
 
 use effect_api::{ExpressionScores, TriggerEvent, TriggerPhase, TriggerRule};
-use lensmith_runtime::face_crop::FaceCrop;
+use lensmith_runtime::face_crop::CropTransform;
 use lensmith_runtime::pose::HeadPose;
 use lensmith_runtime::tracking::TrackedFace;
 use serde::Serialize;
@@ -106,6 +106,7 @@ pub struct Timings {
     pub detect: f64,
     pub landmarks: f64,
     pub smoothing: f64,
+    pub crop: f64,
     pub pose: f64,
     pub expressions: f64,
     pub total: f64,
@@ -115,7 +116,7 @@ pub struct Timings {
 pub fn face_report(
     face: &TrackedFace,
     pose: Option<&HeadPose>,
-    crops: &[FaceCrop],
+    crop: Option<&CropTransform>,
     expressions: Option<ExpressionScores>,
 ) -> FaceReport {
     let bounds = face.bounds();
@@ -129,19 +130,13 @@ pub fn face_report(
             pitch: pose.pitch,
             roll: pose.roll,
         }),
-        crop: crops
-            .iter()
-            .find(|crop| crop.face_id == face.id)
-            .map(|crop| {
-                let transform = &crop.transform;
-                CropReport {
-                    center: [transform.center.x, transform.center.y],
-                    size: transform.scale * transform.side as f32,
-                    rotation_deg: transform.rotation.to_degrees(),
-                    side: transform.side,
-                    crop_to_frame: transform.crop_to_frame_matrix(),
-                }
-            }),
+        crop: crop.map(|transform| CropReport {
+            center: [transform.center.x, transform.center.y],
+            size: transform.scale * transform.side as f32,
+            rotation_deg: transform.rotation.to_degrees(),
+            side: transform.side,
+            crop_to_frame: transform.crop_to_frame_matrix(),
+        }),
         expressions,
     }
 }

@@ -303,59 +303,9 @@ impl AssetChecker<'_> {
 
 /// Checks an Adobe `.cube` 3-D LUT; `Err((line, message))` on the first problem.
 pub fn check_cube(bytes: &[u8]) -> Result<(), (usize, String)> {
-    let text = std::str::from_utf8(bytes).map_err(|_| (0, "the LUT is not text".to_owned()))?;
-    let mut size: Option<usize> = None;
-    let mut entries = 0usize;
-    for (number, line) in text.lines().enumerate() {
-        let number = number + 1;
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let mut words = line.split_whitespace();
-        let first = words.next().unwrap_or_default();
-        match first {
-            "TITLE" | "DOMAIN_MIN" | "DOMAIN_MAX" => continue,
-            "LUT_1D_SIZE" => {
-                return Err((
-                    number,
-                    "1-D LUTs are not supported; use a 3-D LUT".to_owned(),
-                ));
-            }
-            "LUT_3D_SIZE" => {
-                let parsed = words.next().and_then(|word| word.parse::<usize>().ok());
-                match parsed {
-                    Some(value) if (2..=256).contains(&value) => size = Some(value),
-                    _ => return Err((number, format!("`{line}`: the size must be 2 to 256"))),
-                }
-                continue;
-            }
-            _ => {}
-        }
-        let values: Vec<f32> = line
-            .split_whitespace()
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map_err(|_| (number, format!("`{line}` is not three numbers")))?;
-        if values.len() != 3 || values.iter().any(|value| !value.is_finite()) {
-            return Err((number, format!("`{line}` is not three numbers")));
-        }
-        if size.is_none() {
-            return Err((number, "colour data before `LUT_3D_SIZE`".to_owned()));
-        }
-        entries += 1;
-    }
-    let size = size.ok_or((0, "no `LUT_3D_SIZE` line".to_owned()))?;
-    if entries != size * size * size {
-        return Err((
-            text.lines().count(),
-            format!(
-                "{entries} colour lines, but LUT_3D_SIZE {size} needs {}",
-                size * size * size
-            ),
-        ));
-    }
-    Ok(())
+    crate::render::parse_cube(bytes)
+        .map(drop)
+        .map_err(|error| (error.line, error.message))
 }
 
 #[cfg(test)]

@@ -23,7 +23,9 @@ pub struct GeometryError {
 pub struct CanonicalFace {
     /// One position per landmark.
     pub vertices: Vec<[f32; 3]>,
-    /// Texture coordinates per landmark (u right, v up), for masks.
+    /// Texture coordinates per landmark: u to the right, v down the texture image (row 0
+    /// at v = 0; the forehead has a small v, the chin a large one), as MediaPipe lays out
+    /// its face-paint textures.
     pub uvs: Vec<[f32; 2]>,
     /// Triangles as landmark indices.
     pub triangles: Vec<[u32; 3]>,

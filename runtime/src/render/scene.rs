@@ -277,7 +277,10 @@ mod tests {
     #[test]
     fn premultiplying_rounds_to_the_nearest_code() {
         let texture = Texture::from_straight_rgba(2, 1, &[255, 128, 0, 128, 9, 9, 9, 0]).unwrap();
-        assert_eq!(texture.premultiplied_rgba, vec![128, 64, 0, 128, 0, 0, 0, 0]);
+        assert_eq!(
+            texture.premultiplied_rgba,
+            vec![128, 64, 0, 128, 0, 0, 0, 0]
+        );
         assert!(Texture::from_straight_rgba(2, 2, &[0; 8]).is_none());
         assert!(Texture::from_straight_rgba(0, 1, &[]).is_none());
     }

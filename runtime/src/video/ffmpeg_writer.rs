@@ -1,13 +1,18 @@
 //! Writing any video ffmpeg can encode: raw RGB frames piped to an `ffmpeg` process that
-//! encodes into a temporary file, made durable and renamed into place on finish.
+//! encodes into a temporary file, made durable and renamed into place on finish; optionally
+//! with the audio of another file carried across (copied, or re-encoded where the container
+//! cannot hold its codec).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
 use effect_api::FrameView;
 
 use super::ffmpeg::{FFMPEG, StderrTail, failed, file_url, spawn, wait_success};
+
+/// The prober, for the audio streams of [`FfmpegWriter::with_audio_from`]'s source.
+const FFPROBE: &str = "ffprobe";
 use super::{
     FrameSink, VideoError, check_rate, check_size, commit_pending, create_pending, pack_rgb,
     rate_fraction,
@@ -29,6 +34,30 @@ impl Drop for Encoder {
     }
 }
 
+/// What happens to the audio of the file given to [`FfmpegWriter::with_audio_from`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AudioPassThrough {
+    /// No audio is written: none was asked for, or the source has none.
+    None,
+    /// The source's audio streams are copied as they are; their codecs, in stream order.
+    Copied(Vec<String>),
+    /// The output's container cannot hold some of the source's codecs (`from`), so every
+    /// audio stream is re-encoded to `to`.
+    Reencoded {
+        /// The source's codecs, in stream order.
+        from: Vec<String>,
+        /// The codec written.
+        to: &'static str,
+    },
+}
+
+/// The audio input an encoder mixes in: the file and the codec arguments for it.
+#[derive(Debug, Clone)]
+struct AudioInput {
+    path: PathBuf,
+    codec: &'static [&'static str],
+}
+
 /// A [`FrameSink`] encoding H.264 (`.mp4`, `.mov`, `.mkv`) or VP9 (`.webm`) through
 /// ffmpeg into a temporary file renamed on finish. The size is fixed by the first frame;
 /// H.264 needs even sides, so odd-sized frames get one black row or column added.
@@ -41,6 +70,8 @@ pub struct FfmpegWriter {
     size: Option<(u32, u32)>,
     frames: u64,
     packed: Vec<u8>,
+    audio: Option<AudioInput>,
+    audio_plan: AudioPassThrough,
 }
 
 impl FfmpegWriter {
@@ -75,7 +106,30 @@ impl FfmpegWriter {
             size: None,
             frames: 0,
             packed: Vec::new(),
+            audio: None,
+            audio_plan: AudioPassThrough::None,
         })
+    }
+
+    /// Also writes the audio streams of `source` (any file ffmpeg reads, usually the video
+    /// the frames came from) beside the frames, from time 0: copied when the output's
+    /// container takes their codec, else re-encoded (AAC; Opus for `.webm`). A source
+    /// without audio adds nothing. `source` is probed with ffprobe now; call this before
+    /// the first frame.
+    pub fn with_audio_from(mut self, source: &Path) -> Result<Self, VideoError> {
+        let codecs = probe_audio(FFPROBE, source)?;
+        let (audio, plan) = plan_audio(&super::extension(self.pending.target()), codecs);
+        self.audio = audio.map(|codec| AudioInput {
+            path: source.to_owned(),
+            codec,
+        });
+        self.audio_plan = plan;
+        Ok(self)
+    }
+
+    /// What happens to the audio (see [`FfmpegWriter::with_audio_from`]).
+    pub fn audio(&self) -> &AudioPassThrough {
+        &self.audio_plan
     }
 
     fn start(&self, width: u32, height: u32) -> Result<Encoder, VideoError> {
@@ -86,13 +140,25 @@ impl FfmpegWriter {
             &["-c:v", "libx264", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]
         };
         let (numerator, denominator) = self.rate;
+        let mut command = Command::new(FFMPEG);
+        command
+            .args([
+                "-nostdin", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+            ])
+            .args(["-s", &format!("{width}x{height}")])
+            .args(["-r", &format!("{numerator}/{denominator}"), "-i", "-"]);
+        if let Some(audio) = &self.audio {
+            // The frames are input 0, the audio's file input 1. Audio packets may wait in
+            // the muxer while the video encoder fills its lookahead, hence the larger queue.
+            command
+                .args(["-vn", "-sn", "-dn", "-i"])
+                .arg(file_url(&audio.path))
+                .args(["-map", "0:v:0", "-map", "1:a"])
+                .args(audio.codec)
+                .args(["-max_muxing_queue_size", "4096"]);
+        }
         let mut child = spawn(
-            Command::new(FFMPEG)
-                .args([
-                    "-nostdin", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-                ])
-                .args(["-s", &format!("{width}x{height}")])
-                .args(["-r", &format!("{numerator}/{denominator}"), "-i", "-"])
+            command
                 .args(codec)
                 .args(["-pix_fmt", "yuv420p"])
                 .arg(file_url(self.pending.temp()))
@@ -132,6 +198,90 @@ impl FfmpegWriter {
     }
 }
 
+/// The codec of every audio stream of `path` (any file ffmpeg reads), in stream order, as
+/// ffprobe names them (`aac`, `opus`, `pcm_s16le`, ...); empty when it has no audio.
+pub fn audio_codecs(path: &Path) -> Result<Vec<String>, VideoError> {
+    probe_audio(FFPROBE, path)
+}
+
+fn probe_audio(program: &str, path: &Path) -> Result<Vec<String>, VideoError> {
+    let output = spawn(
+        Command::new(program)
+            .args(["-v", "error", "-select_streams", "a"])
+            .args(["-show_entries", "stream=codec_name", "-of", "csv=p=0"])
+            .arg(file_url(path))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+        FFPROBE,
+        path,
+    )?
+    .wait_with_output()
+    .map_err(|error| {
+        failed(
+            FFPROBE,
+            path,
+            format!("lost the process: {error}"),
+            String::new(),
+        )
+    })?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+        return Err(failed(FFPROBE, path, output.status.to_string(), stderr));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| line.trim().trim_end_matches(',').to_owned())
+        .filter(|codec| !codec.is_empty())
+        .collect())
+}
+
+/// Whether a file with extension `extension` can hold audio coded with `codec` as it is.
+/// Conservative: a codec the container takes only experimentally is re-encoded.
+fn container_takes(extension: &str, codec: &str) -> bool {
+    match extension {
+        "mkv" => true,
+        "webm" => matches!(codec, "opus" | "vorbis"),
+        "mp4" => matches!(codec, "aac" | "mp3" | "ac3" | "eac3" | "alac"),
+        "mov" => {
+            matches!(codec, "aac" | "mp3" | "ac3" | "alac")
+                || matches!(
+                    codec,
+                    "pcm_s16le"
+                        | "pcm_s16be"
+                        | "pcm_s24le"
+                        | "pcm_s24be"
+                        | "pcm_s32le"
+                        | "pcm_f32le"
+                )
+        }
+        _ => false,
+    }
+}
+
+/// The audio codec arguments for an output with `extension` carrying `codecs`, and what
+/// that does; `None` when there is no audio.
+fn plan_audio(
+    extension: &str,
+    codecs: Vec<String>,
+) -> (Option<&'static [&'static str]>, AudioPassThrough) {
+    if codecs.is_empty() {
+        return (None, AudioPassThrough::None);
+    }
+    if codecs.iter().all(|codec| container_takes(extension, codec)) {
+        return (Some(&["-c:a", "copy"]), AudioPassThrough::Copied(codecs));
+    }
+    let (arguments, to): (&'static [&'static str], _) = if extension == "webm" {
+        (&["-c:a", "libopus", "-b:a", "128k"], "opus")
+    } else {
+        (&["-c:a", "aac", "-b:a", "192k"], "aac")
+    };
+    (
+        Some(arguments),
+        AudioPassThrough::Reencoded { from: codecs, to },
+    )
+}
+
 impl FrameSink for FfmpegWriter {
     fn write_frame(&mut self, frame: FrameView) -> Result<(), VideoError> {
         let (width, height) =
@@ -166,5 +316,52 @@ impl FrameSink for FfmpegWriter {
         // ffmpeg has exited, so its file is complete; committing flushes it to disk
         // before the rename.
         commit_pending(pending)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codecs(names: &[&str]) -> Vec<String> {
+        names.iter().map(|&name| name.to_owned()).collect()
+    }
+
+    #[test]
+    fn audio_is_copied_where_the_container_takes_it_and_reencoded_elsewhere() {
+        assert_eq!(
+            plan_audio("mp4", Vec::new()),
+            (None, AudioPassThrough::None)
+        );
+        let (arguments, plan) = plan_audio("mp4", codecs(&["aac"]));
+        assert_eq!(arguments, Some(&["-c:a", "copy"][..]));
+        assert_eq!(plan, AudioPassThrough::Copied(codecs(&["aac"])));
+        let (_, plan) = plan_audio("mkv", codecs(&["pcm_s16le", "flac"]));
+        assert_eq!(
+            plan,
+            AudioPassThrough::Copied(codecs(&["pcm_s16le", "flac"]))
+        );
+        let (_, plan) = plan_audio("mp4", codecs(&["aac", "pcm_s16le"]));
+        assert_eq!(
+            plan,
+            AudioPassThrough::Reencoded {
+                from: codecs(&["aac", "pcm_s16le"]),
+                to: "aac"
+            }
+        );
+        let (arguments, plan) = plan_audio("webm", codecs(&["aac"]));
+        assert!(arguments.is_some_and(|arguments| arguments.contains(&"libopus")));
+        assert!(matches!(
+            plan,
+            AudioPassThrough::Reencoded { to: "opus", .. }
+        ));
+        let (_, plan) = plan_audio("mov", codecs(&["pcm_s16le"]));
+        assert!(matches!(plan, AudioPassThrough::Copied(_)));
+    }
+
+    #[test]
+    fn a_missing_prober_says_how_to_install_it() {
+        let error = probe_audio("lensmith-no-such-ffprobe", Path::new("clip.mp4")).unwrap_err();
+        assert!(matches!(error, VideoError::ToolMissing { .. }), "{error}");
     }
 }

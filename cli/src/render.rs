@@ -1,0 +1,174 @@
+//! `lensmith render BUNDLE INPUT -o OUTPUT`: plays an effect bundle on an image, a folder
+//! of images, a Y4M file or any video ffmpeg reads and writes the result (a video keeps its
+//! audio), with a progress bar and, on request, per-stage statistics.
+
+mod output;
+mod progress;
+mod report;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use lensmith_runtime::models::{AssetCache, ModelOptions};
+use lensmith_runtime::player::{EffectPlayer, PlayerOptions};
+
+use crate::json_file::write_json_atomically;
+use crate::renderer_choice::RendererChoice;
+use output::{OutputPlan, Source};
+use progress::Progress;
+use report::{Recorder, RunInfo};
+
+/// Arguments of `lensmith render`.
+#[derive(Args)]
+pub struct RenderArgs {
+    /// The effect: a bundle folder (with `effect.toml`) or a `.effect` file.
+    bundle: PathBuf,
+    /// A PNG or JPEG image, a folder of them, a .y4m file or a video ffmpeg reads.
+    input: PathBuf,
+    /// Where to write: a .png or .jpg for an image; a folder for a folder (the same file
+    /// names, as PNG); a .y4m or a video (.mp4, .mkv, .mov, .webm: the input's audio is
+    /// carried across) or a folder of PNG frames for a video.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// What draws the effect's layers: the exact CPU reference or the GPU (wgpu).
+    #[arg(long, value_enum, default_value_t = RendererChoice::Cpu)]
+    renderer: RendererChoice,
+    /// After the run, print frames, faces per frame, fps, each stage's p50 and p95 and the
+    /// peak memory.
+    #[arg(long)]
+    report: bool,
+    /// Write the same statistics as JSON here.
+    #[arg(long, value_name = "FILE")]
+    json_report: Option<PathBuf>,
+    /// Most faces to track and draw on.
+    #[arg(long, default_value_t = 1)]
+    max_faces: usize,
+    /// Threads ONNX Runtime may use per model.
+    #[arg(long, default_value_t = ModelOptions::default().intra_threads)]
+    threads: usize,
+    /// Treat every frame as an unrelated still: detect afresh, no smoothing, triggers
+    /// show at once (always so for images and image folders).
+    #[arg(long = "static")]
+    still_images: bool,
+}
+
+fn milliseconds_since(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1e3
+}
+
+/// Plays the bundle over the input and writes the output (and the reports asked for).
+pub fn run(args: &RenderArgs) -> Result<()> {
+    // The cheap checks first, so that a bad path fails before the models load.
+    if !args.bundle.exists() {
+        bail!(
+            "bundle {} does not exist: give an effect bundle folder (with effect.toml) or a \
+             .effect file",
+            args.bundle.display()
+        );
+    }
+    let plan = OutputPlan::new(&args.input, &args.output)?;
+    if let Some(json) = &args.json_report {
+        plan.check_side_file(json, "--json-report")?;
+    }
+    let cache = AssetCache::locate()?;
+    let Source {
+        frames: mut source,
+        count,
+    } = plan.open_source()?;
+    let still_images = args.still_images || source.is_independent_stills();
+    let options = PlayerOptions {
+        threads: args.threads.max(1),
+        max_faces: args.max_faces.max(1),
+        still_images,
+        ..PlayerOptions::default()
+    };
+    let load_start = Instant::now();
+    let renderer = match args.renderer {
+        RendererChoice::Cpu => args.renderer.create()?,
+        RendererChoice::Gpu => args.renderer.create().context(
+            "--renderer gpu: the GPU renderer cannot start; fix what the message below says, \
+             or draw on the CPU with --renderer cpu",
+        )?,
+    };
+    // `PlayerError::Invalid` lists every problem with its file and line; nothing to add.
+    let mut player = EffectPlayer::open(&args.bundle, &cache, &options, renderer)?;
+    let load_s = load_start.elapsed().as_secs_f64();
+    let mut writer = plan.create_writer(source.frame_rate())?;
+    if let Some(note) = writer.audio_note() {
+        eprintln!("{note}");
+    }
+
+    let progress = Progress::new(count, plan.input_kind(), &args.input, source.frame_rate());
+    let mut recorder = Recorder::new(player.layer_names().map(str::to_owned).collect());
+    let mut size = None;
+    let run_start = Instant::now();
+    loop {
+        let decode_start = Instant::now();
+        let Some(mut frame) = source.next_frame()? else {
+            break;
+        };
+        let decode_ms = milliseconds_since(decode_start);
+        size.get_or_insert((frame.frame.width(), frame.frame.height()));
+        let process_start = Instant::now();
+        let stats = player
+            .process(&mut frame.frame, frame.time_s)
+            .with_context(|| {
+                format!(
+                    "playing {} on {} ({})",
+                    args.bundle.display(),
+                    args.input.display(),
+                    frame.name
+                )
+            })?;
+        let process_ms = milliseconds_since(process_start);
+        recorder.record(stats, process_ms, decode_ms);
+        let encode_start = Instant::now();
+        writer.write(&frame)?;
+        recorder.record_encode(milliseconds_since(encode_start));
+        progress.advance();
+    }
+    let finish_start = Instant::now();
+    let frames_written = writer.frames();
+    let audio = writer.finish()?;
+    recorder.record_finish(milliseconds_since(finish_start));
+    let overall_s = run_start.elapsed().as_secs_f64();
+    progress.finish();
+
+    let (width, height) = size.unwrap_or_default();
+    let report = recorder.finish(RunInfo {
+        bundle: args.bundle.display().to_string(),
+        effect: player.manifest().effect.id.clone(),
+        input: args.input.display().to_string(),
+        output: args.output.display().to_string(),
+        renderer: player.renderer_name(),
+        width,
+        height,
+        audio,
+        load_s,
+        overall_s,
+    });
+    println!(
+        "{} → {}: {} frame(s), {} face(s) drawn on with {} ({}){}",
+        args.input.display(),
+        args.output.display(),
+        frames_written,
+        report.faces.total,
+        report.effect,
+        report.renderer,
+        report
+            .audio
+            .as_deref()
+            .map(|audio| format!("; audio {audio}"))
+            .unwrap_or_default()
+    );
+    if args.report {
+        print!("{}", report.text());
+    }
+    if let Some(path) = &args.json_report {
+        write_json_atomically(path, &report)?;
+        println!("report written to {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! The live face pipeline as one stage: track faces → stable crop → head pose →
+//! expressions → trigger rules, per frame, with each stage's time. What the effect player,
+//! `lensmith track` and benchmarks run; the per-face results are borrowed from the stages,
+//! so nothing is copied or allocated per frame once warm.
+
+use std::time::Instant;
+
+use effect_api::{ExpressionScores, FrameView, TriggerEvent, TriggerPhase, TriggerRule};
+
+use crate::expressions::{ExpressionAnalyzer, ExpressionSettings, FaceExpressions};
+use crate::face_crop::{CropError, CropSettings, CropTransform, FaceCrop, FaceCropper};
+use crate::models::{AssetCache, ModelError, ModelOptions};
+use crate::pose::{CanonicalFace, GeometryError, HeadPose, PoseEstimator};
+use crate::tracking::{FaceTracker, StageTimings, TrackedFace, TrackerSettings};
+use crate::triggers::{FaceSignals, TriggerEngine};
+
+/// How the pipeline runs.
+#[derive(Debug, Clone)]
+pub struct FacePipelineSettings {
+    /// Detection and landmark tracking.
+    pub tracker: TrackerSettings,
+    /// The stable face crop.
+    pub crop: CropSettings,
+    /// Expression scoring.
+    pub expressions: ExpressionSettings,
+    /// Every frame is an unrelated still: all state is forgotten between frames.
+    pub still_images: bool,
+}
+
+impl FacePipelineSettings {
+    /// For video: tracking from frame to frame, smoothing, adapting baselines.
+    pub fn video(max_faces: usize) -> Self {
+        Self {
+            tracker: TrackerSettings {
+                max_faces: max_faces.max(1),
+                ..TrackerSettings::default()
+            },
+            crop: CropSettings::default(),
+            expressions: ExpressionSettings::default(),
+            still_images: false,
+        }
+    }
+
+    /// For unrelated stills: detect afresh every frame, no smoothing.
+    pub fn still_images(max_faces: usize) -> Self {
+        Self {
+            tracker: TrackerSettings {
+                max_faces: max_faces.max(1),
+                ..TrackerSettings::still_images()
+            },
+            crop: CropSettings {
+                smoothing: None,
+                ..CropSettings::default()
+            },
+            expressions: ExpressionSettings::still_images(),
+            still_images: true,
+        }
+    }
+}
+
+/// Why the pipeline could not start or process a frame.
+#[derive(Debug, thiserror::Error)]
+pub enum FacePipelineError {
+    /// A face model failed to load or run.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The canonical face geometry could not be read.
+    #[error(transparent)]
+    Geometry(#[from] GeometryError),
+    /// The crop settings are unusable.
+    #[error(transparent)]
+    Crop(#[from] CropError),
+}
+
+/// Milliseconds each stage took for one frame.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FacePipelineTimings {
+    /// Detection, landmarks and smoothing, as the tracker reports them.
+    pub tracking: StageTimings,
+    /// The stable crops.
+    pub crop_ms: f64,
+    /// Head poses.
+    pub pose_ms: f64,
+    /// Expression scores and trigger rules.
+    pub expressions_ms: f64,
+}
+
+impl FacePipelineTimings {
+    /// The whole pipeline.
+    pub fn total_ms(&self) -> f64 {
+        self.tracking.total_ms + self.crop_ms + self.pose_ms + self.expressions_ms
+    }
+}
+
+/// Runs the face stages over successive frames.
+pub struct FacePipeline {
+    settings: FacePipelineSettings,
+    tracker: FaceTracker,
+    cropper: FaceCropper,
+    pose: PoseEstimator,
+    poses: Vec<Option<HeadPose>>,
+    analyzer: ExpressionAnalyzer,
+    triggers: TriggerEngine,
+    canonical: CanonicalFace,
+}
+
+impl std::fmt::Debug for FacePipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FacePipeline")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+fn milliseconds_since(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1e3
+}
+
+impl FacePipeline {
+    /// Loads the face models and the canonical face from `cache`; `rules` are the trigger
+    /// rules to run (checked by whoever read them).
+    pub fn load(
+        cache: &AssetCache,
+        options: ModelOptions,
+        settings: FacePipelineSettings,
+        rules: Vec<TriggerRule>,
+    ) -> Result<Self, FacePipelineError> {
+        let tracker = FaceTracker::load(cache, options, settings.tracker)?;
+        let canonical = CanonicalFace::load(&cache.face_geometry()?)?;
+        Ok(Self {
+            cropper: FaceCropper::new(settings.crop),
+            analyzer: ExpressionAnalyzer::new(settings.expressions),
+            pose: PoseEstimator::new(&canonical),
+            poses: Vec::new(),
+            triggers: TriggerEngine::new(rules),
+            tracker,
+            canonical,
+            settings,
+        })
+    }
+
+    /// The canonical face mesh (vertices, UVs, triangles) the pose is measured against.
+    pub fn canonical_face(&self) -> &CanonicalFace {
+        &self.canonical
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &FacePipelineSettings {
+        &self.settings
+    }
+
+    /// The trigger rules, in the order events refer to them.
+    pub fn trigger_rules(&self) -> &[TriggerRule] {
+        self.triggers.rules()
+    }
+
+    /// Replaces the trigger rules (a bundle was reloaded); every face's rule state restarts.
+    pub fn set_trigger_rules(&mut self, rules: Vec<TriggerRule>) {
+        self.triggers = TriggerEngine::new(rules);
+    }
+
+    /// Forgets every face (for a cut in the video).
+    pub fn reset(&mut self) {
+        self.tracker.reset();
+        self.cropper.reset();
+        self.analyzer.reset();
+        self.triggers.reset();
+    }
+
+    /// Runs every stage on the next frame, taken at `time_s` seconds.
+    pub fn process(
+        &mut self,
+        frame: FrameView<'_>,
+        time_s: f64,
+    ) -> Result<FaceFrame<'_>, FacePipelineError> {
+        if self.settings.still_images {
+            self.reset();
+        }
+        let tracked = self.tracker.process(frame, time_s)?;
+        let crop_start = Instant::now();
+        let crops = self.cropper.update(&tracked.faces, time_s)?;
+        let crop_ms = milliseconds_since(crop_start);
+        let pose_start = Instant::now();
+        self.pose.estimate_all(&tracked.faces, &mut self.poses);
+        let pose_ms = milliseconds_since(pose_start);
+        let expressions_start = Instant::now();
+        let expressions = self.analyzer.update(&tracked.faces, &self.poses, time_s);
+        let events = self
+            .triggers
+            .update(expressions.iter().map(FaceSignals::from), time_s);
+        let expressions_ms = milliseconds_since(expressions_start);
+        Ok(FaceFrame {
+            faces: &tracked.faces,
+            crops,
+            poses: &self.poses,
+            expressions,
+            events,
+            detector_ran: tracked.detector_ran,
+            timings: FacePipelineTimings {
+                tracking: tracked.timings,
+                crop_ms,
+                pose_ms,
+                expressions_ms,
+            },
+        })
+    }
+}
+
+/// One frame's results, borrowed from the pipeline until its next frame.
+#[derive(Debug, Clone, Copy)]
+pub struct FaceFrame<'a> {
+    faces: &'a [TrackedFace],
+    crops: &'a [FaceCrop],
+    poses: &'a [Option<HeadPose>],
+    expressions: &'a [FaceExpressions],
+    events: &'a [TriggerEvent],
+    /// Whether the detector ran (tracking was lost or a new face was looked for).
+    pub detector_ran: bool,
+    /// Each stage's time.
+    pub timings: FacePipelineTimings,
+}
+
+/// One face's results in one frame.
+#[derive(Debug, Clone, Copy)]
+pub struct FaceResult<'a> {
+    /// The tracked face: id, score, 468 landmarks.
+    pub tracked: &'a TrackedFace,
+    /// Its stable crop, when one could be made.
+    pub crop: Option<&'a CropTransform>,
+    /// Its head pose, when it could be estimated.
+    pub pose: Option<&'a HeadPose>,
+    /// Its expression scores, when they could be measured.
+    pub scores: Option<&'a ExpressionScores>,
+}
+
+impl<'a> FaceFrame<'a> {
+    /// The faces, in tracking order (the face tracked longest first).
+    pub fn faces(&self) -> impl ExactSizeIterator<Item = FaceResult<'a>> + 'a {
+        let (crops, expressions) = (self.crops, self.expressions);
+        self.faces
+            .iter()
+            .zip(self.poses)
+            .map(move |(tracked, pose)| FaceResult {
+                tracked,
+                crop: crops
+                    .iter()
+                    .find(|crop| crop.face_id == tracked.id)
+                    .map(|crop| &crop.transform),
+                pose: pose.as_ref(),
+                scores: expressions
+                    .iter()
+                    .find(|found| found.face_id == tracked.id)
+                    .map(|found| &found.scores),
+            })
+    }
+
+    /// How many faces were found.
+    pub fn face_count(&self) -> usize {
+        self.faces.len()
+    }
+
+    /// This frame's trigger events (face found/lost included), face by face.
+    pub fn events(&self) -> &'a [TriggerEvent] {
+        self.events
+    }
+
+    /// Whether rule `rule` is on for face `face_id` this frame (it started or is active).
+    pub fn trigger_on(&self, rule: u32, face_id: u32) -> bool {
+        self.events.iter().any(|event| {
+            event.rule == rule
+                && event.face_id == face_id
+                && matches!(event.phase, TriggerPhase::Started | TriggerPhase::Active)
+        })
+    }
+}

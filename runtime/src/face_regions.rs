@@ -1,0 +1,43 @@
+//! Named regions of MediaPipe's 468-point face mesh, as closed contours of landmark
+//! indices: the face's outline, the eye openings and the mouth opening. Masks cut holes and
+//! fade edges along them; the face-model layer's blend mask follows the outline.
+
+/// The face's outline, clockwise on screen from the top of the forehead (landmark 10).
+pub const FACE_OVAL: [u32; 36] = [
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152,
+    148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+];
+
+/// The subject's right eye opening (on the image's left), along the lid margins.
+pub const RIGHT_EYE: [u32; 16] = [
+    33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246,
+];
+
+/// The subject's left eye opening (on the image's right), along the lid margins.
+pub const LEFT_EYE: [u32; 16] = [
+    263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466,
+];
+
+/// The mouth opening, along the inner edge of the lips.
+pub const MOUTH_OPENING: [u32; 20] = [
+    78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 415, 310, 311, 312, 13, 82, 81, 80, 191,
+];
+
+/// The openings a mask may leave uncovered: (eyes, mouth).
+pub const EYE_OPENINGS: [&[u32]; 2] = [&RIGHT_EYE, &LEFT_EYE];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contours_are_distinct_landmarks_of_the_mesh() {
+        for contour in [&FACE_OVAL[..], &RIGHT_EYE, &LEFT_EYE, &MOUTH_OPENING] {
+            let mut sorted = contour.to_vec();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), contour.len());
+            assert!(contour.iter().all(|&index| index < 468));
+        }
+    }
+}

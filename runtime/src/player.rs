@@ -1,0 +1,453 @@
+//! The effect player: a bundle made ready to play, then per frame: track faces →
+//! expressions and triggers → each layer in order (shown, faded or hidden by its trigger,
+//! with its live parameters) → one scene drawn by the chosen renderer, each stage timed.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use lensmith_runtime::models::AssetCache;
+//! use lensmith_runtime::player::{EffectPlayer, PlayerOptions};
+//! use lensmith_runtime::render::cpu::CpuRenderer;
+//!
+//! let cache = AssetCache::locate()?;
+//! let options = PlayerOptions::default();
+//! let mut player = EffectPlayer::open(
+//!     "effects/face-paint".as_ref(), &cache, &options, Box::new(CpuRenderer::default()))?;
+//! let mut frame = lensmith_runtime::image_io::read_rgb_frame("face.png".as_ref())?;
+//! let stats = player.process(&mut frame, 0.0)?;
+//! println!("{} faces, {:.1} ms", stats.faces, stats.total_ms);
+//! # Ok(()) }
+//! ```
+
+mod face_mesh;
+mod face_model;
+mod feather;
+mod loading;
+mod stages;
+mod sticker;
+
+use std::path::Path;
+use std::time::Instant;
+
+use effect_api::manifest::{FaceSelection, LutScope, Manifest};
+use effect_api::{Diagnostic, Frame};
+
+use crate::bundle::archive::{self, ArchiveLimits, BundleFiles};
+use crate::bundle::{BundleError, validate};
+use crate::face_pipeline::{
+    FacePipeline, FacePipelineError, FacePipelineSettings, FacePipelineTimings, FaceResult,
+};
+use crate::models::{AssetCache, ImageModelError, ModelError, ModelOptions};
+use crate::render::{DrawCommand, LutDraw, LutRegion, MeshDraw, RenderError, Renderer, Scene};
+
+use loading::{LoadContext, load_layers};
+use stages::{LayerRuntime, Stage};
+
+/// How a player runs.
+#[derive(Debug, Clone)]
+pub struct PlayerOptions {
+    /// Threads ONNX Runtime may use per model (face models and effect models).
+    pub threads: usize,
+    /// Most faces to track and draw on.
+    pub max_faces: usize,
+    /// Frames are unrelated stills: no tracking or smoothing from one to the next, and
+    /// triggers show at once instead of fading.
+    pub still_images: bool,
+    /// Limits and the trusted signer for reading `.effect` archives.
+    pub limits: ArchiveLimits,
+}
+
+impl Default for PlayerOptions {
+    fn default() -> Self {
+        Self {
+            threads: ModelOptions::default().intra_threads,
+            max_faces: 1,
+            still_images: false,
+            limits: ArchiveLimits::default(),
+        }
+    }
+}
+
+/// Why a bundle cannot be played, or a frame not drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PlayerError {
+    /// The bundle could not be read or verified.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// The bundle has problems `lensmith validate` reports; each names its file and line.
+    #[error("{label}: {} problem(s):\n{}", diagnostics.len(), render_diagnostics(diagnostics))]
+    Invalid {
+        /// The bundle.
+        label: String,
+        /// Every problem found.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// An asset could not be used.
+    #[error("{file}: {message}")]
+    Asset {
+        /// The file, with the bundle's label.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The bundle needs something this runtime does not have.
+    #[error("{what}")]
+    Unsupported {
+        /// What, and why.
+        what: String,
+    },
+    /// A face model or the ONNX Runtime library failed.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The face pipeline failed.
+    #[error(transparent)]
+    Pipeline(#[from] FacePipelineError),
+    /// An effect's model failed on a frame.
+    #[error("layer `{layer}`: {source}")]
+    EffectModel {
+        /// The layer.
+        layer: String,
+        /// What failed.
+        source: ImageModelError,
+    },
+    /// The renderer failed.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// A live parameter cannot be set.
+    #[error("{0}")]
+    Parameter(String),
+}
+
+fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One frame's figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrameStats {
+    /// Faces tracked.
+    pub faces: usize,
+    /// The face pipeline's stages.
+    pub pipeline: FacePipelineTimings,
+    /// Milliseconds each layer took to prepare its draws (a face model's inference
+    /// included), in manifest order.
+    pub layers_ms: Vec<f64>,
+    /// Milliseconds the renderer took.
+    pub render_ms: f64,
+    /// The whole frame.
+    pub total_ms: f64,
+}
+
+/// A bundle playing on a stream of frames.
+pub struct EffectPlayer {
+    manifest: Manifest,
+    pipeline: FacePipeline,
+    layers: Vec<LayerRuntime>,
+    renderer: Box<dyn Renderer>,
+    scene: Scene,
+    stats: FrameStats,
+    still_images: bool,
+}
+
+impl std::fmt::Debug for EffectPlayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EffectPlayer")
+            .field("effect", &self.manifest.effect.id)
+            .field("renderer", &self.renderer.name())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads a bundle folder or `.effect` file, verifying what it can.
+pub fn read_bundle(path: &Path, limits: &ArchiveLimits) -> Result<BundleFiles, BundleError> {
+    if path.is_dir() {
+        archive::read_dir(path, limits)
+    } else {
+        archive::read(path, limits)
+    }
+}
+
+impl EffectPlayer {
+    /// Opens the bundle at `path` (a folder or a `.effect` file), validates it in full,
+    /// loads the face models from `cache` and the bundle's assets into `renderer`.
+    pub fn open(
+        path: &Path,
+        cache: &AssetCache,
+        options: &PlayerOptions,
+        renderer: Box<dyn Renderer>,
+    ) -> Result<Self, PlayerError> {
+        let files = read_bundle(path, &options.limits)?;
+        let label = if path.is_dir() {
+            format!("{}/", path.display())
+        } else {
+            format!("{}:", path.display())
+        };
+        Self::from_files(&files, &label, cache, options, renderer)
+    }
+
+    /// Plays bundle files already read (and verified) by the caller; `label` names the
+    /// bundle in messages.
+    pub fn from_files(
+        files: &BundleFiles,
+        label: &str,
+        cache: &AssetCache,
+        options: &PlayerOptions,
+        mut renderer: Box<dyn Renderer>,
+    ) -> Result<Self, PlayerError> {
+        let onnx_runtime = cache.onnxruntime_library()?;
+        let report = validate(&files.files, label, Some(&onnx_runtime));
+        let manifest = match report.manifest {
+            Some(manifest) if report.diagnostics.is_empty() => manifest,
+            _ => {
+                return Err(PlayerError::Invalid {
+                    label: label.to_owned(),
+                    diagnostics: report.diagnostics,
+                });
+            }
+        };
+        let settings = if options.still_images {
+            FacePipelineSettings::still_images(options.max_faces)
+        } else {
+            FacePipelineSettings::video(options.max_faces)
+        };
+        let model_options = ModelOptions {
+            intra_threads: options.threads.max(1),
+        };
+        let pipeline =
+            FacePipeline::load(cache, model_options, settings, manifest.triggers.clone())?;
+        let loaded = load_layers(
+            &manifest,
+            &LoadContext {
+                files: &files.files,
+                label,
+                canonical: pipeline.canonical_face(),
+                onnx_runtime: &onnx_runtime,
+                model_options,
+                still_images: options.still_images,
+            },
+        )?;
+        renderer.load_assets(&loaded.assets)?;
+        Ok(Self {
+            stats: FrameStats {
+                layers_ms: vec![0.0; loaded.layers.len()],
+                ..FrameStats::default()
+            },
+            manifest,
+            pipeline,
+            layers: loaded.layers,
+            renderer,
+            scene: Scene::default(),
+            still_images: options.still_images,
+        })
+    }
+
+    /// The playing bundle's manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The renderer's name, for reports.
+    pub fn renderer_name(&self) -> String {
+        self.renderer.name()
+    }
+
+    /// The layers' names, in the order of [`FrameStats::layers_ms`].
+    pub fn layer_names(&self) -> impl Iterator<Item = &str> {
+        self.layers.iter().map(|layer| layer.name.as_str())
+    }
+
+    /// The last frame's draws (for tools that inspect them).
+    pub fn scene(&self) -> &Scene {
+        &self.scene
+    }
+
+    /// Changes live property `property` of layer `layer` (a parameter's name) from the
+    /// next frame on; the value is clamped to what the property accepts.
+    pub fn set_parameter(
+        &mut self,
+        layer: &str,
+        property: &str,
+        value: f64,
+    ) -> Result<(), PlayerError> {
+        let index = self
+            .layers
+            .iter()
+            .position(|candidate| candidate.name == layer)
+            .ok_or_else(|| PlayerError::Parameter(format!("no layer is named `{layer}`")))?;
+        let kind = &self.manifest.layers[index].kind;
+        let range = kind
+            .live_properties()
+            .and_then(|properties| properties.iter().find(|(name, ..)| *name == property))
+            .map(|&(_, low, high)| (low, high));
+        let (Some((low, high)), Some(slot)) = (
+            range,
+            self.layers[index]
+                .live
+                .iter_mut()
+                .find(|(name, _)| *name == property),
+        ) else {
+            return Err(PlayerError::Parameter(format!(
+                "layer `{layer}` ({}) has no live property `{property}`",
+                kind.name()
+            )));
+        };
+        if !value.is_finite() {
+            return Err(PlayerError::Parameter(format!(
+                "`{layer}.{property}` = {value} is not a number"
+            )));
+        }
+        slot.1 = value.clamp(low, high);
+        Ok(())
+    }
+
+    /// Forgets every face (for a cut in the video).
+    pub fn reset(&mut self) {
+        self.pipeline.reset();
+    }
+
+    /// Plays the effect on `frame` (taken at `time_s` seconds, increasing) in place and
+    /// returns the frame's figures.
+    pub fn process(&mut self, frame: &mut Frame, time_s: f64) -> Result<&FrameStats, PlayerError> {
+        let started = Instant::now();
+        let faces = self.pipeline.process(frame.view(), time_s)?;
+        self.scene.clear();
+        let first_face = faces.faces().map(|face| face.tracked.id).min();
+        for (index, layer) in self.layers.iter_mut().enumerate() {
+            let layer_start = Instant::now();
+            let step = layer.visibility.begin_frame(time_s, self.still_images);
+            if let Stage::Sticker(stage) = &mut layer.stage {
+                stage.begin_frame();
+            }
+            if layer.stage.is_frame_wide() {
+                let on = match layer.trigger {
+                    None => true,
+                    Some(rule) => faces
+                        .faces()
+                        .any(|face| faces.trigger_on(rule, face.tracked.id)),
+                };
+                let shown = layer.visibility.update(u32::MAX, on, step);
+                if shown > 0.0 {
+                    draw_frame_wide(layer, shown, &mut self.scene);
+                }
+            } else {
+                for face in faces.faces() {
+                    let selected = match layer.stage.faces() {
+                        FaceSelection::All => true,
+                        FaceSelection::First => Some(face.tracked.id) == first_face,
+                    };
+                    if !selected {
+                        continue;
+                    }
+                    let on = layer
+                        .trigger
+                        .is_none_or(|rule| faces.trigger_on(rule, face.tracked.id));
+                    let shown = layer.visibility.update(face.tracked.id, on, step);
+                    if shown > 0.0 {
+                        draw_face(layer, &face, shown, frame, time_s, &mut self.scene)?;
+                    }
+                }
+            }
+            layer.visibility.end_frame();
+            if let Stage::Sticker(stage) = &mut layer.stage {
+                stage.end_frame();
+            }
+            self.stats.layers_ms[index] = layer_start.elapsed().as_secs_f64() * 1e3;
+        }
+        self.stats.faces = faces.face_count();
+        self.stats.pipeline = faces.timings;
+        let render_start = Instant::now();
+        self.renderer.render(frame, &self.scene)?;
+        self.stats.render_ms = render_start.elapsed().as_secs_f64() * 1e3;
+        self.stats.total_ms = started.elapsed().as_secs_f64() * 1e3;
+        Ok(&self.stats)
+    }
+}
+
+/// A frame-wide layer's draw (a LUT over the whole frame).
+fn draw_frame_wide(layer: &LayerRuntime, shown: f32, scene: &mut Scene) {
+    if let Stage::Lut(stage) = &layer.stage {
+        scene.commands.push(DrawCommand::Lut(LutDraw {
+            lut: stage.lut,
+            region: LutRegion::Frame,
+            strength: layer.live("strength") * shown,
+        }));
+    }
+}
+
+/// One face's draws for one layer; `shown` (0..=1) is how far its trigger has faded it in.
+fn draw_face(
+    layer: &mut LayerRuntime,
+    face: &FaceResult<'_>,
+    shown: f32,
+    frame: &Frame,
+    time_s: f64,
+    scene: &mut Scene,
+) -> Result<(), PlayerError> {
+    let landmarks = face.tracked.landmarks.as_slice();
+    let height = frame.height();
+    let (opacity, feather, scale, rotation) = (
+        layer.live("opacity") * shown,
+        layer.live("feather"),
+        layer.live("scale"),
+        layer.live("rotation_deg"),
+    );
+    let strength = layer.live("strength") * shown;
+    match &mut layer.stage {
+        Stage::FaceModel(stage) => {
+            let Some(crop) = face.crop else {
+                return Ok(());
+            };
+            stage
+                .draw_face(frame.view(), crop, landmarks, opacity, feather, scene)
+                .map_err(|source| PlayerError::EffectModel {
+                    layer: layer.name.clone(),
+                    source,
+                })?;
+        }
+        Stage::Mask(stage) => {
+            let vertices = scene.push_vertices(face_mesh::vertices(
+                landmarks,
+                &stage.uvs,
+                &stage.alpha,
+                height,
+            ));
+            scene.commands.push(DrawCommand::Mesh(MeshDraw {
+                topology: stage.topology,
+                vertices,
+                texture: stage.texture,
+                blend: stage.layer.blend,
+                opacity,
+            }));
+        }
+        Stage::Sticker(stage) => {
+            stage.draw_face(
+                face.tracked.id,
+                landmarks,
+                time_s,
+                (opacity, scale, rotation),
+                scene,
+            );
+        }
+        Stage::Lut(stage) => {
+            debug_assert_eq!(stage.layer.scope, LutScope::Face);
+            let vertices = scene.push_vertices(face_mesh::vertices(
+                landmarks,
+                &stage.uvs,
+                &stage.alpha,
+                height,
+            ));
+            scene.commands.push(DrawCommand::Lut(LutDraw {
+                lut: stage.lut,
+                region: LutRegion::Mesh {
+                    topology: stage.topology,
+                    vertices,
+                },
+                strength,
+            }));
+        }
+    }
+    Ok(())
+}
