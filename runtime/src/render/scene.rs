@@ -22,7 +22,8 @@
 //! (The GPU renderer pads each texture with a one-texel transparent border to do this.)
 //!
 //! **Blending.** With `(P, A)` the premultiplied sample scaled by `k` (the draw's opacity
-//! times the interpolated vertex alpha) and `d` the frame's value:
+//! times the interpolated vertex alpha, clamped to 0..=1, NaN counting as 0) and `d` the
+//! frame's value:
 //!
 //! | mode | result |
 //! | --- | --- |
@@ -37,7 +38,8 @@
 //!
 //! **Meshes** are triangle lists over [`MeshVertex`]es. A triangle is drawn only when its
 //! corners, in index order, run clockwise on screen (x right, y down), that is when
-//! `(b − a) × (c − a) > 0`; others (back faces, degenerate ones) are skipped. Corner
+//! `(b − a) × (c − a) > 0`; others (back faces, degenerate ones) are skipped, and so is
+//! a triangle with a corner that is not drawable (see [`MeshVertex::is_drawable`]). Corner
 //! positions are first snapped to 1/256 pixel; a pixel centre is covered when it is inside
 //! the triangle, and a centre exactly on an edge is covered only on a top or left edge (the
 //! usual top-left rule, as GPUs rasterise). Triangles are drawn in index order, each blended
@@ -46,8 +48,9 @@
 //! screen space with `1/w`, and divided back.
 //!
 //! **LUTs** map a colour `c` through a 3-D table of N³ entries: the lattice coordinate is
-//! `c · (N − 1)` per channel and the value is the trilinear blend of the 8 surrounding
-//! entries, computed in f32. The result replaces `d` as `d + (lut(d) − d) · k`.
+//! `c · (N − 1)` per channel (clamped to the table) and the value is the trilinear blend
+//! of the 8 surrounding entries, computed in f32. The result replaces `d` as
+//! `d + (lut(d) − d) · k`, with `k` clamped as for blending.
 
 use std::ops::Range;
 
@@ -150,6 +153,21 @@ pub struct MeshVertex {
     pub v: f32,
     /// Multiplies the draw's opacity here (0..=1): soft edges and holes.
     pub alpha: f32,
+}
+
+impl MeshVertex {
+    /// Whether a triangle may use this corner: every field finite, `w > 0`, and the
+    /// position within 2²⁰ pixels of the origin (beyond that, snapped coordinates would
+    /// overflow the rasterisers' fixed-point arithmetic).
+    pub fn is_drawable(&self) -> bool {
+        const LIMIT: f32 = (1 << 20) as f32;
+        [self.x, self.y, self.w, self.u, self.v, self.alpha]
+            .iter()
+            .all(|value| value.is_finite())
+            && self.w > 0.0
+            && self.x.abs() <= LIMIT
+            && self.y.abs() <= LIMIT
+    }
 }
 
 /// A textured mesh: the vertices `vertices` of [`Scene::vertices`] joined by a topology.
