@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use lensmith_runtime::player::FrameStats;
 use serde::Serialize;
 
+use crate::bench::Summary;
+
 /// What the run was, beside the figures collected per frame.
 pub struct RunInfo {
     pub bundle: String,
@@ -169,20 +171,11 @@ impl Percentiles {
     /// Percentiles by linear interpolation between order statistics (numpy's default, as
     /// `lensmith bench` computes them); zeros for no values.
     fn of(times: &[f64]) -> Self {
-        if times.is_empty() {
-            return Self::default();
-        }
-        let mut sorted = times.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let percentile = |fraction: f64| {
-            let position = fraction * (sorted.len() - 1) as f64;
-            let (low, high) = (position.floor() as usize, position.ceil() as usize);
-            sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
-        };
+        let summary = Summary::of(times);
         Self {
-            p50: percentile(0.5),
-            p95: percentile(0.95),
-            mean: sorted.iter().sum::<f64>() / sorted.len() as f64,
+            p50: summary.median_ms,
+            p95: summary.p95_ms,
+            mean: summary.mean_ms,
         }
     }
 }

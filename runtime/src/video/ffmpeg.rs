@@ -170,13 +170,16 @@ fn parse_probe(json: &str) -> Result<Probe, String> {
     })
 }
 
-/// Runs `program` (ffprobe) on `path`.
-fn probe(program: &str, path: &Path) -> Result<Probe, VideoError> {
+/// Runs `program` (ffprobe) on `path` with `arguments` before the file, and returns what
+/// it printed.
+pub(super) fn run_probe(
+    program: &str,
+    arguments: &[&str],
+    path: &Path,
+) -> Result<String, VideoError> {
     let output = spawn(
         Command::new(program)
-            .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
-            .arg("stream=width,height,r_frame_rate:stream_side_data=rotation:stream_tags=rotate")
-            .args(["-of", "json"])
+            .args(arguments)
             .arg(file_url(path))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -197,7 +200,23 @@ fn probe(program: &str, path: &Path) -> Result<Probe, VideoError> {
         let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
         return Err(failed(FFPROBE, path, output.status.to_string(), stderr));
     }
-    parse_probe(&String::from_utf8_lossy(&output.stdout)).map_err(|reason| VideoError::Probe {
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Runs `program` (ffprobe) on `path`.
+fn probe(program: &str, path: &Path) -> Result<Probe, VideoError> {
+    let arguments = [
+        "-v",
+        "error",
+        "-select_streams",
+        "v:0",
+        "-show_entries",
+        "stream=width,height,r_frame_rate:stream_side_data=rotation:stream_tags=rotate",
+        "-of",
+        "json",
+    ];
+    let printed = run_probe(program, &arguments, path)?;
+    parse_probe(&printed).map_err(|reason| VideoError::Probe {
         path: path.to_owned(),
         reason,
     })

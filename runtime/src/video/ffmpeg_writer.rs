@@ -9,7 +9,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 
 use effect_api::FrameView;
 
-use super::ffmpeg::{FFMPEG, StderrTail, failed, file_url, spawn, wait_success};
+use super::ffmpeg::{FFMPEG, StderrTail, failed, file_url, run_probe, spawn, wait_success};
 
 /// The prober, for the audio streams of [`FfmpegWriter::with_audio_from`]'s source.
 const FFPROBE: &str = "ffprobe";
@@ -205,31 +205,17 @@ pub fn audio_codecs(path: &Path) -> Result<Vec<String>, VideoError> {
 }
 
 fn probe_audio(program: &str, path: &Path) -> Result<Vec<String>, VideoError> {
-    let output = spawn(
-        Command::new(program)
-            .args(["-v", "error", "-select_streams", "a"])
-            .args(["-show_entries", "stream=codec_name", "-of", "csv=p=0"])
-            .arg(file_url(path))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-        FFPROBE,
-        path,
-    )?
-    .wait_with_output()
-    .map_err(|error| {
-        failed(
-            FFPROBE,
-            path,
-            format!("lost the process: {error}"),
-            String::new(),
-        )
-    })?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
-        return Err(failed(FFPROBE, path, output.status.to_string(), stderr));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout)
+    let arguments = [
+        "-v",
+        "error",
+        "-select_streams",
+        "a",
+        "-show_entries",
+        "stream=codec_name",
+        "-of",
+        "csv=p=0",
+    ];
+    Ok(run_probe(program, &arguments, path)?
         .lines()
         .map(|line| line.trim().trim_end_matches(',').to_owned())
         .filter(|codec| !codec.is_empty())
