@@ -143,12 +143,14 @@ impl CpuRenderer {
         match command {
             DrawCommand::Patch(patch) => {
                 let side = patch.side as usize;
-                let needed = side * side * 4;
+                // Sides past the limit are refused before they are squared.
+                let fits = (1..=sampling::MAX_SIDE).contains(&side);
+                let needed = if fits { side * side * 4 } else { usize::MAX };
                 let found = scene
                     .patch_pixels
                     .get(patch.pixels.clone())
                     .map(<[u8]>::len);
-                if !(1..=sampling::MAX_SIDE).contains(&side) || found != Some(needed) {
+                if found != Some(needed) {
                     return Err(RenderError::InvalidAsset(format!(
                         "draw #{index}: a {side}×{side} patch needs {needed} bytes, but its \
                          range {:?} of the scene's {} patch bytes does not hold them",

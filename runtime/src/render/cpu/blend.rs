@@ -40,6 +40,13 @@ pub(super) fn store(rgb: &mut [u8], values: Lanes) {
     }
 }
 
+/// `a + (b − a) · t` per lane: exact when `a == b`, so flat images and tables give their
+/// values back unchanged.
+#[inline(always)]
+pub(super) fn lerp(a: Lanes, b: Lanes, t: f32) -> Lanes {
+    std::array::from_fn(|lane| a[lane] + (b[lane] - a[lane]) * t)
+}
+
 /// Clamps a coverage factor (opacity times alpha, or a LUT's strength) to 0..=1; NaN gives
 /// 0, so a broken value draws nothing instead of poisoning the frame.
 #[inline(always)]
@@ -119,7 +126,7 @@ macro_rules! with_blend {
 }
 pub(super) use with_blend;
 
-/// The formula for `mode`, one pixel at a time (for tests and one-off use).
+/// The formula for `mode`, chosen per call (for tests).
 #[cfg(test)]
 pub(super) fn blend(mode: crate::render::BlendMode, d: Lanes, p: Lanes) -> Lanes {
     with_blend!(mode, B => B::blend(d, p))

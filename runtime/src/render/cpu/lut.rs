@@ -1,7 +1,7 @@
 //! 3-D colour tables applied by trilinear interpolation in f32, as
 //! [`crate::render::scene`] describes, with each 8-bit code's lattice cell worked out once.
 
-use super::blend::{INV_255, Lanes};
+use super::blend::{INV_255, Lanes, lerp};
 use crate::render::Lut3d;
 
 /// A LUT ready to apply: its entries, and for each 8-bit code the lattice cell and the
@@ -11,7 +11,8 @@ pub(super) struct PreparedLut {
     size: usize,
     /// RGB entries with a fourth lane of 0, so lanes line up with frame colours.
     entries: Vec<Lanes>,
-    cells: Vec<(usize, f32)>,
+    /// The cell and fraction of each 8-bit code.
+    cells: [(usize, f32); 256],
 }
 
 impl PreparedLut {
@@ -38,11 +39,9 @@ impl PreparedLut {
         let mut prepared = Self {
             size,
             entries: lut.rgb.iter().map(|&[r, g, b]| [r, g, b, 0.0]).collect(),
-            cells: Vec::with_capacity(256),
+            cells: [(0, 0.0); 256],
         };
-        prepared.cells = (0..=255u8)
-            .map(|code| prepared.cell(f32::from(code) * INV_255))
-            .collect();
+        prepared.cells = std::array::from_fn(|code| prepared.cell(code as f32 * INV_255));
         Ok(prepared)
     }
 
@@ -52,21 +51,17 @@ impl PreparedLut {
     fn cell(&self, c: f32) -> (usize, f32) {
         let last = (self.size - 1) as f32;
         let coordinate = (c * last).max(0.0).min(last);
-        // Truncation floors here: the coordinate is not negative.
-        let index = (coordinate as usize).min(self.size - 2);
-        (index, coordinate - index as f32)
+        // Truncation floors here: the coordinate is not negative (NaN became 0). `i32`
+        // converts in one instruction; the size is at most 256.
+        let index = (coordinate as i32).min(self.size as i32 - 2);
+        (index as usize, coordinate - index as f32)
     }
 
     /// The table's value at RGB codes.
-    #[inline]
+    #[inline(always)]
     pub(super) fn apply_codes(&self, rgb: [u8; 3]) -> Lanes {
-        let cell = |code: u8| {
-            self.cells
-                .get(usize::from(code))
-                .copied()
-                .unwrap_or((0, 0.0))
-        };
-        self.trilinear([cell(rgb[0]), cell(rgb[1]), cell(rgb[2])])
+        // 256 cells: any code indexes them without a check.
+        self.trilinear(rgb.map(|code| self.cells[usize::from(code)]))
     }
 
     /// The table's value at the RGB values in the first three lanes (clamped to 0..=1).
@@ -75,25 +70,23 @@ impl PreparedLut {
         self.trilinear([self.cell(rgb[0]), self.cell(rgb[1]), self.cell(rgb[2])])
     }
 
+    /// The trilinear blend of the 8 entries around the given cells: along red, then green,
+    /// then blue.
     #[inline(always)]
     fn trilinear(&self, cells: [(usize, f32); 3]) -> Lanes {
         let [(r, fr), (g, fg), (b, fb)] = cells;
         let n = self.size;
-        let base = r + n * (g + n * b);
-        // The cell's 8 corners lie in `base ..= base + n² + n + 1`; cells stop one short of
-        // the table's last index on each axis, so the block is always inside the table.
-        let Some(block) = self.entries.get(base..base + n * n + n + 2) else {
-            return [0.0; 4];
+        // Cells stop one short of the table's last index on each axis, so every pair is
+        // inside the table; the fallback is never taken.
+        let pair = |start: usize| match self.entries.get(start..start + 2) {
+            Some(&[low, high]) => lerp(low, high, fr),
+            _ => [0.0; 4],
         };
-        let along_r = |offset: usize| lerp(block[offset], block[offset + 1], fr);
-        let along_g = |offset: usize| lerp(along_r(offset), along_r(offset + n), fg);
-        lerp(along_g(0), along_g(n * n), fb)
+        let base = r + n * (g + n * b);
+        let near = lerp(pair(base), pair(base + n), fg);
+        let far = lerp(pair(base + n * n), pair(base + n * n + n), fg);
+        lerp(near, far, fb)
     }
-}
-
-#[inline(always)]
-fn lerp(a: Lanes, b: Lanes, t: f32) -> Lanes {
-    std::array::from_fn(|lane| a[lane] + (b[lane] - a[lane]) * t)
 }
 
 /// `d + (lut − d) · k`, the LUT's result mixed in by `k`.

@@ -7,10 +7,6 @@ use crate::render::MeshVertex;
 /// Sub-pixel steps per pixel: corners snap to 1/256 pixel.
 const SUBPIXEL: i64 = 256;
 
-/// Corners farther than this from the origin (in pixels) make their triangle skipped; it
-/// keeps every edge function product well inside `i64`.
-pub(super) const MAX_COORDINATE: f32 = (1 << 20) as f32;
-
 /// The pixels a draw may touch: columns `x0..x1` and rows `y0..y1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Rect {
@@ -36,23 +32,11 @@ impl Rect {
     }
 }
 
-/// Whether a vertex can be drawn at all: finite, `w > 0`, and within
-/// [`MAX_COORDINATE`] of the origin.
-pub(super) fn is_drawable(vertex: &MeshVertex) -> bool {
-    vertex.x.abs() <= MAX_COORDINATE
-        && vertex.y.abs() <= MAX_COORDINATE
-        && vertex.w > 0.0
-        && vertex.w.is_finite()
-        && vertex.u.is_finite()
-        && vertex.v.is_finite()
-        && vertex.alpha.is_finite()
-}
-
 /// The pixels whose centres may lie in a triangle with the given corners (any that are not
 /// drawable are left out), clipped to `clip`.
 pub(super) fn bounds(vertices: &[MeshVertex], clip: Rect) -> Rect {
     let (mut low, mut high) = ([f32::INFINITY; 2], [f32::NEG_INFINITY; 2]);
-    for vertex in vertices.iter().filter(|vertex| is_drawable(vertex)) {
+    for vertex in vertices.iter().filter(|vertex| vertex.is_drawable()) {
         low = [low[0].min(vertex.x), low[1].min(vertex.y)];
         high = [high[0].max(vertex.x), high[1].max(vertex.y)];
     }
@@ -170,9 +154,9 @@ impl Span {
 
 /// Calls `span` for each row's run of pixels in `clip` whose centres the triangle
 /// `corners` covers; nothing when it is not clockwise or has a corner that is not drawable
-/// (see [`is_drawable`]).
+/// (see [`MeshVertex::is_drawable`]).
 pub(super) fn rasterize(corners: [&MeshVertex; 3], clip: Rect, mut span: impl FnMut(Span)) {
-    if clip.is_empty() || !corners.iter().all(|corner| is_drawable(corner)) {
+    if clip.is_empty() || !corners.iter().all(|corner| corner.is_drawable()) {
         return;
     }
     // Exact: |coordinate| ≤ 2²⁰ so each snapped value fits in 29 bits.

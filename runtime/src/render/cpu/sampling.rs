@@ -1,6 +1,8 @@
 //! Bilinear sampling of premultiplied RGBA8 images with a transparent border, and the
 //! pixels of a parallelogram (a quad or a patch) with the texel each one maps to.
 
+use super::blend::lerp;
+
 /// The longest side an image may have, in texels.
 pub(super) const MAX_SIDE: usize = 1 << 16;
 
@@ -12,16 +14,6 @@ pub(super) struct Image<'a> {
     height: usize,
     /// The sides as floats, for comparing sample positions with.
     size: [f32; 2],
-}
-
-/// 2²³: adding it to a non-negative f32 below 2²² rounds it to a whole number.
-const MAGIC: f32 = 8_388_608.0;
-
-/// `floor(x)` and `x − floor(x)` for `0 ≤ x < 2²²`.
-#[inline(always)]
-fn split(x: f32) -> (usize, f32) {
-    let (whole, fraction) = split32(x);
-    (whole as usize, fraction)
 }
 
 impl<'a> Image<'a> {
@@ -125,21 +117,20 @@ impl<'a> Image<'a> {
     }
 }
 
-/// `floor(x)` (wrapped to 32 bits) and `x − floor(x)` for `0 ≤ x < 2²²`, without the
-/// checks a saturating cast brings; meaningless, but harmless, for other `x`.
-#[inline(always)]
-fn split32(x: f32) -> (u32, f32) {
-    let nearest = (x + MAGIC) - MAGIC;
-    let floor = if nearest > x { nearest - 1.0 } else { nearest };
-    // `floor + MAGIC` holds the whole number `floor` in its low mantissa bits.
-    let whole = (floor + MAGIC).to_bits().wrapping_sub(MAGIC.to_bits());
-    (whole, x - floor)
-}
+/// 2²³: adding it to a non-negative f32 below 2²² rounds it to a whole number.
+const MAGIC: f32 = 8_388_608.0;
 
-/// `a + (b − a) · t` per channel: exact when `a == b`, so flat images sample exactly.
+/// `floor(x)` and `x − floor(x)` for `0 ≤ x < 2²²` (as every sample position that reaches
+/// the image is: sides are at most [`MAX_SIDE`]), without the checks a saturating cast
+/// brings.
 #[inline(always)]
-fn lerp(a: [f32; 4], b: [f32; 4], t: f32) -> [f32; 4] {
-    std::array::from_fn(|lane| a[lane] + (b[lane] - a[lane]) * t)
+fn split(x: f32) -> (usize, f32) {
+    // `x + MAGIC` holds the whole number nearest `x` in its low mantissa bits.
+    let nearest = (x + MAGIC).to_bits().wrapping_sub(MAGIC.to_bits());
+    // Integer arithmetic on the comparison, not a select, so that no branch (which the
+    // data would make unpredictable) is compiled. `i32` converts in one instruction.
+    let whole = nearest.wrapping_sub(u32::from(nearest as i32 as f32 > x));
+    (whole as usize, x - whole as i32 as f32)
 }
 
 /// An affine map from frame pixels to texel indices, for an image of `width` × `height`
@@ -147,15 +138,15 @@ fn lerp(a: [f32; 4], b: [f32; 4], t: f32) -> [f32; 4] {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct TexelMap {
     /// Texel `(x, y)` at frame point (0, 0).
-    pub(super) origin: [f64; 2],
+    origin: [f64; 2],
     /// Change of the texel position per frame pixel to the right.
-    pub(super) step_x: [f64; 2],
+    step_x: [f64; 2],
     /// Change of the texel position per frame pixel down.
-    pub(super) step_y: [f64; 2],
+    step_y: [f64; 2],
     /// Image width in texels.
-    pub(super) width: f64,
+    width: f64,
     /// Image height in texels.
-    pub(super) height: f64,
+    height: f64,
 }
 
 impl TexelMap {
@@ -273,6 +264,15 @@ mod tests {
         assert_eq!(image.sample(1.0, 0.0), None);
         assert_eq!(image.sample(f32::NAN, 0.0), None);
         assert!(Image::new(&texels, 2, 1).is_none());
+    }
+
+    #[test]
+    fn split_floors() {
+        for x in [
+            0.0f32, 0.25, 0.5, 0.999_999, 1.0, 1.5, 2.5, 3.0, 1023.75, 65_535.5,
+        ] {
+            assert_eq!(split(x), (x.floor() as usize, x - x.floor()), "{x}");
+        }
     }
 
     #[test]
