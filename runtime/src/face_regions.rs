@@ -1,6 +1,7 @@
 //! Named regions of MediaPipe's 468-point face mesh, as closed contours of landmark
-//! indices: the face's outline, the eye openings and the mouth opening. Masks cut holes and
-//! fade edges along them; the face-model layer's blend mask follows the outline.
+//! indices: the face's outline, the eye openings, the lips, the mouth opening and the
+//! brows. Masks cut holes and fade edges along them; the face-model layer's blend mask
+//! follows the outline; the art tools place paint by them.
 
 /// The face's outline, clockwise on screen from the top of the forehead (landmark 10).
 pub const FACE_OVAL: [u32; 36] = [
@@ -23,7 +24,19 @@ pub const MOUTH_OPENING: [u32; 20] = [
     78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 415, 310, 311, 312, 13, 82, 81, 80, 191,
 ];
 
-/// The openings a mask may leave uncovered: (eyes, mouth).
+/// The outer edge of the lips, from the subject's right mouth corner (61).
+pub const LIPS_OUTER: [u32; 20] = [
+    61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185,
+];
+
+/// The subject's right brow (on the image's left): the upper edge from the temple inwards,
+/// then the lower edge back out.
+pub const RIGHT_BROW: [u32; 10] = [70, 63, 105, 66, 107, 55, 65, 52, 53, 46];
+
+/// The subject's left brow (on the image's right), as [`RIGHT_BROW`].
+pub const LEFT_BROW: [u32; 10] = [300, 293, 334, 296, 336, 285, 295, 282, 283, 276];
+
+/// The eye openings, the subject's right eye first.
 pub const EYE_OPENINGS: [&[u32]; 2] = [&RIGHT_EYE, &LEFT_EYE];
 
 #[cfg(test)]
@@ -32,7 +45,15 @@ mod tests {
 
     #[test]
     fn contours_are_distinct_landmarks_of_the_mesh() {
-        for contour in [&FACE_OVAL[..], &RIGHT_EYE, &LEFT_EYE, &MOUTH_OPENING] {
+        for contour in [
+            &FACE_OVAL[..],
+            &RIGHT_EYE,
+            &LEFT_EYE,
+            &MOUTH_OPENING,
+            &LIPS_OUTER,
+            &RIGHT_BROW,
+            &LEFT_BROW,
+        ] {
             let mut sorted = contour.to_vec();
             sorted.sort_unstable();
             sorted.dedup();

@@ -7,33 +7,9 @@ use lensmith_runtime::pose::CanonicalFace;
 
 use super::canvas::{V2, v2};
 
-/// The face outline (MediaPipe's `FACEMESH_FACE_OVAL`), clockwise from the top of the
-/// forehead as seen in the image.
-pub const FACE_OVAL: [usize; 36] = [
-    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152,
-    148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
-];
-/// The subject's right eye opening (image left), from its outer corner 33.
-pub const RIGHT_EYE: [usize; 16] = [
-    33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246,
-];
-/// The subject's left eye opening (image right), from its outer corner 263.
-pub const LEFT_EYE: [usize; 16] = [
-    263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466,
-];
-/// The subject's right brow (image left): the upper edge from the temple inwards, then the
-/// lower edge back out.
-pub const RIGHT_BROW: [usize; 10] = [70, 63, 105, 66, 107, 55, 65, 52, 53, 46];
-/// The subject's left brow (image right), as [`RIGHT_BROW`].
-pub const LEFT_BROW: [usize; 10] = [300, 293, 334, 296, 336, 285, 295, 282, 283, 276];
-/// The outer edge of the lips, from the right mouth corner 61.
-pub const LIPS_OUTER: [usize; 20] = [
-    61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185,
-];
-/// The mouth opening (inner edge of the lips), from the right mouth corner 78.
-pub const LIPS_INNER: [usize; 20] = [
-    78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308, 415, 310, 311, 312, 13, 82, 81, 80, 191,
-];
+pub use lensmith_runtime::face_regions::{
+    FACE_OVAL, LEFT_BROW, LEFT_EYE, LIPS_OUTER, MOUTH_OPENING as LIPS_INNER, RIGHT_BROW, RIGHT_EYE,
+};
 
 /// The canonical mesh laid out on a `side` × `side` image.
 pub struct FaceLayout {
@@ -65,8 +41,11 @@ impl FaceLayout {
     }
 
     /// The image positions of a loop of landmarks.
-    pub fn outline(&self, indices: &[usize]) -> Vec<V2> {
-        indices.iter().map(|&index| self.points[index]).collect()
+    pub fn outline(&self, indices: &[u32]) -> Vec<V2> {
+        indices
+            .iter()
+            .map(|&index| self.points[index as usize])
+            .collect()
     }
 }
 

@@ -14,7 +14,7 @@ use super::font::{draw_text, text_height, text_width};
 pub const SIDE: u32 = 1024;
 
 /// The nose ridge, from between the eyes to under the nose tip.
-const NOSE_RIDGE: [usize; 10] = [168, 6, 197, 195, 5, 4, 1, 19, 94, 2];
+const NOSE_RIDGE: [u32; 10] = [168, 6, 197, 195, 5, 4, 1, 19, 94, 2];
 
 /// Where a landmark's number goes relative to its dot.
 #[derive(Clone, Copy)]

@@ -99,18 +99,7 @@ pub(super) fn mix(d: Lanes, lut: Lanes, k: f32) -> Lanes {
 mod tests {
     use super::*;
 
-    /// A table whose entries are their own lattice positions, optionally inverted.
-    fn table(size: u32, invert: bool) -> Lut3d {
-        let n = size as usize;
-        let last = (n - 1) as f32;
-        let rgb = (0..n * n * n)
-            .map(|index| {
-                let c = [index % n, index / n % n, index / (n * n)].map(|i| i as f32 / last);
-                if invert { c.map(|c| 1.0 - c) } else { c }
-            })
-            .collect();
-        Lut3d { size, rgb }
-    }
+    use super::super::tests::table;
 
     #[test]
     fn identity_tables_return_their_input() {

@@ -93,7 +93,7 @@ fn round(value: f64) -> u8 {
 }
 
 /// A size-N table mapping each lattice point to itself, or to its inverse.
-fn table(size: u32, invert: bool) -> Lut3d {
+pub(super) fn table(size: u32, invert: bool) -> Lut3d {
     let n = size as usize;
     let last = (n - 1) as f32;
     let rgb = (0..n * n * n)
