@@ -1,9 +1,12 @@
 //! The wgpu renderer against the CPU reference on demanding synthetic scenes: meshes of
 //! many small triangles with varying `w` and alpha in every blend mode, rotated
 //! overlapping stickers, a rotated and scaled soft patch, and colour grades over the frame
-//! and over a mesh. The two must agree to a mean difference of at most 1/255 and a largest
-//! one of at most 4/255 per channel. The tests need a GPU adapter (lavapipe counts); where
-//! there is none they say so and pass, unless `LENSMITH_REQUIRE_GPU` is set.
+//! and over a mesh; and all of them in a corner of a 720p frame, where the GPU renderer
+//! moves and draws only the part of the frame the draws can reach, and leaves out what
+//! samples only transparent texels of a mostly empty face paint. The two must agree to a
+//! mean difference of at most 1/255 and a largest one of at most 4/255 per channel. The
+//! tests need a GPU adapter (lavapipe counts); where there is none they say so and pass,
+//! unless `LENSMITH_REQUIRE_GPU` is set.
 #![cfg(feature = "gpu")]
 
 #[path = "support/parity_scenes.rs"]
@@ -12,16 +15,18 @@ mod parity_scenes;
 use std::io::Write as _;
 use std::time::Instant;
 
+use effect_api::Point2;
 use effect_api::{Frame, PixelFormat};
 use lensmith_runtime::render::cpu::CpuRenderer;
 use lensmith_runtime::render::{
-    BlendMode, DrawCommand, GpuRenderer, LutDraw, LutId, LutRegion, MeshDraw, PatchDraw, Renderer,
-    Scene, TopologyId,
+    BlendMode, DrawCommand, GpuRenderer, LutDraw, LutId, LutRegion, MeshDraw, PatchDraw, QuadDraw,
+    Renderer, Scene, TopologyId,
 };
 
 use self::parity_scenes::{
-    FACE, FACE_GRID, FINE, FINE_GRID, GRADE, GridPlacement, MASK, Rng, assets, base_frame,
-    grid_vertices, lut_scene, mesh_scene, patch_scene, quad_scene, synthetic_rgb,
+    FACE, FACE_GRID, FINE, FINE_GRID, GRADE, GridPlacement, MASK, Rng, STICKER, assets, base_frame,
+    grid_vertices, local_scene, lut_scene, mesh_scene, patch_scene, quad_scene, shift,
+    synthetic_rgb,
 };
 
 /// Largest mean absolute difference per channel, in codes.
@@ -90,20 +95,42 @@ fn parity(before: &Frame, cpu: &Frame, gpu: &Frame) -> Parity {
 
 /// Renders `scene` on both renderers and checks that they agree.
 fn check_parity(test: &str, format: PixelFormat, build: impl FnOnce(&mut Scene)) {
-    let Some(mut gpu) = gpu_or_skip(test) else {
+    let Some((mut gpu, mut cpu)) = renderers(test) else {
         return;
     };
-    let assets = assets();
     let mut scene = Scene::default();
     build(&mut scene);
+    let before = base_frame(format);
+    let (found, _) = compare(test, &mut gpu, &mut cpu, &before, &scene);
+    assert!(
+        found.changed > 0.02,
+        "{test}: the scene drew almost nothing"
+    );
+}
+
+/// Both renderers with [`assets`] loaded, or `None` (said) when there is no GPU.
+fn renderers(test: &str) -> Option<(GpuRenderer, CpuRenderer)> {
+    let mut gpu = gpu_or_skip(test)?;
+    let assets = assets();
     let mut cpu = CpuRenderer::default();
     cpu.load_assets(&assets).unwrap();
     gpu.load_assets(&assets).unwrap();
-    let before = base_frame(format);
+    Some((gpu, cpu))
+}
+
+/// Renders `scene` onto copies of `before` on both renderers, says how they differ, checks
+/// that they agree, and returns the differences and the GPU's frame.
+fn compare(
+    test: &str,
+    gpu: &mut GpuRenderer,
+    cpu: &mut CpuRenderer,
+    before: &Frame,
+    scene: &Scene,
+) -> (Parity, Frame) {
     let (mut on_cpu, mut on_gpu) = (before.clone(), before.clone());
-    cpu.render(&mut on_cpu, &scene).unwrap();
-    gpu.render(&mut on_gpu, &scene).unwrap();
-    let found = parity(&before, &on_cpu, &on_gpu);
+    cpu.render(&mut on_cpu, scene).unwrap();
+    gpu.render(&mut on_gpu, scene).unwrap();
+    let found = parity(before, &on_cpu, &on_gpu);
     say(&format!(
         "{test} on {}: {}×{} frame, {:.1}% of pixels drawn; mean |cpu − gpu| per channel \
          {:.4} {:.4} {:.4} codes, max {:?} codes",
@@ -116,10 +143,12 @@ fn check_parity(test: &str, format: PixelFormat, build: impl FnOnce(&mut Scene))
         found.mean[2],
         found.max,
     ));
-    assert!(
-        found.changed > 0.02,
-        "{test}: the scene drew almost nothing"
-    );
+    assert_agree(test, &found);
+    (found, on_gpu)
+}
+
+/// Fails unless the differences are within the limits.
+fn assert_agree(test: &str, found: &Parity) {
     assert!(
         found.mean.iter().all(|&mean| mean <= MEAN_LIMIT),
         "{test}: mean difference {:?} codes is over {MEAN_LIMIT}",
@@ -130,6 +159,19 @@ fn check_parity(test: &str, format: PixelFormat, build: impl FnOnce(&mut Scene))
         "{test}: largest difference {:?} codes is over {MAX_LIMIT}",
         found.max
     );
+}
+
+/// The `width × height` pixels of `frame` from `(x, y)`, as a frame of their own.
+fn window(frame: &Frame, [x, y, width, height]: [u32; 4]) -> Frame {
+    let bytes = frame.format().bytes_per_pixel();
+    let view = frame.view();
+    let data = (y..y + height)
+        .flat_map(|row| {
+            let start = x as usize * bytes;
+            view.row(row)[start..start + width as usize * bytes].to_vec()
+        })
+        .collect();
+    Frame::from_packed(data, width, height, frame.format()).unwrap()
 }
 
 #[test]
@@ -350,4 +392,151 @@ fn gpu_keeps_up_with_frames_changing_size() {
         assert!(found.mean.iter().all(|&mean| mean <= MEAN_LIMIT));
         assert!(found.max.iter().all(|&max| max <= MAX_LIMIT));
     }
+}
+
+/// A 1280×720 frame of [`synthetic_rgb`], its colours inverted if `inverted`, in `format`.
+fn large_frame(format: PixelFormat, inverted: bool) -> Frame {
+    let (width, height, rgb) = synthetic_rgb(1280, 720);
+    let rgb = rgb
+        .into_iter()
+        .map(|code| if inverted { 255 - code } else { code });
+    let data: Vec<u8> = match format {
+        PixelFormat::Rgb8 => rgb.collect(),
+        PixelFormat::Rgba8 => {
+            let rgb: Vec<u8> = rgb.collect();
+            rgb.chunks_exact(3)
+                .enumerate()
+                .flat_map(|(index, pixel)| [pixel[0], pixel[1], pixel[2], (index % 251) as u8])
+                .collect()
+        }
+    };
+    Frame::from_packed(data, width, height, format).unwrap()
+}
+
+/// Where [`local_scene`] goes in the bottom-right corner of a 720p frame: partly past its
+/// right and bottom edges.
+const CORNER: [f32; 2] = [950.0, 480.0];
+
+/// The pixels of a 720p frame around the draws [`local_scene`] makes at [`CORNER`].
+const CORNER_WINDOW: [u32; 4] = [900, 430, 380, 290];
+
+/// Whether `before` and `after` are the same in every pixel left of column `right` or
+/// above row `bottom`.
+fn same_outside(before: &Frame, after: &Frame, [right, bottom]: [u32; 2]) -> bool {
+    (0..before.height()).all(|row| {
+        let bytes = before.format().bytes_per_pixel();
+        let (old, new) = (before.view().row(row), after.view().row(row));
+        let upto = if row < bottom {
+            old.len()
+        } else {
+            right as usize * bytes
+        };
+        old[..upto] == new[..upto]
+    })
+}
+
+#[test]
+fn gpu_matches_cpu_on_draws_in_a_corner_of_a_large_frame() {
+    let test = "gpu_matches_cpu_on_draws_in_a_corner_of_a_large_frame";
+    let Some((mut gpu, mut cpu)) = renderers(test) else {
+        return;
+    };
+    // A whole-frame grade of another picture first, so that the GPU's copy of the frame
+    // holds other pixels everywhere outside the corner drawn next.
+    let mut graded = Scene::default();
+    lut_scene(&mut graded, &mut Rng(8));
+    quad_scene(&mut graded);
+    let other = large_frame(PixelFormat::Rgb8, true);
+    compare(test, &mut gpu, &mut cpu, &other, &graded);
+
+    let before = large_frame(PixelFormat::Rgb8, false);
+    let mut corner = Scene::default();
+    local_scene(&mut corner, &mut Rng(9));
+    shift(&mut corner, CORNER);
+    let (found, on_gpu) = compare(test, &mut gpu, &mut cpu, &before, &corner);
+    assert!(
+        found.changed > 0.01,
+        "{test}: the corner drew almost nothing"
+    );
+    assert!(
+        same_outside(&before, &on_gpu, [CORNER_WINDOW[0], CORNER_WINDOW[1]]),
+        "{test}: the GPU renderer changed pixels no draw reaches"
+    );
+    // The same draws, judged where they are: the mean over the whole frame is mostly
+    // pixels both renderers leave alone.
+    let mut on_cpu = before.clone();
+    cpu.render(&mut on_cpu, &corner).unwrap();
+    let near = parity(
+        &window(&before, CORNER_WINDOW),
+        &window(&on_cpu, CORNER_WINDOW),
+        &window(&on_gpu, CORNER_WINDOW),
+    );
+    say(&format!(
+        "{test}: around the corner's draws, {:.1}% of pixels drawn; mean {:.4?} codes, max \
+         {:?} codes",
+        near.changed * 100.0,
+        near.mean,
+        near.max
+    ));
+    assert_agree(test, &near);
+
+    // Past the top-left corner instead: the draws start at negative coordinates.
+    let mut top_left = Scene::default();
+    local_scene(&mut top_left, &mut Rng(10));
+    shift(&mut top_left, [-140.0, -110.0]);
+    let (found, _) = compare(test, &mut gpu, &mut cpu, &before, &top_left);
+    assert!(
+        found.changed > 0.01,
+        "{test}: the top left drew almost nothing"
+    );
+
+    // Wholly off the frame: nothing changes (and the GPU is not asked to do anything).
+    let mut outside = Scene::default();
+    local_scene(&mut outside, &mut Rng(11));
+    shift(&mut outside, [1400.0, 100.0]);
+    let mut on_gpu = before.clone();
+    gpu.render(&mut on_gpu, &outside).unwrap();
+    assert!(on_gpu == before, "{test}: draws off the frame changed it");
+}
+
+#[test]
+fn gpu_matches_cpu_on_a_frame_wide_lut_with_draws_in_a_corner() {
+    let test = "gpu_matches_cpu_on_a_frame_wide_lut_with_draws_in_a_corner";
+    let Some((mut gpu, mut cpu)) = renderers(test) else {
+        return;
+    };
+    let before = large_frame(PixelFormat::Rgba8, false);
+    let mut corner = Scene::default();
+    local_scene(&mut corner, &mut Rng(12));
+    shift(&mut corner, CORNER);
+    // The grade over the whole frame makes the whole frame the GPU's to move and draw.
+    let mut graded = corner.clone();
+    graded.commands.push(DrawCommand::Lut(LutDraw {
+        lut: GRADE,
+        region: LutRegion::Frame,
+        strength: 0.7,
+    }));
+    let (found, _) = compare(test, &mut gpu, &mut cpu, &before, &graded);
+    assert!(found.changed > 0.5, "{test}: the grade drew almost nothing");
+    // The next frame's draws reach only the corner again, and one sticker is far off.
+    let mut next = corner;
+    next.commands.push(DrawCommand::Quad(QuadDraw {
+        texture: STICKER,
+        corners: [
+            Point2::new(-900.0, 200.0),
+            Point2::new(-700.0, 210.0),
+            Point2::new(-905.0, 350.0),
+        ],
+        blend: BlendMode::Normal,
+        opacity: 1.0,
+    }));
+    let (found, on_gpu) = compare(test, &mut gpu, &mut cpu, &before, &next);
+    assert!(
+        found.changed > 0.01,
+        "{test}: the corner drew almost nothing"
+    );
+    assert!(
+        same_outside(&before, &on_gpu, [CORNER_WINDOW[0], CORNER_WINDOW[1]]),
+        "{test}: the GPU renderer changed pixels no draw reaches"
+    );
 }

@@ -3,9 +3,12 @@
 //! uploaded, drawn (the viewport stays the whole frame, so every position and pixel centre
 //! is the same as in a whole-frame draw; a scissor keeps the draws inside) and read back,
 //! in one command encoder and one submission; everything but those bytes is built once.
+//! Parts of draws that can only sample transparent black (mesh triangles over empty parts
+//! of their image, a sticker's empty margins) change no pixel and are left out.
 
 mod assets;
 mod buffers;
+mod coverage;
 mod device;
 mod pipelines;
 mod plan;

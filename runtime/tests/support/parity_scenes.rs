@@ -13,6 +13,8 @@ use lensmith_runtime::render::{
 /// Texture ids in [`assets`].
 pub const STICKER: TextureId = TextureId(0);
 pub const MASK: TextureId = TextureId(1);
+/// Mostly transparent, as a face paint is: see [`paint`].
+pub const PAINT: TextureId = TextureId(2);
 /// LUT ids in [`assets`].
 pub const GRADE: LutId = LutId(0);
 pub const WAVES: LutId = LutId(1);
@@ -120,6 +122,39 @@ fn mask() -> Texture {
     Texture::from_straight_rgba(side, side, &rgba).unwrap()
 }
 
+/// A 192×160 face paint: transparent but for soft dots in a ring, a hard-edged stripe and
+/// a faint glow (alpha 1 to 3) in one corner, with empty margins all round, so that the
+/// GPU renderer leaves out the triangles over bare skin and the margins of a sticker.
+fn paint() -> Texture {
+    let (width, height) = (192u32, 160u32);
+    let rgba: Vec<u8> = (0..width * height)
+        .flat_map(|index| {
+            let (x, y) = ((index % width) as f32, (index / width) as f32);
+            let mut alpha = 0.0f32;
+            for dot in 0..7 {
+                let angle = dot as f32 * 0.9;
+                let (cx, cy) = (96.0 + 55.0 * angle.cos(), 80.0 + 40.0 * angle.sin());
+                let r = ((x - cx).powi(2) + (y - cy).powi(2)).sqrt();
+                alpha = alpha.max(((9.0 - r) / 4.0).clamp(0.0, 1.0));
+            }
+            if (100.0..108.0).contains(&y) && (40.0..150.0).contains(&x) {
+                alpha = 1.0;
+            }
+            if (24.0..40.0).contains(&x) && (20.0..36.0).contains(&y) {
+                alpha = alpha.max(((x - 23.0) / 6.0).ceil().min(3.0) / 255.0);
+            }
+            let colour = [(x * 1.3) as u8, 255 - (y * 1.5) as u8, 200];
+            [
+                colour[0],
+                colour[1],
+                colour[2],
+                (255.0 * alpha).round() as u8,
+            ]
+        })
+        .collect();
+    Texture::from_straight_rgba(width, height, &rgba).unwrap()
+}
+
 /// A strong colour grade (contrast, crosstalk, teal shadows) of `size` entries a side.
 fn grade(size: u32) -> Lut3d {
     let last = (size - 1) as f32;
@@ -184,7 +219,7 @@ fn grid(cells: u32) -> Topology {
 
 pub fn assets() -> SceneAssets {
     SceneAssets {
-        textures: vec![sticker(), mask()],
+        textures: vec![sticker(), mask(), paint()],
         luts: vec![grade(17), waves(33)],
         topologies: vec![grid(FINE), grid(FACE)],
     }
@@ -358,4 +393,71 @@ pub fn lut_scene(scene: &mut Scene, rng: &mut Rng) {
         region: LutRegion::Frame,
         strength: 0.85,
     }));
+}
+
+/// The paint on a face-sized mesh and as a rotated sticker over it.
+pub fn paint_scene(scene: &mut Scene, rng: &mut Rng) {
+    let placement = GridPlacement {
+        origin: [60.3, 40.8],
+        cell: 12.0,
+        jitter: 0.3,
+        w_left: 0.8,
+        w_right: 1.3,
+    };
+    let vertices = scene.push_vertices(grid_vertices(rng, FACE, &placement));
+    scene.commands.push(DrawCommand::Mesh(MeshDraw {
+        topology: FACE_GRID,
+        vertices,
+        texture: PAINT,
+        blend: BlendMode::Normal,
+        opacity: 0.9,
+    }));
+    let (sin, cos) = 21.7f32.to_radians().sin_cos();
+    let (across, down) = ([cos * 230.0, sin * 230.0], [-sin * 190.0, cos * 190.0]);
+    let top_left = [100.0, 30.0];
+    scene.commands.push(DrawCommand::Quad(QuadDraw {
+        texture: PAINT,
+        corners: [
+            Point2::new(top_left[0], top_left[1]),
+            Point2::new(top_left[0] + across[0], top_left[1] + across[1]),
+            Point2::new(top_left[0] + down[0], top_left[1] + down[1]),
+        ],
+        blend: BlendMode::Screen,
+        opacity: 0.8,
+    }));
+}
+
+/// Moves every draw of `scene` by `by` frame pixels.
+pub fn shift(scene: &mut Scene, by: [f32; 2]) {
+    for vertex in &mut scene.vertices {
+        vertex.x += by[0];
+        vertex.y += by[1];
+    }
+    for command in &mut scene.commands {
+        match command {
+            DrawCommand::Quad(quad) => {
+                for corner in &mut quad.corners {
+                    *corner = Point2::new(corner.x + by[0], corner.y + by[1]);
+                }
+            }
+            DrawCommand::Patch(patch) => {
+                patch.crop_to_frame[0][2] += by[0];
+                patch.crop_to_frame[1][2] += by[1];
+            }
+            DrawCommand::Mesh(_) | DrawCommand::Lut(_) => {}
+        }
+    }
+}
+
+/// Every kind of draw but a grade of the whole frame, within about 430 × 330 pixels of the
+/// origin: the wave table over a mesh first (see [`lut_scene`]), then meshes, the paint,
+/// patches and stickers.
+pub fn local_scene(scene: &mut Scene, rng: &mut Rng) {
+    lut_scene(scene, rng);
+    // Only the grade over the mesh: the whole-frame one is the last command.
+    scene.commands.pop();
+    mesh_scene(scene, rng);
+    paint_scene(scene, rng);
+    patch_scene(scene);
+    quad_scene(scene);
 }

@@ -4,6 +4,7 @@
 use wgpu::util::DeviceExt as _;
 
 use super::super::{RenderError, SceneAssets, Topology};
+use super::coverage::Occupancy;
 use super::pipelines::Pipelines;
 use super::textures::{LutTexture, PaddedImage};
 
@@ -25,6 +26,8 @@ pub(super) struct GpuTopology {
 pub(super) struct LoadedAssets {
     /// Textures, by [`super::super::TextureId`].
     pub images: Vec<PaddedImage>,
+    /// Where each texture is not transparent, by [`super::super::TextureId`].
+    pub coverage: Vec<Occupancy>,
     /// LUTs, by [`super::super::LutId`].
     pub luts: Vec<LutTexture>,
     /// Triangle lists, by [`super::super::TopologyId`].
@@ -47,6 +50,14 @@ impl LoadedAssets {
                 PaddedImage::from_texture(device, queue, &pipelines.image_layout, texture, index)
             })
             .collect::<Result<_, _>>()?;
+        // The uploads above checked every texture's size.
+        let coverage = assets
+            .textures
+            .iter()
+            .map(|texture| {
+                Occupancy::new(texture.width, texture.height, &texture.premultiplied_rgba)
+            })
+            .collect();
         let luts = assets
             .luts
             .iter()
@@ -61,6 +72,7 @@ impl LoadedAssets {
             .collect::<Result<_, _>>()?;
         Ok(Self {
             images,
+            coverage,
             luts,
             topologies,
         })

@@ -9,6 +9,7 @@ use effect_api::Point2;
 
 use super::super::{BlendMode, DrawCommand, LutRegion, MeshVertex, RenderError, Scene, TopologyId};
 use super::assets::LoadedAssets;
+use super::coverage::{MeshCulling, Span, whole_image};
 use super::pipelines::{GpuVertex, UNIFORM_SIZE, Winding};
 use super::region::{Bounds, PixelRect};
 
@@ -113,7 +114,15 @@ struct DrawUniforms {
     to_v: [f32; 3],
 }
 
-/// A quad's placement: the corners of the grown parallelogram and the inverse map.
+/// An image for [`Builder::affine`]: where it comes from, its size in texels and the part
+/// of it (in texture coordinates) to draw.
+struct Placed {
+    source: ImageSource,
+    size: [u32; 2],
+    span: Span,
+}
+
+/// A quad's placement: the corners of the drawn parallelogram and the inverse map.
 struct Affine {
     corners: [[f32; 2]; 4],
     to_u: [f32; 3],
@@ -163,7 +172,11 @@ impl Builder<'_, '_> {
         match command {
             DrawCommand::Mesh(mesh) => {
                 let image = asset(&assets.images, mesh.texture.0, "texture")?;
-                let Some(geometry) = self.mesh(mesh.topology, &mesh.vertices)? else {
+                // `asset` checked the index, and every image has its coverage.
+                let coverage = &assets.coverage[mesh.texture.0 as usize];
+                let culling = MeshCulling::new(mesh.opacity, coverage);
+                let Some(geometry) = self.mesh(mesh.topology, &mesh.vertices, Some(culling))?
+                else {
                     return Ok(());
                 };
                 let image_size = [image.width as f32, image.height as f32];
@@ -182,15 +195,18 @@ impl Builder<'_, '_> {
             }
             DrawCommand::Quad(quad) => {
                 let image = asset(&assets.images, quad.texture.0, "texture")?;
-                let (width, height) = (image.width, image.height);
-                let source = ImageSource::Asset(quad.texture.0 as usize);
-                self.affine(
-                    source,
-                    quad.corners,
-                    [width, height],
-                    quad.blend,
-                    quad.opacity,
-                );
+                // `asset` checked the index, and every image has its coverage.
+                let coverage = &assets.coverage[quad.texture.0 as usize];
+                // Pixels whose samples can only be transparent black change nothing:
+                // with no opacity that is every pixel, and otherwise every pixel that
+                // maps outside what the image holds.
+                let span = coverage.span().filter(|_| quad.opacity > 0.0);
+                if let Some(span) = span {
+                    let size = [image.width, image.height];
+                    let source = ImageSource::Asset(quad.texture.0 as usize);
+                    let placed = Placed { source, size, span };
+                    self.affine(placed, quad.corners, quad.blend, quad.opacity);
+                }
             }
             DrawCommand::Patch(patch) => {
                 let side = patch.side;
@@ -214,8 +230,12 @@ impl Builder<'_, '_> {
                     Point2::new(a * s + tx, c * s + ty),
                     Point2::new(b * s + tx, d * s + ty),
                 ];
-                let source = ImageSource::Patch(self.plan.patches.len());
-                if self.affine(source, corners, [side, side], BlendMode::Normal, 1.0) {
+                let placed = Placed {
+                    source: ImageSource::Patch(self.plan.patches.len()),
+                    size: [side, side],
+                    span: whole_image([side, side]),
+                };
+                if self.affine(placed, corners, BlendMode::Normal, 1.0) {
                     self.plan.patches.push(PatchPixels {
                         pixels: range,
                         side,
@@ -232,7 +252,7 @@ impl Builder<'_, '_> {
                         self.full_frame()
                     }
                     LutRegion::Mesh { topology, vertices } => {
-                        match self.mesh(*topology, vertices)? {
+                        match self.mesh(*topology, vertices, None)? {
                             Some(geometry) => geometry,
                             None => return Ok(()),
                         }
@@ -255,11 +275,14 @@ impl Builder<'_, '_> {
 
     /// Checks a mesh's vertices against its topology; `None` when it has no triangles to
     /// draw or lies wholly off the frame. Triangles with a corner that cannot be drawn are
-    /// left out, as the CPU renderer leaves them out, through an index list of their own.
+    /// left out, as the CPU renderer leaves them out, and so are those that `culling` (for
+    /// an image) says change nothing; the rest get an index list of their own unless they
+    /// are all there.
     fn mesh(
         &mut self,
         topology: TopologyId,
         vertices: &Range<u32>,
+        culling: Option<MeshCulling<'_>>,
     ) -> Result<Option<Geometry>, RenderError> {
         let found = asset(&self.context.assets.topologies, topology.0, "topology")?;
         let available = self.scene.vertices.len();
@@ -281,44 +304,50 @@ impl Builder<'_, '_> {
                 vertices.start
             ))
         })?;
-        if found.index_count == 0 {
-            return Ok(None);
-        }
-        // Every covered pixel centre lies inside a triangle of drawable corners, so inside
-        // their box (the snapped positions are what the GPU draws).
-        let mut bounds = Bounds::EMPTY;
+        // The snapped positions, which are what the GPU draws.
         let snapped = &self.plan.vertices[vertices.start as usize..vertices.end as usize];
-        for (corner, position) in corners.iter().zip(snapped) {
-            if drawable(corner) {
-                bounds.add([position[0], position[1]]);
-            }
-        }
-        if !self.reaches_frame(bounds) {
-            return Ok(None);
-        }
-        if corners.iter().all(drawable) {
-            return Ok(Some(Geometry::Indexed {
-                topology: topology.0 as usize,
-                base_vertex,
-            }));
-        }
         let indices = &mut self.plan.indices;
         let first = indices.len();
+        // Every covered pixel centre lies inside a kept triangle, so inside the box of
+        // their corners.
+        let mut bounds = Bounds::EMPTY;
         for triangle in &found.triangles {
             // The topology's indices were checked against its vertex count on loading.
-            if triangle
-                .iter()
-                .all(|&corner| drawable(&corners[corner as usize]))
-            {
+            let [a, b, c] = triangle.map(|corner| &corners[corner as usize]);
+            let kept = [a, b, c].into_iter().all(drawable)
+                && culling
+                    .as_ref()
+                    .is_none_or(|culling| culling.keeps([a, b, c]));
+            if kept {
                 indices.extend_from_slice(triangle);
+                for &corner in triangle {
+                    let [x, y, ..] = snapped[corner as usize];
+                    bounds.add([x, y]);
+                }
             }
         }
         // Index lists are far shorter than 4 G entries.
         let count = (indices.len() - first) as u32;
-        Ok((count > 0).then_some(Geometry::Filtered {
-            first: first as u32,
-            count,
-            base_vertex,
+        let drawn = count > 0 && self.reaches_frame(bounds);
+        // With every triangle kept, the topology's own index buffer serves.
+        let every = count == found.index_count;
+        if !drawn || every {
+            self.plan.indices.truncate(first);
+        }
+        if !drawn {
+            return Ok(None);
+        }
+        Ok(Some(if every {
+            Geometry::Indexed {
+                topology: topology.0 as usize,
+                base_vertex,
+            }
+        } else {
+            Geometry::Filtered {
+                first: first as u32,
+                count,
+                base_vertex,
+            }
         }))
     }
 
@@ -333,21 +362,22 @@ impl Builder<'_, '_> {
         reaches
     }
 
-    /// Adds a quad or patch: the image `size` on the parallelogram from `corners`
-    /// (top-left, top-right, bottom-left). A flat one covers nothing, and one off the frame
-    /// reaches nothing: both are skipped, and `false` says so.
+    /// Adds a quad or patch: `placed.source` on the parallelogram from `corners`
+    /// (top-left, top-right, bottom-left), drawn where its span maps to. A flat one covers
+    /// nothing, and one off the frame reaches nothing: both are skipped, and `false` says
+    /// so.
     fn affine(
         &mut self,
-        source: ImageSource,
+        placed: Placed,
         corners: [Point2; 3],
-        size: [u32; 2],
         blend: BlendMode,
         opacity: f32,
     ) -> bool {
-        let Some(affine) = placement(corners, size) else {
+        let Placed { source, size, span } = placed;
+        let Some(affine) = placement(corners, span) else {
             return false;
         };
-        // The grown parallelogram is what is drawn; its corners hold every pixel it covers.
+        // The drawn parallelogram's corners hold every pixel it covers.
         let mut bounds = Bounds::EMPTY;
         for corner in affine.corners {
             bounds.add(corner);
@@ -465,9 +495,9 @@ fn snap(vertex: &MeshVertex) -> GpuVertex {
     ]
 }
 
-/// The parallelogram from `corners` grown by one texel of an image of `size`, and the map
-/// from frame pixels back to (u, v); `None` when it is flat or not finite.
-fn placement(corners: [Point2; 3], size: [u32; 2]) -> Option<Affine> {
+/// The part `span` (in texture coordinates) of the parallelogram from `corners`, and the
+/// map from frame pixels back to (u, v); `None` when it is flat or not finite.
+fn placement(corners: [Point2; 3], span: Span) -> Option<Affine> {
     let [origin, right, down] = corners.map(|point| [f64::from(point.x), f64::from(point.y)]);
     let across = [right[0] - origin[0], right[1] - origin[1]];
     let below = [down[0] - origin[0], down[1] - origin[1]];
@@ -475,11 +505,10 @@ fn placement(corners: [Point2; 3], size: [u32; 2]) -> Option<Affine> {
     if determinant == 0.0 || !determinant.is_finite() || !origin.iter().all(|v| v.is_finite()) {
         return None;
     }
-    let [grow_u, grow_v] = size.map(|side| 1.0 / f64::from(side));
     let at = |u: f64, v: f64| {
         [0, 1].map(|axis| (origin[axis] + u * across[axis] + v * below[axis]) as f32)
     };
-    let (low_u, high_u, low_v, high_v) = (-grow_u, 1.0 + grow_u, -grow_v, 1.0 + grow_v);
+    let [[low_u, high_u], [low_v, high_v]] = span;
     // (u, v) = M⁻¹ · (p − origin), M = [across below].
     let to_u = [
         below[1] / determinant,
@@ -514,7 +543,7 @@ mod tests {
             Point2::new(40.0, 30.0),
             Point2::new(5.0, 60.0),
         ];
-        let affine = placement(corners, [4, 8]).unwrap();
+        let affine = placement(corners, whole_image([4, 8])).unwrap();
         let uv = |[x, y]: [f32; 2]| {
             let [a, b, c] = affine.to_u;
             let [d, e, f] = affine.to_v;
@@ -530,7 +559,7 @@ mod tests {
             Point2::new(1.0, 1.0),
             Point2::new(2.0, 2.0),
         ];
-        assert!(placement(flat, [4, 4]).is_none());
+        assert!(placement(flat, whole_image([4, 4])).is_none());
     }
 
     #[test]

@@ -27,8 +27,7 @@ impl Bounds {
     /// Grows the box to hold `point`. A coordinate that is not a number could be anywhere,
     /// so it makes the box unbounded on that axis.
     pub fn add(&mut self, point: [f32; 2]) {
-        for axis in 0..2 {
-            let value = point[axis];
+        for (axis, &value) in point.iter().enumerate() {
             if value.is_nan() {
                 self.min[axis] = f32::NEG_INFINITY;
                 self.max[axis] = f32::INFINITY;
