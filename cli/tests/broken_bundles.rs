@@ -227,7 +227,7 @@ fn cases() -> Vec<Case> {
                 )
                 .unwrap()
             }),
-            &["warm.cube:3:1", "is not three numbers"],
+            &["warm.cube:3:1", "is not 3 numbers: `red` is not a number"],
         ),
         case(
             "bundle over its size budget",
