@@ -51,6 +51,12 @@
 //! `c · (N − 1)` per channel (clamped to the table) and the value is the trilinear blend
 //! of the 8 surrounding entries, computed in f32. The result replaces `d` as
 //! `d + (lut(d) − d) · k`, with `k` clamped as for blending.
+//!
+//! **How close two renderers come.** Following these rules, renderers differ only by
+//! rounding (a GPU may round a shader's output to 8 bits before blending): a code or two
+//! per draw. A LUT maps its input through its table, so after other draws a steep table
+//! magnifies such a difference by its slope; the parity bound of 4/255 holds for smooth
+//! grades, not for tables that jump.
 
 use std::ops::Range;
 
