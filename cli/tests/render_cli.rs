@@ -6,7 +6,6 @@
 mod bundle;
 
 use std::ffi::OsStr;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -49,30 +48,9 @@ fn assert_success(output: &Output) {
     );
 }
 
-/// The shipped `effects/face-paint` bundle once it is complete (it validates); until then
-/// a small bundle written into `work`, said so loudly.
-fn paint_bundle(work: &TempDir) -> PathBuf {
-    let shipped = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the cli crate sits in the workspace")
-        .join("effects/face-paint");
-    if shipped.join("effect.toml").is_file() {
-        let validated = lensmith(&[OsStr::new("validate"), shipped.as_os_str()]);
-        if validated.status.success() {
-            return shipped;
-        }
-        // Written to stderr directly, as testkit's skips are: the harness hides eprintln!.
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n*** NOTE: {} does not validate yet, so a generated one-layer face_mask bundle \
-             stands in for it:\n{}",
-            shipped.display(),
-            printed(&validated)
-        );
-    }
-    let dir = work.join("paint");
-    write_paint_bundle(&dir, PAINT_MANIFEST);
-    dir
+/// The shipped `effects/face-paint` bundle (`shipped_effects.rs` checks that it validates).
+fn paint_bundle() -> PathBuf {
+    lensmith_testkit::workspace_root().join("effects/face-paint")
 }
 
 /// `manifest` as `effect.toml` in `dir`, with a flat purple `textures/paint.png`.
@@ -213,7 +191,7 @@ fn paints_the_astronauts_face_and_not_the_corners() {
         return;
     };
     let work = TempDir::new("render-astronaut");
-    let bundle = paint_bundle(&work);
+    let bundle = paint_bundle();
     let photo_path = lensmith_testkit::astronaut_path(&cache);
     let out = work.join("painted.png");
     let output = render(&[
@@ -241,7 +219,7 @@ fn paints_a_folder_of_two_images_under_their_names() {
         return;
     };
     let work = TempDir::new("render-folder");
-    let bundle = paint_bundle(&work);
+    let bundle = paint_bundle();
     let photo = lensmith_testkit::astronaut(&cache);
     let moved = Motion {
         angle: 0.2,
@@ -299,7 +277,7 @@ fn paints_a_y4m_clip_and_reports_its_stages() {
         return;
     };
     let work = TempDir::new("render-y4m");
-    let bundle = paint_bundle(&work);
+    let bundle = paint_bundle();
     let photo = lensmith_testkit::astronaut(&cache);
     let (clip, out, json) = (
         work.join("clip.y4m"),
@@ -386,7 +364,7 @@ fn an_mp4_keeps_its_audio() {
         return;
     }
     let work = TempDir::new("render-audio");
-    let bundle = paint_bundle(&work);
+    let bundle = paint_bundle();
     let photo = lensmith_testkit::astronaut_path(&cache);
     let clip = work.join("clip.mp4");
     let made = Command::new("ffmpeg")
@@ -568,7 +546,7 @@ fn a_clip_broken_midway_leaves_no_output() {
         return;
     };
     let work = TempDir::new("render-cut");
-    let bundle = paint_bundle(&work);
+    let bundle = paint_bundle();
     let clip = work.join("clip.y4m");
     write_clip(&clip, &lensmith_testkit::astronaut(&cache), 4);
     // Cut the last frame in half: the reader fails on it after three good frames.
@@ -611,7 +589,7 @@ fn gpu_renderer_paints_like_the_cpu_one_when_an_adapter_exists() {
         return;
     }
     let work = TempDir::new("render-gpu");
-    let bundle = paint_bundle(&work);
+    let bundle = paint_bundle();
     let photo_path = lensmith_testkit::astronaut_path(&cache);
     let mut painted = Vec::new();
     for renderer in ["cpu", "gpu"] {

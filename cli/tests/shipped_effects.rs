@@ -2,23 +2,16 @@
 //! plays: `lensmith validate` finds nothing, and `lensmith render` on the sample photo
 //! changes pixels on the face and leaves the photo's corners alone.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use lensmith_testkit::TempDir;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the cli crate sits in the workspace root")
-        .to_owned()
-}
 
 /// The bundle folders under `effects/` and `examples/effects/`.
 fn shipped_bundles() -> Vec<PathBuf> {
     let mut bundles = Vec::new();
     for parent in ["effects", "examples/effects"] {
-        let entries = std::fs::read_dir(repo_root().join(parent))
+        let entries = std::fs::read_dir(lensmith_testkit::workspace_root().join(parent))
             .unwrap_or_else(|error| panic!("reading {parent}: {error}"));
         for entry in entries {
             let path = entry.unwrap().path();

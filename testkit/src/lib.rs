@@ -16,6 +16,14 @@ use lensmith_runtime::image_io::read_rgb_frame;
 use lensmith_runtime::models::{AssetCache, ModelKind, ModelOptions};
 use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
 
+/// The workspace's root folder, where `effects/`, `examples/` and each crate are.
+pub fn workspace_root() -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the testkit crate sits in the workspace root")
+        .to_owned()
+}
+
 /// Says on the terminal that `test` did not run and why. It writes to stderr directly:
 /// the test harness captures `eprintln!` and shows it only for failing tests, and a skip
 /// must be seen.

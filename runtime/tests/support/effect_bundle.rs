@@ -12,17 +12,9 @@ use lensmith_runtime::player::{EffectPlayer, PlayerOptions};
 use lensmith_runtime::render::cpu::CpuRenderer;
 use lensmith_testkit::TempDir;
 
-/// The repository's root.
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the runtime crate sits in the workspace root")
-        .to_owned()
-}
-
 /// A file in the repository, by its path from the root.
 pub fn repo_file(relative: &str) -> PathBuf {
-    repo_root().join(relative)
+    lensmith_testkit::workspace_root().join(relative)
 }
 
 /// The `[effect]` table every test bundle starts with.

@@ -314,7 +314,7 @@ impl Builder<'_, '_> {
         for triangle in &found.triangles {
             // The topology's indices were checked against its vertex count on loading.
             let [a, b, c] = triangle.map(|corner| &corners[corner as usize]);
-            let kept = [a, b, c].into_iter().all(drawable)
+            let kept = [a, b, c].into_iter().all(MeshVertex::is_drawable)
                 && culling
                     .as_ref()
                     .is_none_or(|culling| culling.keeps([a, b, c]));
@@ -464,22 +464,6 @@ fn asset<'a, T>(loaded: &'a [T], index: u32, kind: &'static str) -> Result<&'a T
         index: index as usize,
         loaded: loaded.len(),
     })
-}
-
-/// Corners farther than this from the origin (in pixels) are not drawn: the CPU renderer's
-/// limit, which keeps its exact edge arithmetic in range.
-const MAX_COORDINATE: f32 = (1 << 20) as f32;
-
-/// Whether a mesh corner can be drawn at all, by the CPU renderer's rule: finite, within
-/// [`MAX_COORDINATE`] of the origin, with `w > 0`.
-fn drawable(vertex: &MeshVertex) -> bool {
-    vertex.x.abs() <= MAX_COORDINATE
-        && vertex.y.abs() <= MAX_COORDINATE
-        && vertex.w > 0.0
-        && vertex.w.is_finite()
-        && vertex.u.is_finite()
-        && vertex.v.is_finite()
-        && vertex.alpha.is_finite()
 }
 
 /// A mesh corner as the shader takes it, its position snapped to 1/256 pixel.
