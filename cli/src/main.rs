@@ -4,6 +4,7 @@ mod bench;
 mod bundle_commands;
 mod detect;
 mod json_file;
+mod plugin;
 mod render;
 mod renderer_choice;
 mod track;
@@ -43,6 +44,8 @@ enum Command {
     Inspect(bundle_commands::InspectArgs),
     /// Make a key pair for signing bundles.
     Keygen(bundle_commands::KeygenArgs),
+    /// Build and install native effect plugins.
+    Plugin(plugin::PluginArgs),
 }
 
 fn main() -> Result<()> {
@@ -56,5 +59,6 @@ fn main() -> Result<()> {
         Command::Verify(args) => bundle_commands::run_verify(&args),
         Command::Inspect(args) => bundle_commands::run_inspect(&args),
         Command::Keygen(args) => bundle_commands::run_keygen(&args),
+        Command::Plugin(args) => plugin::run(&args),
     }
 }

@@ -5,9 +5,11 @@
 pub mod diagnostic;
 pub mod expression;
 pub mod face;
+pub mod face_regions;
 pub mod frame;
 pub mod geometry;
 pub mod manifest;
+pub mod plugin;
 pub mod trigger;
 
 pub use diagnostic::Diagnostic;

@@ -22,10 +22,12 @@ mod face_mesh;
 mod face_model;
 mod feather;
 mod loading;
+mod plugin_layer;
+mod reload;
 mod stages;
 mod sticker;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use effect_api::manifest::{FaceSelection, LutScope, Manifest};
@@ -37,9 +39,12 @@ use crate::face_pipeline::{
     FacePipeline, FacePipelineError, FacePipelineSettings, FacePipelineTimings, FaceResult,
 };
 use crate::models::{AssetCache, ImageModelError, ModelError, ModelOptions};
+use crate::plugin::{PluginError, PluginLog};
 use crate::render::{DrawCommand, LutDraw, LutRegion, MeshDraw, RenderError, Renderer, Scene};
 
 use loading::{LoadContext, load_layers};
+use plugin_layer::PluginFrame;
+pub use reload::ReloadReport;
 use stages::{LayerRuntime, Stage};
 
 /// How a player runs.
@@ -112,6 +117,9 @@ pub enum PlayerError {
     /// The renderer failed.
     #[error(transparent)]
     Render(#[from] RenderError),
+    /// A plugin library could not be loaded or was refused.
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
     /// A live parameter cannot be set.
     #[error("{0}")]
     Parameter(String),
@@ -149,7 +157,9 @@ pub struct EffectPlayer {
     renderer: Box<dyn Renderer>,
     scene: Scene,
     stats: FrameStats,
-    still_images: bool,
+    options: PlayerOptions,
+    onnx_runtime: PathBuf,
+    plugin_log: PluginLog,
 }
 
 impl std::fmt::Debug for EffectPlayer {
@@ -218,6 +228,7 @@ impl EffectPlayer {
         };
         let pipeline =
             FacePipeline::load(cache, model_options, settings, manifest.triggers.clone())?;
+        let plugin_log = PluginLog::default();
         let loaded = load_layers(
             &manifest,
             &LoadContext {
@@ -227,6 +238,7 @@ impl EffectPlayer {
                 onnx_runtime: &onnx_runtime,
                 model_options,
                 still_images: options.still_images,
+                plugin_log: &plugin_log,
             },
         )?;
         renderer.load_assets(&loaded.assets)?;
@@ -240,8 +252,17 @@ impl EffectPlayer {
             layers: loaded.layers,
             renderer,
             scene: Scene::default(),
-            still_images: options.still_images,
+            options: options.clone(),
+            onnx_runtime,
+            plugin_log,
         })
+    }
+
+    /// The ONNX Runtime options the bundle's models run with.
+    fn pipeline_model_options(&self) -> ModelOptions {
+        ModelOptions {
+            intra_threads: self.options.threads.max(1),
+        }
     }
 
     /// The playing bundle's manifest.
@@ -277,6 +298,14 @@ impl EffectPlayer {
             .iter()
             .position(|candidate| candidate.name == layer)
             .ok_or_else(|| PlayerError::Parameter(format!("no layer is named `{layer}`")))?;
+        if !value.is_finite() {
+            return Err(PlayerError::Parameter(format!(
+                "`{layer}.{property}` = {value} is not a number"
+            )));
+        }
+        if let Stage::Plugin(stage) = &mut self.layers[index].stage {
+            return stage.set_parameter(property, value);
+        }
         let kind = &self.manifest.layers[index].kind;
         let range = kind
             .live_properties()
@@ -294,13 +323,24 @@ impl EffectPlayer {
                 kind.name()
             )));
         };
-        if !value.is_finite() {
-            return Err(PlayerError::Parameter(format!(
-                "`{layer}.{property}` = {value} is not a number"
-            )));
-        }
         slot.1 = value.clamp(low, high);
         Ok(())
+    }
+
+    /// The layers disabled because their plugin failed or panicked, with the error.
+    pub fn layer_failures(&self) -> impl Iterator<Item = (&str, &PluginError)> {
+        self.layers.iter().filter_map(|layer| match &layer.stage {
+            Stage::Plugin(stage) => stage
+                .failure
+                .as_ref()
+                .map(|failure| (layer.name.as_str(), failure)),
+            _ => None,
+        })
+    }
+
+    /// What the bundle's plugins logged (the newest messages; take them with `drain`).
+    pub fn plugin_log(&self) -> &PluginLog {
+        &self.plugin_log
     }
 
     /// Forgets every face (for a cut in the video).
@@ -312,16 +352,35 @@ impl EffectPlayer {
     /// returns the frame's figures.
     pub fn process(&mut self, frame: &mut Frame, time_s: f64) -> Result<&FrameStats, PlayerError> {
         let started = Instant::now();
+        let still_images = self.options.still_images;
         let faces = self.pipeline.process(frame.view(), time_s)?;
         self.scene.clear();
+        self.stats.render_ms = 0.0;
         let first_face = faces.faces().map(|face| face.tracked.id).min();
         for (index, layer) in self.layers.iter_mut().enumerate() {
             let layer_start = Instant::now();
-            let step = layer.visibility.begin_frame(time_s, self.still_images);
+            let step = layer.visibility.begin_frame(time_s, still_images);
             if let Stage::Sticker(stage) = &mut layer.stage {
                 stage.begin_frame();
             }
-            if layer.stage.is_frame_wide() {
+            let mut flush_ms = 0.0;
+            if let Stage::Plugin(stage) = &mut layer.stage {
+                // A plugin sees the frame with every layer below it drawn.
+                if !self.scene.commands.is_empty() {
+                    let render_start = Instant::now();
+                    self.renderer.render(frame, &self.scene)?;
+                    flush_ms = render_start.elapsed().as_secs_f64() * 1e3;
+                    self.stats.render_ms += flush_ms;
+                    self.scene.clear();
+                }
+                let context = PluginFrame {
+                    faces: &faces,
+                    rules: &self.manifest.triggers,
+                    time_s,
+                    still_image: still_images,
+                };
+                stage.play(frame, &context, layer.trigger, &mut layer.visibility, step);
+            } else if layer.stage.is_frame_wide() {
                 let on = match layer.trigger {
                     None => true,
                     Some(rule) => faces
@@ -354,13 +413,14 @@ impl EffectPlayer {
             if let Stage::Sticker(stage) = &mut layer.stage {
                 stage.end_frame();
             }
-            self.stats.layers_ms[index] = layer_start.elapsed().as_secs_f64() * 1e3;
+            // A plugin layer's time is its own work, not the drawing flushed before it.
+            self.stats.layers_ms[index] = layer_start.elapsed().as_secs_f64() * 1e3 - flush_ms;
         }
         self.stats.faces = faces.face_count();
         self.stats.pipeline = faces.timings;
         let render_start = Instant::now();
         self.renderer.render(frame, &self.scene)?;
-        self.stats.render_ms = render_start.elapsed().as_secs_f64() * 1e3;
+        self.stats.render_ms += render_start.elapsed().as_secs_f64() * 1e3;
         self.stats.total_ms = started.elapsed().as_secs_f64() * 1e3;
         Ok(&self.stats)
     }
@@ -448,6 +508,8 @@ fn draw_face(
                 strength,
             }));
         }
+        // Played by `PluginStage::play`, never drawn through the scene.
+        Stage::Plugin(_) => {}
     }
     Ok(())
 }

@@ -49,7 +49,8 @@ pub trait Renderer: Send {
     fn name(&self) -> String;
 
     /// Takes the bundle's textures, LUTs and mesh topologies, replacing any loaded before.
-    /// The ids in later scenes index into these lists.
+    /// The ids in later scenes index into these lists. On error the assets loaded before
+    /// stay in place.
     fn load_assets(&mut self, assets: &SceneAssets) -> Result<(), RenderError>;
 
     /// Draws `scene` onto `frame` in place, in command order. The frame is `Rgb8` or

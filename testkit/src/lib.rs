@@ -3,6 +3,7 @@
 //! dev-dependency only; nothing here ships.
 
 mod motion;
+pub mod plugins;
 mod temp_dir;
 
 pub use motion::Motion;

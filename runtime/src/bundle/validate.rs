@@ -12,6 +12,7 @@ use effect_api::manifest::{CheckedManifest, LayerKind, TensorLayout, check};
 use effect_api::{Diagnostic, Manifest};
 
 use crate::models::{TensorInfo, inspect_model};
+use crate::plugin::build::{Platform, current_library_file_name, library_file_name};
 
 use super::MANIFEST_MEMBER as MANIFEST_FILE;
 
@@ -166,8 +167,9 @@ impl AssetChecker<'_> {
                         self.cube(bytes, &lut.file, out);
                     }
                 }
-                // The library's file name depends on the platform; #7 checks plugins.
-                LayerKind::Plugin(_) => {}
+                LayerKind::Plugin(plugin) => {
+                    self.plugin_library(&plugin.library, &at("library"), out)
+                }
             }
         }
     }
@@ -195,6 +197,50 @@ impl AssetChecker<'_> {
             ),
         );
         None
+    }
+
+    /// A plugin layer's library: a usable key, and a build of it for at least one
+    /// platform in the bundle. Which platforms a bundle serves is its author's choice; a
+    /// player on a platform without a build refuses the bundle and says so.
+    fn plugin_library(&self, key: &str, at: &[&str], out: &mut Vec<Diagnostic>) {
+        if effect_api::manifest::bundle_path_problem(key).is_some() {
+            return; // already reported by the manifest check
+        }
+        let expected = match current_library_file_name(key) {
+            Ok(name) => name,
+            Err(error) => {
+                out.push(self.checked.at(at, error.to_string(), None));
+                return;
+            }
+        };
+        let any_build = self.files.keys().any(|file| {
+            Platform::ALL.iter().any(|&platform| {
+                let arch = file
+                    .rsplit('/')
+                    .nth(1)
+                    .and_then(|folder| folder.strip_prefix(platform.folder()))
+                    .and_then(|rest| rest.strip_prefix('-'));
+                arch.is_some_and(|arch| {
+                    library_file_name(key, platform, arch).is_ok_and(|name| &name == file)
+                })
+            })
+        });
+        if !any_build {
+            out.push(
+                self.checked.at(
+                    at,
+                    format!(
+                        "the bundle holds no build of plugin \"{key}\" (for this machine it \
+                     would be \"{expected}\")"
+                    ),
+                    Some(
+                        "build the plugin crate into the bundle: `lensmith plugin build CRATE \
+                     --into BUNDLE`"
+                            .to_owned(),
+                    ),
+                ),
+            );
+        }
     }
 
     fn image(&self, bytes: &[u8], path: &str, at: &[&str], limit: u32, out: &mut Vec<Diagnostic>) {

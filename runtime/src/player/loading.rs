@@ -9,6 +9,7 @@ use effect_api::manifest::{LayerKind, Manifest};
 use effect_api::{Layer, ParameterValue};
 
 use crate::models::{ImageModel, ModelOptions};
+use crate::plugin::PluginLog;
 use crate::pose::CanonicalFace;
 use crate::render::{LutId, SceneAssets, Texture, TextureId, TopologyId, parse_cube};
 use crate::smoothing::SmoothingSettings;
@@ -16,6 +17,7 @@ use crate::smoothing::SmoothingSettings;
 use super::PlayerError;
 use super::face_mesh::{self, Openings};
 use super::face_model::{FaceModelStage, tensor_shape};
+use super::plugin_layer::PluginStage;
 use super::stages::{LayerRuntime, LutStage, MaskStage, Stage, Visibility};
 use super::sticker::StickerStage;
 
@@ -33,6 +35,8 @@ pub(crate) struct LoadContext<'a> {
     pub onnx_runtime: &'a Path,
     pub model_options: ModelOptions,
     pub still_images: bool,
+    /// Where plugin instances log.
+    pub plugin_log: &'a PluginLog,
 }
 
 impl LoadContext<'_> {
@@ -73,8 +77,8 @@ impl LoadContext<'_> {
         (TopologyId(assets.topologies.len() as u32 - 1), alpha)
     }
 
-    fn stage(&self, kind: &LayerKind, assets: &mut SceneAssets) -> Result<Stage, PlayerError> {
-        Ok(match kind {
+    fn stage(&self, layer: &Layer, assets: &mut SceneAssets) -> Result<Stage, PlayerError> {
+        Ok(match &layer.kind {
             LayerKind::FaceModel(layer) => {
                 let model = ImageModel::load(
                     self.onnx_runtime,
@@ -128,14 +132,13 @@ impl LoadContext<'_> {
                     alpha,
                 })
             }
-            LayerKind::Plugin(layer) => {
-                return Err(PlayerError::Unsupported {
-                    what: format!(
-                        "layer kind `plugin` ({:?}): this runtime cannot load native plugins yet",
-                        layer.library
-                    ),
-                });
-            }
+            LayerKind::Plugin(plugin) => Stage::Plugin(Box::new(PluginStage::load(
+                layer,
+                plugin,
+                self.files,
+                self.label,
+                self.plugin_log,
+            )?)),
         })
     }
 }
@@ -193,7 +196,7 @@ pub(crate) fn load_layers(
         layers.push(LayerRuntime {
             name: layer.name.clone(),
             trigger,
-            stage: context.stage(&layer.kind, &mut assets)?,
+            stage: context.stage(layer, &mut assets)?,
             visibility: Visibility::default(),
             live: live_defaults(layer),
         });

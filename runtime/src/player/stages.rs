@@ -7,6 +7,7 @@ use effect_api::manifest::{FaceSelection, LutLayer, LutScope, MaskLayer};
 use crate::render::{LutId, TextureId, TopologyId};
 
 use super::face_model::FaceModelStage;
+use super::plugin_layer::PluginStage;
 use super::sticker::StickerStage;
 
 /// How long a triggered layer takes to fade fully in or out, in seconds.
@@ -43,6 +44,7 @@ pub(crate) enum Stage {
     Mask(MaskStage),
     Sticker(StickerStage),
     Lut(LutStage),
+    Plugin(Box<PluginStage>),
 }
 
 impl Stage {
@@ -52,7 +54,7 @@ impl Stage {
             Self::FaceModel(stage) => stage.layer().faces,
             Self::Mask(stage) => stage.layer.faces,
             Self::Sticker(stage) => stage.layer().faces,
-            Self::Lut(_) => FaceSelection::All,
+            Self::Lut(_) | Self::Plugin(_) => FaceSelection::All,
         }
     }
 
