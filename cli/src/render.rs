@@ -7,12 +7,14 @@ mod progress;
 mod report;
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use effect_api::plugin::LogLevel;
 use lensmith_runtime::models::{AssetCache, ModelOptions};
 use lensmith_runtime::player::{EffectPlayer, PlayerOptions};
+use lensmith_runtime::watch::BundleWatcher;
 
 use crate::json_file::write_json_atomically;
 use crate::renderer_choice::RendererChoice;
@@ -52,7 +54,15 @@ pub struct RenderArgs {
     /// show at once (always so for images and image folders).
     #[arg(long = "static")]
     still_images: bool,
+    /// After rendering, keep watching the bundle and render again whenever one of its
+    /// files changes (its manifest, an asset, a rebuilt plugin); a broken edit is reported
+    /// and the output keeps the last good version. Stop with Ctrl-C.
+    #[arg(long)]
+    watch: bool,
 }
+
+/// How long the bundle must be quiet before `--watch` reloads it.
+const WATCH_DEBOUNCE: Duration = Duration::from_millis(150);
 
 fn milliseconds_since(start: Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1e3
@@ -73,11 +83,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         plan.check_side_file(json, "--json-report")?;
     }
     let cache = AssetCache::locate()?;
-    let Source {
-        frames: mut source,
-        count,
-    } = plan.open_source()?;
-    let still_images = args.still_images || source.is_independent_stills();
+    let still_images = args.still_images || plan.open_source()?.frames.is_independent_stills();
     let options = PlayerOptions {
         threads: args.threads.max(1),
         max_faces: args.max_faces.max(1),
@@ -92,9 +98,66 @@ pub fn run(args: &RenderArgs) -> Result<()> {
              or draw on the CPU with --renderer cpu",
         )?,
     };
+    // The watcher starts before the first load, so that no edit made meanwhile is missed.
+    let watcher = match args.watch {
+        true => Some(BundleWatcher::new(&args.bundle, WATCH_DEBOUNCE)?),
+        false => None,
+    };
     // `PlayerError::Invalid` lists every problem with its file and line; nothing to add.
     let mut player = EffectPlayer::open(&args.bundle, &cache, &options, renderer)?;
     let load_s = load_start.elapsed().as_secs_f64();
+    render_once(args, &plan, &mut player, load_s)?;
+    let Some(watcher) = watcher else {
+        return Ok(());
+    };
+    eprintln!(
+        "watching {} for changes (Ctrl-C to stop)",
+        args.bundle.display()
+    );
+    loop {
+        let Some(change) = watcher.wait(Duration::from_secs(3600))? else {
+            continue;
+        };
+        let reload_start = Instant::now();
+        match player.reload(&args.bundle) {
+            Ok(reload) => {
+                eprintln!(
+                    "reloaded after a change to {} in {:.0} ms{}",
+                    change.paths.join(", "),
+                    milliseconds_since(reload_start),
+                    match reload.restored_layers.is_empty() {
+                        true => String::new(),
+                        false => format!("; state kept: {}", reload.restored_layers.join(", ")),
+                    }
+                );
+                for problem in &reload.state_problems {
+                    eprintln!("warning: {problem}; that layer starts afresh");
+                }
+                player.reset();
+                let load_s = reload_start.elapsed().as_secs_f64();
+                match render_once(args, &plan, &mut player, load_s) {
+                    Ok(()) => eprintln!("{} written; watching for changes", args.output.display()),
+                    Err(error) => eprintln!("error: {error:#}"),
+                }
+            }
+            Err(error) => eprintln!(
+                "error: {error}\nthe output keeps the last good version; waiting for the next change"
+            ),
+        }
+    }
+}
+
+/// Plays the effect over the whole input once and writes the output and reports.
+fn render_once(
+    args: &RenderArgs,
+    plan: &OutputPlan,
+    player: &mut EffectPlayer,
+    load_s: f64,
+) -> Result<()> {
+    let Source {
+        frames: mut source,
+        count,
+    } = plan.open_source()?;
     let mut writer = plan.create_writer(source.frame_rate())?;
     if let Some(note) = writer.audio_note() {
         eprintln!("{note}");
@@ -163,6 +226,15 @@ pub fn run(args: &RenderArgs) -> Result<()> {
             .map(|audio| format!("; audio {audio}"))
             .unwrap_or_default()
     );
+    for (layer, failure) in player.layer_failures() {
+        eprintln!("warning: layer `{layer}` was disabled: {failure}");
+    }
+    for record in player.plugin_log().drain() {
+        // Debug lines are for the plugin's developer, who reads them in the studio.
+        if record.level != LogLevel::Debug {
+            eprintln!("{:?} [{}] {}", record.level, record.layer, record.message);
+        }
+    }
     if args.report {
         print!("{}", report.text());
     }

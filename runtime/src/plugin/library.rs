@@ -2,11 +2,13 @@
 //! library with the same name is a new library to the dynamic loader, and what is loaded
 //! is exactly what the bundle reader verified), opened, handshaken, and never unloaded.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use effect_api::plugin::abi;
+use sha2::{Digest, Sha256};
 
 use super::PluginError;
 
@@ -45,9 +47,26 @@ impl PluginLibrary {
     ///
     /// The library is never unloaded: unloading Rust code is unsound in practice (thread
     /// locals with destructors, `atexit` handlers, threads the plugin started, pointers to
-    /// its static data held anywhere), so each load leaks its handle on purpose. A
-    /// reload therefore costs the old library's mapped size until the process ends.
+    /// its static data held anywhere), so each load leaks its handle on purpose. Loading
+    /// the same bytes again returns the library already loaded, so only a rebuilt library
+    /// costs memory: its old version's mapped size, until the process ends.
     pub fn load(bytes: &[u8], label: &str) -> Result<Arc<Self>, PluginError> {
+        static LOADED: Mutex<BTreeMap<[u8; 32], Arc<PluginLibrary>>> = Mutex::new(BTreeMap::new());
+        let digest: [u8; 32] = Sha256::digest(bytes).into();
+        // A poisoned lock only means another load panicked; the map is still whole.
+        let mut loaded = LOADED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(library) = loaded.get(&digest) {
+            return Ok(library.clone());
+        }
+        let library = Self::load_copy(bytes, label)?;
+        loaded.insert(digest, library.clone());
+        Ok(library)
+    }
+
+    /// Loads a fresh private copy of `bytes` (see [`PluginLibrary::load`]).
+    fn load_copy(bytes: &[u8], label: &str) -> Result<Arc<Self>, PluginError> {
         let load_error = |message: String| PluginError::Load {
             library: label.to_owned(),
             message,
@@ -68,6 +87,9 @@ impl PluginLibrary {
                  (`lensmith plugin build`)"
             ))
         })?;
+        // Never unloaded, not even when the handshake refuses it: its initialisers have
+        // run (see this function's documentation).
+        let library = std::mem::ManuallyDrop::new(library);
         // SAFETY: the symbol's type is the ABI's entry function, which the plugin exports
         // through `export_effect!` (or by hand, following docs/plugins.md).
         let entry = unsafe { library.get::<abi::EntryFn>(abi::ENTRY_SYMBOL) }.map_err(|_| {
@@ -80,10 +102,7 @@ impl PluginLibrary {
         // SAFETY: the entry function takes nothing and returns a pointer to the plugin's
         // static table, per the ABI.
         let table = unsafe { entry() };
-        let loaded = Self::handshake(table, label)?;
-        // Never unload: see this function's documentation.
-        std::mem::forget(library);
-        Ok(Arc::new(loaded))
+        Ok(Arc::new(Self::handshake(table, label)?))
     }
 
     /// Reads the table, refusing another major, a newer minor or missing functions.
