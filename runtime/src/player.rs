@@ -171,6 +171,32 @@ impl std::fmt::Debug for EffectPlayer {
     }
 }
 
+/// How messages name the bundle at `path`: `folder/` or `file.effect:`, so that a member's
+/// path can follow.
+fn bundle_label(path: &Path) -> String {
+    if path.is_dir() {
+        format!("{}/", path.display())
+    } else {
+        format!("{}:", path.display())
+    }
+}
+
+/// Validates the bundle in full; its manifest, or every problem found.
+fn validated_manifest(
+    files: &BundleFiles,
+    label: &str,
+    onnx_runtime: &Path,
+) -> Result<Manifest, PlayerError> {
+    let report = validate(&files.files, label, Some(onnx_runtime));
+    match report.manifest {
+        Some(manifest) if report.diagnostics.is_empty() => Ok(manifest),
+        _ => Err(PlayerError::Invalid {
+            label: label.to_owned(),
+            diagnostics: report.diagnostics,
+        }),
+    }
+}
+
 /// Reads a bundle folder or `.effect` file, verifying what it can.
 pub fn read_bundle(path: &Path, limits: &ArchiveLimits) -> Result<BundleFiles, BundleError> {
     if path.is_dir() {
@@ -190,12 +216,7 @@ impl EffectPlayer {
         renderer: Box<dyn Renderer>,
     ) -> Result<Self, PlayerError> {
         let files = read_bundle(path, &options.limits)?;
-        let label = if path.is_dir() {
-            format!("{}/", path.display())
-        } else {
-            format!("{}:", path.display())
-        };
-        Self::from_files(&files, &label, cache, options, renderer)
+        Self::from_files(&files, &bundle_label(path), cache, options, renderer)
     }
 
     /// Plays bundle files already read (and verified) by the caller; `label` names the
@@ -208,16 +229,7 @@ impl EffectPlayer {
         mut renderer: Box<dyn Renderer>,
     ) -> Result<Self, PlayerError> {
         let onnx_runtime = cache.onnxruntime_library()?;
-        let report = validate(&files.files, label, Some(&onnx_runtime));
-        let manifest = match report.manifest {
-            Some(manifest) if report.diagnostics.is_empty() => manifest,
-            _ => {
-                return Err(PlayerError::Invalid {
-                    label: label.to_owned(),
-                    diagnostics: report.diagnostics,
-                });
-            }
-        };
+        let manifest = validated_manifest(files, label, &onnx_runtime)?;
         let settings = if options.still_images {
             FacePipelineSettings::still_images(options.max_faces)
         } else {

@@ -4,7 +4,7 @@
 
 use super::abi;
 use crate::expression::Expression;
-use crate::frame::PixelFormat;
+use crate::frame::{FrameView, PixelFormat};
 use crate::geometry::Point2;
 
 /// The frame a plugin draws on, in place: 8-bit RGB or RGBA rows, `stride` bytes apart.
@@ -26,9 +26,8 @@ impl<'a> FramePixels<'a> {
         stride: usize,
         format: PixelFormat,
     ) -> Option<Self> {
-        let row = width as usize * format.bytes_per_pixel();
-        let needed = stride.checked_mul(height.checked_sub(1)? as usize)? + row;
-        (width > 0 && stride >= row && data.len() >= needed).then_some(Self {
+        FrameView::new(data, width, height, stride, format).ok()?;
+        Some(Self {
             data,
             width,
             height,
@@ -102,9 +101,8 @@ pub struct OverlayPixels<'a> {
 impl<'a> OverlayPixels<'a> {
     /// Wraps a premultiplied RGBA8 buffer holding every row; `None` when it is too short.
     pub fn new(data: &'a mut [u8], width: u32, height: u32, stride: usize) -> Option<Self> {
-        let row = width as usize * 4;
-        let needed = stride.checked_mul(height.checked_sub(1)? as usize)? + row;
-        (width > 0 && stride >= row && data.len() >= needed).then_some(Self {
+        FrameView::new(data, width, height, stride, PixelFormat::Rgba8).ok()?;
+        Some(Self {
             data,
             width,
             height,

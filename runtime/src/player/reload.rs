@@ -6,11 +6,10 @@
 use std::path::Path;
 
 use crate::bundle::archive::BundleFiles;
-use crate::bundle::validate;
 
 use super::loading::{LoadContext, load_layers};
 use super::stages::Stage;
-use super::{EffectPlayer, FrameStats, PlayerError, read_bundle};
+use super::{EffectPlayer, FrameStats, PlayerError, bundle_label, read_bundle, validated_manifest};
 
 /// What a successful reload did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -26,12 +25,7 @@ impl EffectPlayer {
     /// changes: the previous version keeps playing.
     pub fn reload(&mut self, path: &Path) -> Result<ReloadReport, PlayerError> {
         let files = read_bundle(path, &self.options.limits)?;
-        let label = if path.is_dir() {
-            format!("{}/", path.display())
-        } else {
-            format!("{}:", path.display())
-        };
-        self.reload_files(&files, &label)
+        self.reload_files(&files, &bundle_label(path))
     }
 
     /// Reloads from bundle files already read by the caller; as [`EffectPlayer::reload`].
@@ -40,16 +34,7 @@ impl EffectPlayer {
         files: &BundleFiles,
         label: &str,
     ) -> Result<ReloadReport, PlayerError> {
-        let report = validate(&files.files, label, Some(&self.onnx_runtime));
-        let manifest = match report.manifest {
-            Some(manifest) if report.diagnostics.is_empty() => manifest,
-            _ => {
-                return Err(PlayerError::Invalid {
-                    label: label.to_owned(),
-                    diagnostics: report.diagnostics,
-                });
-            }
-        };
+        let manifest = validated_manifest(files, label, &self.onnx_runtime)?;
         let mut loaded = load_layers(
             &manifest,
             &LoadContext {
