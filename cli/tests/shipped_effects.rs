@@ -1,11 +1,26 @@
 //! Every bundle the repository ships (`effects/*` and `examples/effects/*`) validates and
 //! plays: `lensmith validate` finds nothing, and `lensmith render` on the sample photo
-//! changes pixels on the face and leaves the photo's corners alone.
+//! changes pixels on the face and leaves the photo's corners alone, or, for an effect
+//! that only acts on something the photo does not show, leaves the photo as it was.
+//!
+//! A bundle with plugin layers ships without its libraries (`effects/*/plugins/` is
+//! git-ignored): it is copied into a temporary folder and its plugin crate built into the
+//! copy, never into the repository's own folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use effect_api::LayerKind;
+use lensmith_runtime::plugin::build::install_library;
 use lensmith_testkit::TempDir;
+
+/// Bundles whose every layer waits for something the sample photo (a still portrait with
+/// open eyes) does not show, each with why: on the photo they must render without error
+/// and change nothing, which is all a still can show of them.
+const UNCHANGED_ON_THE_PHOTO: [(&str, &str); 1] = [(
+    "never-blink",
+    "it covers eyes only while they blink, and the astronaut's eyes are open",
+)];
 
 /// The bundle folders under `effects/` and `examples/effects/`.
 fn shipped_bundles() -> Vec<PathBuf> {
@@ -31,12 +46,82 @@ fn lensmith(args: &[&std::ffi::OsStr]) -> std::process::Output {
         .expect("the lensmith binary cargo built runs")
 }
 
+/// The `library` keys of the bundle's plugin layers.
+fn plugin_keys(bundle: &Path) -> Vec<String> {
+    let label = bundle.join("effect.toml").display().to_string();
+    let text = std::fs::read_to_string(bundle.join("effect.toml")).unwrap();
+    let checked = effect_api::manifest::check(&label, &text);
+    let manifest = checked
+        .manifest
+        .unwrap_or_else(|| panic!("{label} does not parse: {:?}", checked.diagnostics));
+    manifest
+        .layers
+        .iter()
+        .filter_map(|layer| match &layer.kind {
+            LayerKind::Plugin(plugin) => Some(plugin.library.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Copies the folder `from` into `to`, leaving out `skip` at its top.
+fn copy_folder(from: &Path, to: &Path, skip: &[&str]) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if skip.iter().any(|skipped| name == *skipped) {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_folder(&entry.path(), &target, &[]);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The bundle to validate and render: the repository's folder itself, or, for a bundle
+/// with plugin layers, a copy in `scratch` with each plugin built from its crate (the
+/// folder `<bundle>-plugin` beside it, as `effects/never-blink-plugin` is beside
+/// `effects/never-blink`) and installed as `lensmith plugin build` would.
+fn playable(bundle: &Path, scratch: &TempDir) -> PathBuf {
+    let keys = plugin_keys(bundle);
+    if keys.is_empty() {
+        return bundle.to_owned();
+    }
+    let name = bundle.file_name().unwrap().to_string_lossy().into_owned();
+    let root = lensmith_testkit::workspace_root();
+    let crate_dir = bundle.with_file_name(format!("{name}-plugin"));
+    assert!(
+        crate_dir.join("Cargo.toml").is_file(),
+        "{name} has plugin layers ({keys:?}) but no plugin crate at {}",
+        crate_dir.display()
+    );
+    let relative = crate_dir
+        .strip_prefix(&root)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let library = lensmith_testkit::plugins::build_plugin(&relative, &[]);
+    let copy = scratch.join(&format!("bundle-{name}"));
+    // Whatever a developer built into the repository's folder is left out: the test plays
+    // what the crate builds now.
+    copy_folder(bundle, &copy, &["plugins"]);
+    for key in &keys {
+        install_library(&library, &copy, key)
+            .unwrap_or_else(|error| panic!("{name}: installing {key}: {error}"));
+    }
+    copy
+}
+
 #[test]
 fn every_shipped_bundle_validates_and_renders_on_the_sample_photo() {
     let bundles = shipped_bundles();
     assert!(
-        bundles.len() >= 3,
-        "expected face-paint and the examples, found {bundles:?}"
+        bundles.len() >= 4,
+        "expected face-paint, never-blink and the examples, found {bundles:?}"
     );
     let Some(cache) = lensmith_testkit::cache_or_skip("shipped_effects") else {
         return;
@@ -44,8 +129,13 @@ fn every_shipped_bundle_validates_and_renders_on_the_sample_photo() {
     let photo = lensmith_testkit::astronaut_path(&cache);
     let original = lensmith_testkit::astronaut(&cache);
     let out = TempDir::new("shipped_effects");
-    for bundle in bundles {
-        let name = bundle.file_name().unwrap().to_string_lossy().into_owned();
+    for repository_bundle in bundles {
+        let name = repository_bundle
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let bundle = playable(&repository_bundle, &out);
         let validated = lensmith(&["validate".as_ref(), bundle.as_os_str()]);
         assert!(
             validated.status.success(),
@@ -66,6 +156,12 @@ fn every_shipped_bundle_validates_and_renders_on_the_sample_photo() {
             "{name} does not render:\n{}",
             String::from_utf8_lossy(&rendered.stderr)
         );
+        // A failing plugin only disables its layer and warns: that is a failure here.
+        let stderr = String::from_utf8_lossy(&rendered.stderr);
+        assert!(
+            !stderr.contains("was disabled") && !stderr.contains("Error ["),
+            "{name} rendered with a failing layer:\n{stderr}"
+        );
         let image = image::open(&target).unwrap().to_rgb8();
         let changed = image
             .as_raw()
@@ -73,6 +169,16 @@ fn every_shipped_bundle_validates_and_renders_on_the_sample_photo() {
             .zip(original.data().chunks_exact(3))
             .filter(|(a, b)| a != b)
             .count();
+        if let Some((_, why)) = UNCHANGED_ON_THE_PHOTO
+            .iter()
+            .find(|(quiet, _)| *quiet == name)
+        {
+            assert_eq!(changed, 0, "{name} changed {changed} pixels, yet {why}");
+            // ... and its layers did see the face.
+            let stdout = String::from_utf8_lossy(&rendered.stdout);
+            assert!(stdout.contains(" 1 face(s) drawn on"), "{name}: {stdout}");
+            continue;
+        }
         assert!(changed > 1000, "{name} changed only {changed} pixels");
         // The photo is 512×512 with the face in its upper middle: a face effect leaves the
         // bottom corners as they were.
