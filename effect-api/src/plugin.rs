@@ -127,8 +127,11 @@ impl<'a> CreateContext<'a> {
 
 /// An effect's native logic. The host calls an instance from one thread at a time (not
 /// always the same one), in this order: `create`, then per frame any `on_trigger` calls
-/// and one `process`, with `set_parameters` between frames when a value changes; before a
-/// reload `save_state`, and on the new build `restore_state` right after `create`.
+/// and one `process`, with `set_parameters` between frames when a value changes. On a
+/// reload the new build's instance is created first, then the old instance's `save_state`
+/// feeds the new one's `restore_state`, and the old instance is destroyed. Instances of one
+/// build (two layers, two players) share its statics and may be called on different
+/// threads at the same time.
 ///
 /// Return an error rather than panicking; a panic is caught and reported too. Either way
 /// the host disables the layer for this bundle and keeps playing the others.

@@ -1,5 +1,6 @@
-//! Watching an effect bundle for hot reload: the studio and `lensmith render --watch` learn
-//! that a bundle's files changed once they have been quiet for a moment, in one batch.
+//! Watching an effect bundle for hot reload: `lensmith render --watch` (and any host, such
+//! as an authoring app) learns that a bundle's files changed once they have been quiet for
+//! a moment, in one batch.
 //!
 //! Built on notify and notify-debouncer-full. The debouncer pairs the halves of a rename,
 //! so an editor's save by temporary file and rename reports the file it replaced; on top
@@ -35,7 +36,7 @@ const MAX_TICK: Duration = Duration::from_millis(50);
 /// Watches one bundle (a folder, recursively, or a `.effect` file) and reports a change
 /// once the files have been quiet for the debounce time.
 ///
-/// Not `Sync`: one thread waits on it (the studio's subscription worker, the render loop).
+/// Not `Sync`: one thread waits on it (a GUI's worker thread, the render loop).
 /// Dropping it stops the watch and its threads.
 #[derive(Debug)]
 pub struct BundleWatcher {

@@ -121,7 +121,7 @@ fn host_scenario(libraries: &[&str]) {
     // The rebuilt library takes over with the state; the old instance goes.
     let rebuilt = load(tint_v2).expect("tint v2 loads");
     let mut new = PluginInstance::create(rebuilt, "tint", "", &parameters, log.clone()).unwrap();
-    new.restore_state(&state).unwrap();
+    assert!(new.restore_state(&state).unwrap(), "tint takes its state");
     drop(old);
     let mut rgba = Frame::from_packed(
         vec![200; 48 * 40 * 4],

@@ -240,8 +240,9 @@ pub struct LutLayer {
 /// `kind = "plugin"`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PluginLayer {
-    /// The plugin's shared library, a path inside the bundle (without the platform's
-    /// prefix and extension: `plugins/glitter` finds `libglitter.so`, `glitter.dll`, ...).
+    /// The plugin's shared library, a path inside the bundle without the platform's folder,
+    /// prefix and extension: `plugins/glitter` finds `plugins/linux-x86_64/libglitter.so`,
+    /// `plugins/android-aarch64/libglitter.so`, `plugins/windows-x86_64/glitter.dll`, ...
     pub library: String,
     /// Free-form settings passed to the plugin as TOML text.
     #[serde(default)]

@@ -380,3 +380,21 @@ unsafe impl Sync for PluginTable {}
 
 /// The handshake fields' size: a host reads these first, whatever the table's size.
 pub const HANDSHAKE_SIZE: usize = 3 * std::mem::size_of::<u32>();
+
+/// The smallest [`PluginTable`] of this major (ABI 1.0's, up to `restore`): a host refuses
+/// a smaller one and reads a field appended by a later minor only when `size` covers it.
+pub const PLUGIN_TABLE_SIZE_1_0: usize =
+    std::mem::offset_of!(PluginTable, restore) + std::mem::size_of::<Option<RestoreFn>>();
+/// The smallest [`HostTable`] of this major (1.0's, up to `time_s`).
+pub const HOST_TABLE_SIZE_1_0: usize = std::mem::offset_of!(HostTable, time_s)
+    + std::mem::size_of::<Option<unsafe extern "C" fn(*mut c_void) -> f64>>();
+/// The smallest [`CreateInfo`] of this major (1.0's, up to `parameter_count`).
+pub const CREATE_INFO_SIZE_1_0: usize =
+    std::mem::offset_of!(CreateInfo, parameter_count) + std::mem::size_of::<usize>();
+/// The smallest [`FrameInput`] of this major (1.0's, up to `still_image`).
+pub const FRAME_INPUT_SIZE_1_0: usize =
+    std::mem::offset_of!(FrameInput, still_image) + std::mem::size_of::<u32>();
+/// The smallest [`FaceRef`] stride of this major (1.0's face, up to `pose`); the stride is
+/// also a multiple of `FaceRef`'s alignment, and the array is aligned for `FaceRef`.
+pub const FACE_SIZE_1_0: usize =
+    std::mem::offset_of!(FaceRef, pose) + std::mem::size_of::<PoseRef>();

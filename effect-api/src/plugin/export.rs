@@ -154,8 +154,8 @@ unsafe extern "C" fn create<T: EffectPlugin>(
         if out_instance.is_null() {
             return Err(invalid("create: nowhere to put the instance"));
         }
-        if (host.size as usize) < std::mem::size_of::<abi::HostTable>()
-            || (info.size as usize) < std::mem::size_of::<abi::CreateInfo>()
+        if (host.size as usize) < abi::HOST_TABLE_SIZE_1_0
+            || (info.size as usize) < abi::CREATE_INFO_SIZE_1_0
         {
             return Err(invalid(
                 "create: the host's tables are smaller than ABI 1.0's",
@@ -275,8 +275,8 @@ unsafe fn frame_info<'a>(
     input: &'a abi::FrameInput,
     frames: u64,
 ) -> Result<FrameInfo<'a>, Failure> {
-    if (input.size as usize) < std::mem::size_of::<abi::FrameInput>()
-        || (input.face_stride as usize) < std::mem::size_of::<abi::FaceRef>()
+    if (input.size as usize) < abi::FRAME_INPUT_SIZE_1_0
+        || (input.face_stride as usize) < abi::FACE_SIZE_1_0
     {
         return Err(invalid(
             "process: the frame input is smaller than ABI 1.0's",
@@ -285,10 +285,16 @@ unsafe fn frame_info<'a>(
     if input.face_count > 0 && input.faces.is_null() {
         return Err(invalid("process: the face list is null"));
     }
+    let align = std::mem::align_of::<abi::FaceRef>();
+    if input.face_count > 0
+        && (input.face_stride as usize % align != 0 || input.faces as usize % align != 0)
+    {
+        return Err(invalid("process: the face list is not aligned for FaceRef"));
+    }
     let mut faces = Vec::with_capacity(input.face_count as usize);
     for index in 0..input.face_count as usize {
-        // SAFETY: the caller's promise about the array; `face_stride` is at least a
-        // `FaceRef`, and the host aligns its array for `FaceRef`.
+        // SAFETY: the caller's promise about the array; `face_stride` covers ABI 1.0's
+        // `FaceRef` (the fields this build reads) and keeps every element aligned.
         let face = unsafe {
             &*input
                 .faces

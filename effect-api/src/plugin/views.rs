@@ -266,7 +266,8 @@ impl<'a> FrameInfo<'a> {
         self.time_s
     }
 
-    /// Frames processed by this instance before this one.
+    /// Frames processed by this instance before this one (counted afresh after
+    /// `restore_state`).
     pub fn frame_index(&self) -> u64 {
         self.frame_index
     }

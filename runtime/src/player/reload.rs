@@ -62,7 +62,7 @@ impl EffectPlayer {
             };
             let carried = old.save_state().and_then(|state| match state.is_empty() {
                 true => Ok(false),
-                false => new_instance.restore_state(&state).map(|()| true),
+                false => new_instance.restore_state(&state),
             });
             match carried {
                 Ok(true) => reload.restored_layers.push(layer.name.clone()),

@@ -231,16 +231,18 @@ impl PluginInstance {
         Ok(state)
     }
 
-    /// Gives a new instance the state an older one saved.
-    pub fn restore_state(&mut self, state: &[u8]) -> Result<(), PluginError> {
+    /// Gives a new instance the state an older one saved; `false` when the plugin takes
+    /// no state (it has no `restore`).
+    pub fn restore_state(&mut self, state: &[u8]) -> Result<bool, PluginError> {
         let Some(restore) = self.library.functions.restore else {
-            return Ok(());
+            return Ok(false);
         };
         let instance = self.instance;
         self.call("restore", |error| {
             // SAFETY: `state` is valid for the call.
             unsafe { restore(instance, state.as_ptr(), state.len(), error) }
         })
+        .map(|()| true)
     }
 
     /// Makes a call with a cleared error buffer and names its failure.

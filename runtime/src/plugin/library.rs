@@ -48,21 +48,39 @@ impl PluginLibrary {
     /// The library is never unloaded: unloading Rust code is unsound in practice (thread
     /// locals with destructors, `atexit` handlers, threads the plugin started, pointers to
     /// its static data held anywhere), so each load leaks its handle on purpose. Loading
-    /// the same bytes again returns the library already loaded, so only a rebuilt library
-    /// costs memory: its old version's mapped size, until the process ends.
+    /// the same bytes again returns the library already loaded (or the same refusal), so
+    /// only a rebuilt library costs memory: its old version's mapped size, until the
+    /// process ends. Instances of one build share its statics.
     pub fn load(bytes: &[u8], label: &str) -> Result<Arc<Self>, PluginError> {
-        static LOADED: Mutex<BTreeMap<[u8; 32], Arc<PluginLibrary>>> = Mutex::new(BTreeMap::new());
+        // Libraries loaded, and libraries loaded but refused by the handshake (which stay
+        // loaded too), by the sha256 of their bytes.
+        type Loaded = BTreeMap<[u8; 32], Result<Arc<PluginLibrary>, String>>;
+        static LOADED: Mutex<Loaded> = Mutex::new(BTreeMap::new());
         let digest: [u8; 32] = Sha256::digest(bytes).into();
         // A poisoned lock only means another load panicked; the map is still whole.
         let mut loaded = LOADED
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(library) = loaded.get(&digest) {
-            return Ok(library.clone());
+        let refused = |message: &String| PluginError::Abi {
+            library: label.to_owned(),
+            message: message.clone(),
+        };
+        if let Some(outcome) = loaded.get(&digest) {
+            return outcome.clone().map_err(|message| refused(&message));
         }
-        let library = Self::load_copy(bytes, label)?;
-        loaded.insert(digest, library.clone());
-        Ok(library)
+        let outcome = Self::load_copy(bytes, label);
+        // A library the loader could not open left nothing behind: trying again later (a
+        // missing dependency installed, say) is worth it.
+        match &outcome {
+            Ok(library) => {
+                loaded.insert(digest, Ok(library.clone()));
+            }
+            Err(PluginError::Abi { message, .. }) => {
+                loaded.insert(digest, Err(message.clone()));
+            }
+            Err(_) => {}
+        }
+        outcome
     }
 
     /// Loads a fresh private copy of `bytes` (see [`PluginLibrary::load`]).
@@ -135,13 +153,14 @@ impl PluginLibrary {
                 host.0, host.1
             )));
         }
-        if (size as usize) < std::mem::size_of::<abi::PluginTable>() {
+        if (size as usize) < abi::PLUGIN_TABLE_SIZE_1_0 {
             return Err(refuse(format!(
                 "its table is {size} bytes, smaller than ABI {major}.0's {} bytes",
-                std::mem::size_of::<abi::PluginTable>()
+                abi::PLUGIN_TABLE_SIZE_1_0
             )));
         }
-        // SAFETY: the size covers every field of this minor's table.
+        // SAFETY: the size covers ABI 1.0's table, every field this host reads (a field of
+        // a later minor must be read only when `size` covers it).
         let table = unsafe { &*table };
         let (Some(create), Some(destroy), Some(process)) =
             (table.create, table.destroy, table.process)
