@@ -287,7 +287,7 @@ unsafe fn frame_info<'a>(
     }
     let align = std::mem::align_of::<abi::FaceRef>();
     if input.face_count > 0
-        && (input.face_stride as usize % align != 0 || input.faces as usize % align != 0)
+        && (!(input.face_stride as usize).is_multiple_of(align) || !input.faces.is_aligned())
     {
         return Err(invalid("process: the face list is not aligned for FaceRef"));
     }
