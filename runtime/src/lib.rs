@@ -16,6 +16,7 @@ pub mod models;
 pub mod player;
 pub mod plugin;
 pub mod pose;
+pub mod preview;
 pub mod render;
 pub mod sampling;
 pub mod smoothing;

@@ -24,6 +24,7 @@ mod feather;
 mod loading;
 mod plugin_layer;
 mod reload;
+mod snapshot;
 mod stages;
 mod sticker;
 
@@ -41,10 +42,12 @@ use crate::face_pipeline::{
 use crate::models::{AssetCache, ImageModelError, ModelError, ModelOptions};
 use crate::plugin::{PluginError, PluginLog};
 use crate::render::{DrawCommand, LutDraw, LutRegion, MeshDraw, RenderError, Renderer, Scene};
+use effect_api::plugin::Value;
 
 use loading::{LoadContext, load_layers};
 use plugin_layer::PluginFrame;
 pub use reload::ReloadReport;
+pub use snapshot::{FaceSnapshot, FrameSnapshot};
 use stages::{LayerRuntime, Stage};
 
 /// How a player runs.
@@ -160,6 +163,7 @@ pub struct EffectPlayer {
     options: PlayerOptions,
     onnx_runtime: PathBuf,
     plugin_log: PluginLog,
+    snapshot: Option<FrameSnapshot>,
 }
 
 impl std::fmt::Debug for EffectPlayer {
@@ -267,6 +271,7 @@ impl EffectPlayer {
             options: options.clone(),
             onnx_runtime,
             plugin_log,
+            snapshot: None,
         })
     }
 
@@ -339,6 +344,53 @@ impl EffectPlayer {
         Ok(())
     }
 
+    /// Switches layer `layer` on or off from the next frame on (it is on after opening
+    /// and after a reload).
+    pub fn set_layer_enabled(&mut self, layer: &str, enabled: bool) -> Result<(), PlayerError> {
+        let found = self
+            .layers
+            .iter_mut()
+            .find(|candidate| candidate.name == layer)
+            .ok_or_else(|| PlayerError::Parameter(format!("no layer is named `{layer}`")))?;
+        found.enabled = enabled;
+        Ok(())
+    }
+
+    /// Sets parameter `name` of layer `layer` to any value: a number as
+    /// [`EffectPlayer::set_parameter`] does, a colour for a plugin layer's colour parameter.
+    pub fn set_parameter_value(
+        &mut self,
+        layer: &str,
+        name: &str,
+        value: Value,
+    ) -> Result<(), PlayerError> {
+        if let Some(number) = value.as_f64() {
+            return self.set_parameter(layer, name, number);
+        }
+        let found = self
+            .layers
+            .iter_mut()
+            .find(|candidate| candidate.name == layer)
+            .ok_or_else(|| PlayerError::Parameter(format!("no layer is named `{layer}`")))?;
+        match &mut found.stage {
+            Stage::Plugin(stage) => stage.set_value(name, value),
+            _ => Err(PlayerError::Parameter(format!(
+                "layer `{layer}` has no colour property `{name}`"
+            ))),
+        }
+    }
+
+    /// Keeps (or stops keeping) a copy of each frame's faces and trigger events, for
+    /// [`EffectPlayer::snapshot`].
+    pub fn keep_snapshots(&mut self, keep: bool) {
+        self.snapshot = keep.then(FrameSnapshot::default);
+    }
+
+    /// The last frame's faces and events, when [`EffectPlayer::keep_snapshots`] asked.
+    pub fn snapshot(&self) -> Option<&FrameSnapshot> {
+        self.snapshot.as_ref()
+    }
+
     /// The layers disabled because their plugin failed or panicked, with the error.
     pub fn layer_failures(&self) -> impl Iterator<Item = (&str, &PluginError)> {
         self.layers.iter().filter_map(|layer| match &layer.stage {
@@ -366,10 +418,17 @@ impl EffectPlayer {
         let started = Instant::now();
         let still_images = self.options.still_images;
         let faces = self.pipeline.process(frame.view(), time_s)?;
+        if let Some(snapshot) = &mut self.snapshot {
+            snapshot.capture(&faces, &self.manifest.triggers);
+        }
         self.scene.clear();
         self.stats.render_ms = 0.0;
         let first_face = faces.faces().map(|face| face.tracked.id).min();
         for (index, layer) in self.layers.iter_mut().enumerate() {
+            if !layer.enabled {
+                self.stats.layers_ms[index] = 0.0;
+                continue;
+            }
             let layer_start = Instant::now();
             let step = layer.visibility.begin_frame(time_s, still_images);
             if let Stage::Sticker(stage) = &mut layer.stage {

@@ -199,6 +199,7 @@ pub(crate) fn load_layers(
             stage: context.stage(layer, &mut assets)?,
             visibility: Visibility::default(),
             live: live_defaults(layer),
+            enabled: true,
         });
     }
     Ok(LoadedLayers { assets, layers })

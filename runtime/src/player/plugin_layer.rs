@@ -176,6 +176,34 @@ impl PluginStage {
         Ok(())
     }
 
+    /// Passes a new colour for parameter `name` on.
+    pub(crate) fn set_value(&mut self, name: &str, value: Value) -> Result<(), PlayerError> {
+        match self.parameters.iter().find(|(known, _)| known == name) {
+            Some((_, ParameterValue::Color { .. })) => {}
+            Some(_) => {
+                return Err(PlayerError::Parameter(format!(
+                    "`{name}` is not a colour; set it as a number"
+                )));
+            }
+            None => {
+                return Err(PlayerError::Parameter(format!(
+                    "plugin `{}` has no parameter `{name}`",
+                    self.layer.library
+                )));
+            }
+        }
+        let value = match value {
+            Value::Color(rgba) => Value::Color(rgba.map(|channel| channel.clamp(0.0, 1.0))),
+            other => other,
+        };
+        if let Some(instance) = &mut self.instance
+            && let Err(error) = instance.update_parameters(&[(name.to_owned(), value)])
+        {
+            self.disable(error);
+        }
+        Ok(())
+    }
+
     /// Drops the instance and keeps why.
     fn disable(&mut self, error: PluginError) {
         self.instance = None;

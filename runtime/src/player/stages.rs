@@ -122,6 +122,8 @@ pub(crate) struct LayerRuntime {
     pub visibility: Visibility,
     /// Current values of the live properties, by name.
     pub live: Vec<(&'static str, f64)>,
+    /// Whether the layer plays at all (a designer may switch one off to compare).
+    pub enabled: bool,
 }
 
 impl LayerRuntime {
