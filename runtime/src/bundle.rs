@@ -10,6 +10,7 @@
 
 pub mod archive;
 pub mod checksums;
+pub mod manifest_edit;
 pub mod member_path;
 pub mod signing;
 pub mod validate;
