@@ -1,0 +1,482 @@
+//! The studio's root: its state, the message every panel's message is wrapped in, the
+//! mapping of the panels' events onto the preview and the configuration, the layout, and
+//! the subscriptions (the preview poll, shortcuts, window size).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use iced::keyboard;
+use iced::widget::{column, container, row, rule, scrollable, text};
+use iced::{Element, Fill, Size, Subscription, Task, Theme};
+use lensmith_runtime::bundle::manifest_edit::save_parameter_defaults;
+
+use crate::config::{StudioConfig, WindowSize};
+use crate::preview_bridge::{Launcher, OpenRequest, PreviewCommand, PreviewEvent, PreviewPort};
+use crate::screen::problems::ReloadFailure;
+use crate::screen::viewer::overlay::Overlays;
+use crate::screen::{export, layers, performance, problems, toolbar, viewer, widgets};
+use crate::shortcut::{Shortcut, shortcut_for};
+
+/// How often the UI takes the newest frame and the worker's events while playing.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(15);
+
+/// How often it looks while paused or on a still: only edits and parameter changes bring
+/// new frames then, and every poll redraws the window (costly on a software renderer).
+pub const IDLE_POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// How the studio starts.
+#[derive(Clone)]
+pub struct Options {
+    /// Starts previews (the runtime's worker, or a fake in tests).
+    pub launcher: Launcher,
+    /// What was remembered.
+    pub config: StudioConfig,
+    /// Where to remember things; `None` keeps nothing.
+    pub config_path: Option<PathBuf>,
+    /// Open this at once.
+    pub open: Option<OpenRequest>,
+    /// Write this file once the first frame is shown (for scripts that wait for it).
+    pub ready_file: Option<PathBuf>,
+    /// The overlays shown at start.
+    pub overlays: Overlays,
+    /// Show the source beside the result at start.
+    pub compare: bool,
+}
+
+/// The studio.
+pub struct Studio {
+    launcher: Launcher,
+    config: StudioConfig,
+    config_path: Option<PathBuf>,
+    /// When the window size last changed and is not saved yet.
+    config_dirty_since: Option<Instant>,
+    preview: Option<Box<dyn PreviewPort>>,
+    session: Option<OpenRequest>,
+    toolbar: toolbar::Toolbar,
+    viewer: viewer::Viewer,
+    layers: layers::Layers,
+    problems: problems::Problems,
+    performance: performance::Performance,
+    export: export::Export,
+    status: String,
+    frames_shown: u64,
+    ready_file: Option<PathBuf>,
+}
+
+/// Everything that happens to the studio.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The toolbar.
+    Toolbar(toolbar::Message),
+    /// The preview and transport.
+    Viewer(viewer::Message),
+    /// The layer list.
+    Layers(layers::Message),
+    /// The problems panel.
+    Problems(problems::Message),
+    /// The performance panel.
+    Performance(performance::Message),
+    /// The export panel.
+    Export(export::Message),
+    /// Time to poll the preview.
+    Tick(Instant),
+    /// A keyboard shortcut.
+    Shortcut(Shortcut),
+    /// The window was resized.
+    WindowResized(Size),
+}
+
+impl Studio {
+    /// The studio in its starting state, and its first task (opening `options.open`).
+    pub fn new(options: Options) -> (Self, Task<Message>) {
+        let mut studio = Self {
+            launcher: options.launcher,
+            toolbar: toolbar::Toolbar::new(&options.config),
+            config: options.config,
+            config_path: options.config_path,
+            config_dirty_since: None,
+            preview: None,
+            session: None,
+            viewer: viewer::Viewer::new(options.overlays, options.compare),
+            layers: layers::Layers::default(),
+            problems: problems::Problems::default(),
+            performance: performance::Performance::default(),
+            export: export::Export::default(),
+            status: "Type a bundle and a source, then Open.".into(),
+            frames_shown: 0,
+            ready_file: options.ready_file,
+        };
+        if let Some(request) = options.open {
+            studio.open(request);
+        }
+        (studio, Task::none())
+    }
+
+    /// The window's title.
+    pub fn title(&self) -> String {
+        match &self.session {
+            Some(session) => format!("{} — Lensmith Studio", session.bundle.display()),
+            None => "Lensmith Studio".into(),
+        }
+    }
+
+    /// The theme.
+    pub fn theme(&self) -> Theme {
+        Theme::TokyoNight
+    }
+
+    /// The layer list (for tests and tools).
+    pub fn layers(&self) -> &layers::Layers {
+        &self.layers
+    }
+
+    /// The problems panel.
+    pub fn problems(&self) -> &problems::Problems {
+        &self.problems
+    }
+
+    /// The viewer.
+    pub fn viewer(&self) -> &viewer::Viewer {
+        &self.viewer
+    }
+
+    /// The performance panel.
+    pub fn performance(&self) -> &performance::Performance {
+        &self.performance
+    }
+
+    /// The export panel.
+    pub fn export(&self) -> &export::Export {
+        &self.export
+    }
+
+    /// The status line.
+    pub fn status(&self) -> &str {
+        &self.status
+    }
+
+    /// The remembered state.
+    pub fn config(&self) -> &StudioConfig {
+        &self.config
+    }
+
+    /// How many frames were shown since the last open.
+    pub fn frames_shown(&self) -> u64 {
+        self.frames_shown
+    }
+
+    fn send(&self, command: PreviewCommand) {
+        if let Some(preview) = &self.preview {
+            preview.send(command);
+        }
+    }
+
+    /// Starts previewing `request`, replacing any preview.
+    fn open(&mut self, request: OpenRequest) {
+        // The old worker stops when dropped, before the new one loads its models.
+        self.preview = None;
+        self.problems.clear();
+        self.performance.reset(30.0);
+        self.frames_shown = 0;
+        self.toolbar.opened(&request);
+        match (self.launcher)(&request) {
+            Ok(preview) => {
+                self.preview = Some(preview);
+                self.status = format!(
+                    "Opening {} on {}…",
+                    request.bundle.display(),
+                    request.source.display()
+                );
+                self.export.set_bundle(&request.bundle);
+                self.config.remember(&request.bundle, &request.source);
+                self.toolbar.remember(&self.config);
+                self.save_config();
+                self.session = Some(request);
+            }
+            Err(reason) => {
+                self.status = "Could not open the preview.".into();
+                self.problems.error(reason);
+                self.session = None;
+            }
+        }
+    }
+
+    fn save_config(&mut self) {
+        self.config_dirty_since = None;
+        if let Some(path) = &self.config_path
+            && let Err(error) = self.config.save(path)
+        {
+            self.problems.error(error.to_string());
+        }
+    }
+
+    fn save_parameters(&mut self) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        if !session.bundle.is_dir() {
+            self.problems.error(format!(
+                "{}: only a bundle folder can be saved to; open the folder the .effect was packed from",
+                session.bundle.display()
+            ));
+            return;
+        }
+        let values = self.layers.values();
+        let manifest = session.bundle.join("effect.toml");
+        match save_parameter_defaults(&manifest, &values) {
+            // The watcher sees the new file and reloads it; the values stay as they are.
+            Ok(()) => {
+                self.status = format!(
+                    "Saved {} parameter(s) to {}",
+                    values.len(),
+                    manifest.display()
+                );
+            }
+            Err(error) => self.problems.error(error.to_string()),
+        }
+    }
+
+    /// Handles a message.
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::Toolbar(message) => {
+                let (task, event) = self.toolbar.update(message);
+                match event {
+                    Some(toolbar::Event::Open(request)) => self.open(request),
+                    Some(toolbar::Event::Reload) => self.send(PreviewCommand::Reload),
+                    Some(toolbar::Event::Save) => self.save_parameters(),
+                    Some(toolbar::Event::Invalid(reason)) => self.status = reason,
+                    None => {}
+                }
+                task.map(Message::Toolbar)
+            }
+            Message::Viewer(message) => {
+                let (task, event) = self.viewer.update(message);
+                if let Some(viewer::Event::Command(command)) = event {
+                    self.send(command);
+                }
+                task.map(Message::Viewer)
+            }
+            Message::Layers(message) => {
+                let (task, event) = self.layers.update(message);
+                if let Some(layers::Event::Command(command)) = event {
+                    self.send(command);
+                }
+                task.map(Message::Layers)
+            }
+            Message::Problems(message) => {
+                let (task, event) = self.problems.update(message);
+                if let Some(event) = event {
+                    match event {}
+                }
+                task.map(Message::Problems)
+            }
+            Message::Performance(message) => {
+                let (task, event) = self.performance.update(message);
+                if let Some(event) = event {
+                    match event {}
+                }
+                task.map(Message::Performance)
+            }
+            Message::Export(message) => {
+                let (task, event) = self.export.update(message);
+                if let Some(event) = event {
+                    match event {}
+                }
+                task.map(Message::Export)
+            }
+            Message::Tick(now) => {
+                self.poll(now);
+                if self.config_dirty_since.is_some_and(|since| {
+                    now.saturating_duration_since(since) > Duration::from_secs(1)
+                }) {
+                    self.save_config();
+                }
+                Task::none()
+            }
+            Message::Shortcut(shortcut) => self.shortcut(shortcut),
+            Message::WindowResized(size) => {
+                self.config.window = Some(WindowSize {
+                    width: size.width,
+                    height: size.height,
+                });
+                self.config_dirty_since = Some(Instant::now());
+                Task::none()
+            }
+        }
+    }
+
+    fn shortcut(&mut self, shortcut: Shortcut) -> Task<Message> {
+        match shortcut {
+            Shortcut::PlayPause => self.update(Message::Viewer(viewer::Message::PlayPause)),
+            Shortcut::Step => self.update(Message::Viewer(viewer::Message::Step)),
+            Shortcut::Reload => self.update(Message::Toolbar(toolbar::Message::Reload)),
+            Shortcut::Save => self.update(Message::Toolbar(toolbar::Message::Save)),
+            Shortcut::Open => self.update(Message::Toolbar(toolbar::Message::Open)),
+            Shortcut::Compare => {
+                let compare = !self.viewer_compare();
+                self.update(Message::Viewer(viewer::Message::Compare(compare)))
+            }
+        }
+    }
+
+    fn viewer_compare(&self) -> bool {
+        // The viewer owns the flag; the shortcut only flips it.
+        self.viewer.is_comparing()
+    }
+
+    /// Takes the worker's events and its newest frame.
+    fn poll(&mut self, now: Instant) {
+        let Some(preview) = &self.preview else {
+            return;
+        };
+        let mut events = Vec::new();
+        while let Some(event) = preview.try_event() {
+            events.push(event);
+        }
+        let frame = preview.latest_frame();
+        for event in events {
+            self.handle_event(event);
+        }
+        match frame {
+            Some(frame) => {
+                self.performance.push(now, frame.times.clone());
+                self.viewer.show(frame);
+                self.frames_shown += 1;
+                if let Some(path) = self.ready_file.take() {
+                    let note = format!("first frame shown: {}\n", self.status);
+                    if let Err(error) = std::fs::write(&path, note) {
+                        self.problems.error(format!("{}: {error}", path.display()));
+                    }
+                }
+            }
+            None => self.performance.tick(now),
+        }
+    }
+
+    fn handle_event(&mut self, event: PreviewEvent) {
+        match event {
+            PreviewEvent::Opened(opened) => {
+                let mut commands = self.layers.load(&opened.manifest);
+                commands.extend(self.viewer.opened(&opened));
+                self.performance.reset(opened.fps);
+                self.problems.reload_succeeded();
+                self.status = format!(
+                    "Playing {} ({} layer(s))",
+                    opened.manifest.effect.name,
+                    opened.manifest.layers.len()
+                );
+                for command in commands {
+                    self.send(command);
+                }
+            }
+            PreviewEvent::Reloaded {
+                bundle,
+                changed,
+                reload_ms,
+            } => {
+                let commands = self.layers.load(&bundle.manifest);
+                self.viewer.reloaded(&bundle);
+                self.problems.reload_succeeded();
+                self.status = if changed.is_empty() {
+                    format!(
+                        "Reloaded {} in {reload_ms:.0} ms",
+                        bundle.manifest.effect.name
+                    )
+                } else {
+                    format!(
+                        "Reloaded {} in {reload_ms:.0} ms after a change to {}",
+                        bundle.manifest.effect.name,
+                        changed.join(", ")
+                    )
+                };
+                for command in commands {
+                    self.send(command);
+                }
+            }
+            PreviewEvent::LoadFailed {
+                message,
+                diagnostics,
+            } => {
+                self.status = if self.layers.layers().is_empty() {
+                    "The bundle cannot be opened; fix the problems below and it opens by itself."
+                        .into()
+                } else {
+                    "The edit is broken; the last good version keeps playing.".into()
+                };
+                self.problems.reload_failed(ReloadFailure {
+                    message,
+                    diagnostics,
+                });
+            }
+            PreviewEvent::LayerFailed { layer, message } => {
+                self.layers.mark_failed(&layer, &message);
+                self.problems.error(format!("layer `{layer}`: {message}"));
+            }
+            PreviewEvent::SourceLength(frames) => self.viewer.set_length(frames),
+            PreviewEvent::Error(message) => self.problems.error(message),
+        }
+    }
+
+    /// The window's content.
+    pub fn view(&self) -> Element<'_, Message> {
+        let toolbar = container(self.toolbar.view().map(Message::Toolbar)).padding([8, 12]);
+        let viewer = container(self.viewer.view().map(Message::Viewer))
+            .padding(8)
+            .width(Fill)
+            .height(Fill);
+        let sidebar = scrollable(
+            column![
+                widgets::panel("Layers", self.layers.view().map(Message::Layers)),
+                widgets::panel(
+                    "Performance (last 2 s)",
+                    self.performance.view().map(Message::Performance)
+                ),
+                widgets::panel("Export", self.export.view().map(Message::Export)),
+            ]
+            .spacing(10)
+            .padding(8),
+        )
+        .width(420)
+        .height(Fill);
+        let mut body = column![row![viewer, sidebar].height(Fill)];
+        if !self.problems.is_empty() {
+            body = body.push(
+                container(widgets::panel(
+                    "Problems",
+                    scrollable(self.problems.view().map(Message::Problems)).height(iced::Shrink),
+                ))
+                .padding([0, 8])
+                .max_height(260),
+            );
+        }
+        let status = container(widgets::mono(self.status.as_str()).style(text::secondary))
+            .padding([4, 12])
+            .width(Fill);
+        column![
+            toolbar,
+            rule::horizontal(1),
+            body.height(Fill),
+            rule::horizontal(1),
+            status
+        ]
+        .into()
+    }
+
+    /// The preview poll (while a preview runs), the shortcuts and window resizes.
+    pub fn subscription(&self) -> Subscription<Message> {
+        let mut subscriptions = vec![
+            keyboard::listen().filter_map(shortcut_for),
+            iced::window::resize_events().map(|(_id, size)| Message::WindowResized(size)),
+        ];
+        if self.preview.is_some() || self.config_dirty_since.is_some() {
+            let interval = if self.viewer.is_playing() {
+                POLL_INTERVAL
+            } else {
+                IDLE_POLL_INTERVAL
+            };
+            subscriptions.push(iced::time::every(interval).map(Message::Tick));
+        }
+        Subscription::batch(subscriptions)
+    }
+}

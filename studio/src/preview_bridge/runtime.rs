@@ -1,0 +1,300 @@
+//! The runtime's preview worker behind [`PreviewPort`]: its events and frames turned into
+//! the studio's types (the manifest read for the layer list, the stage times named, the
+//! faces reduced to what the overlays draw).
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::sync::Arc;
+
+use effect_api::manifest::Manifest;
+use lensmith_runtime::bundle::archive::ArchiveLimits;
+use lensmith_runtime::models::AssetCache;
+use lensmith_runtime::player::{FaceSnapshot, FrameStats, read_bundle};
+use lensmith_runtime::preview::{
+    self as runtime, PreviewFrame, PreviewSettings, PreviewWorker, RendererFactory,
+};
+use lensmith_runtime::render::cpu::CpuRenderer;
+use lensmith_runtime::render::{RenderError, Renderer};
+
+use super::{
+    FaceOverlay, FrameUpdate, Launcher, OpenRequest, OpenedBundle, PoseOverlay, PreviewCommand,
+    PreviewEvent, PreviewImage, PreviewPort,
+};
+use crate::stats::StageTimes;
+
+/// Which renderer the worker draws with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RendererChoice {
+    /// The CPU reference renderer: works everywhere.
+    #[default]
+    Cpu,
+    /// wgpu on its own device (a software adapter such as lavapipe will do).
+    Gpu,
+}
+
+/// The launcher the studio runs with: the runtime's preview worker, drawing with `renderer`.
+pub fn runtime_launcher(renderer: RendererChoice) -> Launcher {
+    Arc::new(move |request: &OpenRequest| {
+        let cache = AssetCache::locate().map_err(|error| {
+            format!("the face models are not set up: {error} (run `cargo xtask setup`)")
+        })?;
+        let settings = PreviewSettings::new(request.bundle.clone(), request.source.clone(), cache);
+        let worker = PreviewWorker::spawn(settings, renderer_factory(renderer))
+            .map_err(|error| error.to_string())?;
+        Ok(Box::new(RuntimePreview {
+            worker,
+            bundle: request.bundle.clone(),
+            state: RefCell::new(BridgeState::default()),
+        }) as Box<dyn PreviewPort>)
+    })
+}
+
+fn renderer_factory(choice: RendererChoice) -> RendererFactory {
+    Box::new(move || -> Result<Box<dyn Renderer>, RenderError> {
+        Ok(match choice {
+            RendererChoice::Cpu => Box::new(CpuRenderer::default()),
+            RendererChoice::Gpu => Box::new(lensmith_runtime::render::gpu::GpuRenderer::new()?),
+        })
+    })
+}
+
+/// What the bridge learns from the events to make sense of the frames.
+#[derive(Debug, Default)]
+struct BridgeState {
+    layers: Vec<String>,
+    fps: f64,
+    still_images: bool,
+    /// The source pixels last shown and their handle: a still's frame is the same buffer
+    /// every time, so it is uploaded once.
+    last_source: Option<(Arc<Vec<u8>>, PreviewImage)>,
+}
+
+struct RuntimePreview {
+    worker: PreviewWorker,
+    bundle: std::path::PathBuf,
+    state: RefCell<BridgeState>,
+}
+
+impl PreviewPort for RuntimePreview {
+    fn send(&self, command: PreviewCommand) {
+        self.worker.send(match command {
+            PreviewCommand::Play => runtime::PreviewCommand::Play,
+            PreviewCommand::Pause => runtime::PreviewCommand::Pause,
+            PreviewCommand::Step => runtime::PreviewCommand::Step,
+            PreviewCommand::Seek(index) => runtime::PreviewCommand::Seek(index),
+            PreviewCommand::SetLooping(looping) => runtime::PreviewCommand::SetLooping(looping),
+            PreviewCommand::SetParameter { layer, name, value } => {
+                runtime::PreviewCommand::SetParameter { layer, name, value }
+            }
+            PreviewCommand::SetLayerEnabled { layer, enabled } => {
+                runtime::PreviewCommand::SetLayerEnabled { layer, enabled }
+            }
+            PreviewCommand::Reload => runtime::PreviewCommand::Reload,
+        });
+    }
+
+    fn latest_frame(&self) -> Option<FrameUpdate> {
+        let frame = self.worker.latest_frame()?;
+        Some(self.state.borrow_mut().frame_update(frame))
+    }
+
+    fn try_event(&self) -> Option<PreviewEvent> {
+        let event = self.worker.try_event()?;
+        let mut state = self.state.borrow_mut();
+        Some(match event {
+            runtime::PreviewEvent::Opened {
+                layers,
+                frame_rate,
+                still_images,
+                ..
+            } => {
+                state.layers = layers;
+                state.fps = frame_rate;
+                state.still_images = still_images;
+                match self.opened(frame_rate, still_images) {
+                    Ok(bundle) => PreviewEvent::Opened(bundle),
+                    Err(error) => PreviewEvent::Error(error),
+                }
+            }
+            runtime::PreviewEvent::Reloaded {
+                changed,
+                reload_ms,
+                layers,
+                ..
+            } => {
+                state.layers = layers;
+                match self.opened(state.fps, state.still_images) {
+                    Ok(bundle) => PreviewEvent::Reloaded {
+                        bundle,
+                        changed,
+                        reload_ms,
+                    },
+                    Err(error) => PreviewEvent::Error(error),
+                }
+            }
+            runtime::PreviewEvent::LoadFailed {
+                message,
+                diagnostics,
+            } => PreviewEvent::LoadFailed {
+                message,
+                diagnostics,
+            },
+            runtime::PreviewEvent::LayerFailed { layer, message } => {
+                PreviewEvent::LayerFailed { layer, message }
+            }
+            runtime::PreviewEvent::SourceLength(length) => PreviewEvent::SourceLength(length),
+            runtime::PreviewEvent::Error(message) => PreviewEvent::Error(message),
+        })
+    }
+}
+
+impl RuntimePreview {
+    /// The bundle as the worker just loaded it. The worker's events name only the layers,
+    /// so the manifest (parameters, triggers) is read again here; an edit landing between
+    /// the worker's read and this one shows here first and reloads the worker right after.
+    fn opened(&self, fps: f64, still_images: bool) -> Result<OpenedBundle, String> {
+        Ok(OpenedBundle {
+            manifest: Arc::new(read_manifest(&self.bundle)?),
+            fps,
+            still_images,
+        })
+    }
+}
+
+/// Reads and checks `bundle`'s manifest (a folder's `effect.toml`, or a `.effect`'s).
+pub fn read_manifest(bundle: &Path) -> Result<Manifest, String> {
+    let text = if bundle.is_dir() {
+        std::fs::read_to_string(bundle.join("effect.toml"))
+            .map_err(|error| format!("{}: {error}", bundle.join("effect.toml").display()))?
+    } else {
+        let files = read_bundle(bundle, &ArchiveLimits::default()).map_err(|e| e.to_string())?;
+        let bytes = files
+            .files
+            .get("effect.toml")
+            .ok_or_else(|| format!("{}: no effect.toml inside", bundle.display()))?;
+        String::from_utf8_lossy(bytes).into_owned()
+    };
+    let checked = effect_api::manifest::check("effect.toml", &text);
+    checked.manifest.ok_or_else(|| {
+        let problems: Vec<String> = checked
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        format!("{}: {}", bundle.display(), problems.join("; "))
+    })
+}
+
+impl BridgeState {
+    fn frame_update(&mut self, frame: PreviewFrame) -> FrameUpdate {
+        let (width, height) = (frame.width, frame.height);
+        let source = match &self.last_source {
+            Some((pixels, image)) if Arc::ptr_eq(pixels, &frame.source_rgba) => image.clone(),
+            _ => {
+                let pixels = bytes::Bytes::from_owner(SharedPixels(frame.source_rgba.clone()));
+                let image = PreviewImage::from_rgba(width, height, pixels);
+                self.last_source = Some((frame.source_rgba.clone(), image.clone()));
+                image
+            }
+        };
+        FrameUpdate {
+            index: frame.index,
+            time_s: if self.fps > 0.0 {
+                frame.index as f64 / self.fps
+            } else {
+                0.0
+            },
+            rendered: PreviewImage::from_rgba(width, height, frame.rendered_rgba),
+            source,
+            times: stage_times(&frame.stats, &self.layers),
+            faces: frame.snapshot.faces.iter().map(face_overlay).collect(),
+        }
+    }
+}
+
+/// Shares the worker's source pixels with iced without copying them.
+struct SharedPixels(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedPixels {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// The frame's stages in pipeline order, each layer by name.
+pub fn stage_times(stats: &FrameStats, layers: &[String]) -> StageTimes {
+    let pipeline = &stats.pipeline;
+    let mut stages = vec![
+        ("detect".to_owned(), pipeline.tracking.detect_ms),
+        ("landmarks".to_owned(), pipeline.tracking.landmarks_ms),
+        ("smoothing".to_owned(), pipeline.tracking.smoothing_ms),
+        ("crop".to_owned(), pipeline.crop_ms),
+        ("pose".to_owned(), pipeline.pose_ms),
+        ("expressions".to_owned(), pipeline.expressions_ms),
+    ];
+    for (index, ms) in stats.layers_ms.iter().enumerate() {
+        let name = layers
+            .get(index)
+            .map_or_else(|| format!("#{index}"), Clone::clone);
+        stages.push((format!("layer {name}"), *ms));
+    }
+    stages.push(("render".to_owned(), stats.render_ms));
+    StageTimes {
+        stages,
+        total_ms: stats.total_ms,
+        faces: stats.faces,
+    }
+}
+
+/// How long to draw the pose's axes: 6 cm of the canonical face.
+const AXIS_CM: f32 = 6.0;
+
+fn face_overlay(face: &FaceSnapshot) -> FaceOverlay {
+    let crop_corners = face.crop.map(|crop| {
+        let side = crop.side as f32;
+        [(0.0, 0.0), (side, 0.0), (side, side), (0.0, side)].map(|(x, y)| {
+            let point = crop.crop_to_frame(effect_api::Point2 { x, y });
+            [point.x, point.y]
+        })
+    });
+    let pose = face.pose.as_ref().map(|pose| {
+        let origin = [pose.translation[0], pose.translation[1]];
+        let length = pose.scale * AXIS_CM;
+        // The rotation's columns are the face's axes in the camera's frame (y up); the
+        // image's y runs down.
+        let axes = [0, 1, 2].map(|axis| {
+            [
+                origin[0] + pose.rotation[0][axis] * length,
+                origin[1] - pose.rotation[1][axis] * length,
+            ]
+        });
+        PoseOverlay {
+            yaw: pose.yaw,
+            pitch: pose.pitch,
+            roll: pose.roll,
+            origin,
+            axes,
+        }
+    });
+    let scores = face
+        .scores
+        .map(|scores| {
+            effect_api::Expression::ALL
+                .iter()
+                .map(|expression| (expression.name().to_owned(), scores.get(*expression)))
+                .collect()
+        })
+        .unwrap_or_default();
+    FaceOverlay {
+        id: face.id,
+        landmarks: face
+            .landmarks
+            .iter()
+            .map(|point| [point[0], point[1]])
+            .collect(),
+        crop_corners,
+        pose,
+        scores,
+        triggers_on: face.triggers_on.clone(),
+    }
+}
