@@ -64,24 +64,6 @@ fn plugin_keys(bundle: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Copies the folder `from` into `to`, leaving out `skip` at its top.
-fn copy_folder(from: &Path, to: &Path, skip: &[&str]) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if skip.iter().any(|skipped| name == *skipped) {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            copy_folder(&entry.path(), &target, &[]);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// The bundle to validate and render: the repository's folder itself, or, for a bundle
 /// with plugin layers, a copy in `scratch` with each plugin built from its crate (the
 /// folder `<bundle>-plugin` beside it, as `effects/never-blink-plugin` is beside
@@ -108,7 +90,7 @@ fn playable(bundle: &Path, scratch: &TempDir) -> PathBuf {
     let copy = scratch.join(&format!("bundle-{name}"));
     // Whatever a developer built into the repository's folder is left out: the test plays
     // what the crate builds now.
-    copy_folder(bundle, &copy, &["plugins"]);
+    lensmith_testkit::copy_folder(bundle, &copy, &["plugins"]);
     for key in &keys {
         install_library(&library, &copy, key)
             .unwrap_or_else(|error| panic!("{name}: installing {key}: {error}"));

@@ -2,7 +2,6 @@
 //! photo, a layer switched off and on, a broken edit reported with its place while the last
 //! good version plays on, the fix reloaded; and a clip played, paused and stepped.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use lensmith_runtime::preview::{
@@ -15,19 +14,6 @@ use lensmith_testkit::{Motion, TempDir};
 
 /// Generous: the worker loads the face models first on a busy machine.
 const WAIT: Duration = Duration::from_secs(60);
-
-fn copy_folder(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_folder(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 fn cpu_renderers() -> lensmith_runtime::preview::RendererFactory {
     Box::new(|| Ok(Box::new(CpuRenderer::default()) as Box<dyn Renderer>))
@@ -71,9 +57,10 @@ fn a_preview_follows_switches_and_edits_and_survives_a_broken_one() {
     };
     let work = TempDir::new("preview-paint");
     let bundle = work.join("face-paint");
-    copy_folder(
+    lensmith_testkit::copy_folder(
         &lensmith_testkit::workspace_root().join("effects/face-paint"),
         &bundle,
+        &[],
     );
     let settings = PreviewSettings::new(
         bundle.clone(),

@@ -130,3 +130,26 @@ pub fn tracker_or_skip(test: &str, settings: TrackerSettings) -> Option<(FaceTra
         .expect("the models in a cache cache_or_skip accepted load");
     Some((tracker, photo))
 }
+
+/// Copies the folder `from` into `to` (made if missing), leaving out the entries named in
+/// `skip` at its top. Panics on an I/O error: a test cannot go on without its files.
+pub fn copy_folder(from: &std::path::Path, to: &std::path::Path, skip: &[&str]) {
+    std::fs::create_dir_all(to)
+        .unwrap_or_else(|error| panic!("creating {}: {error}", to.display()));
+    let entries = std::fs::read_dir(from)
+        .unwrap_or_else(|error| panic!("listing {}: {error}", from.display()));
+    for entry in entries {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if skip.iter().any(|skipped| name == *skipped) {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_folder(&entry.path(), &target, &[]);
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .unwrap_or_else(|error| panic!("copying {}: {error}", entry.path().display()));
+        }
+    }
+}
