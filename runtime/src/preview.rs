@@ -14,6 +14,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use effect_api::Diagnostic;
+use effect_api::manifest::Manifest;
 use effect_api::plugin::Value;
 
 use crate::models::AssetCache;
@@ -91,8 +92,8 @@ pub enum PreviewCommand {
 pub enum PreviewEvent {
     /// The bundle opened (at start, or after failing to): its effect and layers.
     Opened {
-        /// The effect's id.
-        effect_id: String,
+        /// The manifest the player loaded (layers, parameters, trigger rules).
+        manifest: Arc<Manifest>,
         /// The layers, in manifest order.
         layers: Vec<String>,
         /// The source's frame rate.
@@ -108,6 +109,8 @@ pub enum PreviewEvent {
         reload_ms: f64,
         /// Which plugin layers kept their state.
         report: ReloadReport,
+        /// The manifest now loaded.
+        manifest: Arc<Manifest>,
         /// The layers now, in manifest order.
         layers: Vec<String>,
     },
@@ -125,7 +128,9 @@ pub enum PreviewEvent {
         /// What happened.
         message: String,
     },
-    /// The source ended after this many frames (its length, once known).
+    /// The source has this many frames: reported at start when the source knows (an image
+    /// folder, a Y4M file, a video whose container says), and again when its end is
+    /// reached if that differs. A live camera has no length.
     SourceLength(u64),
     /// A command could not be carried out, or a frame could not be played.
     Error(String),
@@ -148,7 +153,8 @@ pub struct PreviewFrame {
     pub rendered_rgba: Vec<u8>,
     /// The player's figures for this frame.
     pub stats: FrameStats,
-    /// The faces and trigger events of this frame.
+    /// The faces of this frame, and the trigger events of this frame and of every frame
+    /// dropped unread before it (oldest first).
     pub snapshot: FrameSnapshot,
 }
 

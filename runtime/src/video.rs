@@ -53,6 +53,17 @@ pub trait FrameSource: Send {
     /// True when frames are unrelated stills (an image folder, one photo), so tracking
     /// state from one frame must not carry into the next.
     fn is_independent_stills(&self) -> bool;
+    /// How many frames the source holds, when it can tell before decoding them: exact for
+    /// stills, image folders and Y4M files, the container's figure for other videos (which
+    /// may be off by a few). `None` when unknown, and for a live camera.
+    fn frame_count_hint(&self) -> Option<u64> {
+        None
+    }
+    /// True for a live source (a camera): frames come at the device's pace, the newest
+    /// first; they cannot be revisited and never end.
+    fn is_live(&self) -> bool {
+        false
+    }
 }
 
 /// Something that stores frames: a video file, a PNG or a folder of PNGs.

@@ -73,6 +73,7 @@ fn a_preview_follows_switches_and_edits_and_survives_a_broken_one() {
     });
     let PreviewEvent::Opened {
         layers,
+        manifest: opened_manifest,
         still_images,
         ..
     } = opened
@@ -80,6 +81,7 @@ fn a_preview_follows_switches_and_edits_and_survives_a_broken_one() {
         unreachable!()
     };
     assert_eq!(layers, ["paint", "sparkles"]);
+    assert_eq!(opened_manifest.effect.id, "dev.lensmith.face-paint");
     assert!(still_images, "one photo is a still");
 
     let painted = frame_where(&worker, |_| true);

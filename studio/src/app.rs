@@ -10,9 +10,10 @@ use iced::widget::{column, container, row, rule, scrollable, text};
 use iced::{Element, Fill, Size, Subscription, Task, Theme};
 use lensmith_runtime::bundle::manifest_edit::save_parameter_defaults;
 
-use crate::config::{StudioConfig, WindowSize};
+use crate::config::{StudioConfig, ViewChoices, WindowSize};
 use crate::preview_bridge::{Launcher, OpenRequest, PreviewCommand, PreviewEvent, PreviewPort};
 use crate::screen::problems::ReloadFailure;
+use crate::screen::viewer::Compare;
 use crate::screen::viewer::overlay::Overlays;
 use crate::screen::{export, layers, performance, problems, toolbar, viewer, widgets};
 use crate::shortcut::{Shortcut, shortcut_for};
@@ -39,8 +40,8 @@ pub struct Options {
     pub ready_file: Option<PathBuf>,
     /// The overlays shown at start.
     pub overlays: Overlays,
-    /// Show the source beside the result at start.
-    pub compare: bool,
+    /// How to compare the result with the source at start.
+    pub compare: Compare,
 }
 
 /// The studio.
@@ -252,8 +253,16 @@ impl Studio {
             }
             Message::Viewer(message) => {
                 let (task, event) = self.viewer.update(message);
-                if let Some(viewer::Event::Command(command)) = event {
-                    self.send(command);
+                match event {
+                    Some(viewer::Event::Command(command)) => self.send(command),
+                    Some(viewer::Event::ViewChanged) => {
+                        self.config.view = ViewChoices {
+                            overlays: self.viewer.overlays(),
+                            compare: self.viewer.compare(),
+                        };
+                        self.config_dirty_since = Some(Instant::now());
+                    }
+                    None => {}
                 }
                 task.map(Message::Viewer)
             }
@@ -314,15 +323,11 @@ impl Studio {
             Shortcut::Save => self.update(Message::Toolbar(toolbar::Message::Save)),
             Shortcut::Open => self.update(Message::Toolbar(toolbar::Message::Open)),
             Shortcut::Compare => {
-                let compare = !self.viewer_compare();
+                // The viewer owns the mode; the shortcut moves to the next one.
+                let compare = self.viewer.compare().next();
                 self.update(Message::Viewer(viewer::Message::Compare(compare)))
             }
         }
-    }
-
-    fn viewer_compare(&self) -> bool {
-        // The viewer owns the flag; the shortcut only flips it.
-        self.viewer.is_comparing()
     }
 
     /// Takes the worker's events and its newest frame.
@@ -341,7 +346,7 @@ impl Studio {
         match frame {
             Some(frame) => {
                 self.performance.push(now, frame.times.clone());
-                self.viewer.show(frame);
+                self.viewer.show(frame, now);
                 self.frames_shown += 1;
                 if let Some(path) = self.ready_file.take() {
                     let note = format!("first frame shown: {}\n", self.status);
@@ -352,41 +357,49 @@ impl Studio {
             }
             None => self.performance.tick(now),
         }
+        self.viewer.tick(now);
     }
 
     fn handle_event(&mut self, event: PreviewEvent) {
         match event {
-            PreviewEvent::Opened(opened) => {
-                let mut commands = self.layers.load(&opened.manifest);
-                commands.extend(self.viewer.opened(&opened));
-                self.performance.reset(opened.fps);
+            PreviewEvent::Opened {
+                manifest,
+                frame_rate,
+                still_images,
+                ..
+            } => {
+                let mut commands = self.layers.load(&manifest);
+                commands.extend(self.viewer.opened(&manifest, frame_rate, still_images));
+                self.performance.reset(frame_rate);
                 self.problems.reload_succeeded();
                 self.status = format!(
                     "Playing {} ({} layer(s))",
-                    opened.manifest.effect.name,
-                    opened.manifest.layers.len()
+                    manifest.effect.name,
+                    manifest.layers.len()
                 );
                 for command in commands {
                     self.send(command);
                 }
             }
             PreviewEvent::Reloaded {
-                bundle,
+                manifest,
                 changed,
                 reload_ms,
+                report,
+                ..
             } => {
-                let commands = self.layers.load(&bundle.manifest);
-                self.viewer.reloaded(&bundle);
+                let commands = self.layers.load(&manifest);
+                self.viewer.reloaded(&manifest);
                 self.problems.reload_succeeded();
+                for problem in report.state_problems {
+                    self.problems.error(problem);
+                }
+                let name = &manifest.effect.name;
                 self.status = if changed.is_empty() {
-                    format!(
-                        "Reloaded {} in {reload_ms:.0} ms",
-                        bundle.manifest.effect.name
-                    )
+                    format!("Reloaded {name} in {reload_ms:.0} ms")
                 } else {
                     format!(
-                        "Reloaded {} in {reload_ms:.0} ms after a change to {}",
-                        bundle.manifest.effect.name,
+                        "Reloaded {name} in {reload_ms:.0} ms after a change to {}",
                         changed.join(", ")
                     )
                 };

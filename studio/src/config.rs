@@ -1,5 +1,5 @@
-//! What the studio remembers between runs: recent bundles and sources, the last ones opened
-//! and the window's size, in `$XDG_CONFIG_HOME/lensmith/studio.toml` (or
+//! What the studio remembers between runs: recent bundles and sources, the last ones opened,
+//! the overlays and comparison chosen, and the window's size, in `$XDG_CONFIG_HOME/lensmith/studio.toml` (or
 //! `~/.config/lensmith/studio.toml`), always written whole under a temporary name first.
 
 use std::io::Write;
@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use lensmith_runtime::atomic_file::PendingFile;
 use serde::{Deserialize, Serialize};
+
+use crate::screen::viewer::Compare;
+use crate::screen::viewer::overlay::Overlays;
 
 /// How many recent bundles (and sources) are kept.
 pub const RECENT_LIMIT: usize = 10;
@@ -60,6 +63,18 @@ pub struct StudioConfig {
     pub recent_bundles: Vec<PathBuf>,
     /// Preview sources opened, newest first.
     pub recent_sources: Vec<PathBuf>,
+    /// The overlays and comparison last chosen.
+    pub view: ViewChoices,
+}
+
+/// How the designer last chose to look at the preview.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ViewChoices {
+    /// The overlays shown.
+    pub overlays: Overlays,
+    /// How the result is compared with the source.
+    pub compare: Compare,
 }
 
 impl StudioConfig {

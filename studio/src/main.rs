@@ -6,6 +6,7 @@ use anyhow::Result;
 use clap::Parser;
 use lensmith_studio::config::StudioConfig;
 use lensmith_studio::preview_bridge::{OpenRequest, RendererChoice, runtime_launcher};
+use lensmith_studio::screen::viewer::Compare;
 use lensmith_studio::screen::viewer::overlay::Overlays;
 use lensmith_studio::{Options, Studio};
 
@@ -19,19 +20,21 @@ struct Args {
     /// An image, image folder or video to preview on.
     #[arg(long, requires = "bundle")]
     source: Option<PathBuf>,
-    /// Open the bundle and source used last.
+    /// Start empty instead of reopening the bundle and source used last.
     #[arg(long, conflicts_with = "bundle")]
-    last: bool,
+    empty: bool,
     /// What draws the effect: `cpu` (the reference renderer) or `gpu` (wgpu on its own
     /// device; lavapipe will do where there is no GPU).
     #[arg(long, default_value = "cpu", value_parser = ["cpu", "gpu"])]
     renderer: String,
-    /// Overlays to show at start, any of: mesh, crop, pose, expressions.
-    #[arg(long, value_delimiter = ',', value_parser = ["mesh", "crop", "pose", "expressions"])]
-    overlays: Vec<String>,
-    /// Show the source beside the result at start.
-    #[arg(long)]
-    compare: bool,
+    /// Overlays to show at start, any of: mesh, ids, crop, pose, expressions, none
+    /// (default: those shown last).
+    #[arg(long, value_delimiter = ',', value_parser = ["mesh", "ids", "crop", "pose", "expressions", "none"])]
+    overlays: Option<Vec<String>>,
+    /// How to compare the result with the source at start: off, split or side-by-side
+    /// (default: as last time).
+    #[arg(long, value_parser = ["off", "split", "side-by-side"])]
+    compare: Option<String>,
     /// Write this file once the first frame is shown (scripts wait for it).
     #[arg(long)]
     ready_file: Option<PathBuf>,
@@ -52,12 +55,33 @@ fn main() -> Result<()> {
     };
     let open = match (args.bundle, args.source) {
         (Some(bundle), Some(source)) => Some(OpenRequest { bundle, source }),
-        _ if args.last => config
+        _ if args.empty => None,
+        // The bundle and source used last, when both are still there.
+        _ => config
             .last_bundle
             .clone()
             .zip(config.last_source.clone())
+            .filter(|(bundle, source)| bundle.exists() && source.exists())
             .map(|(bundle, source)| OpenRequest { bundle, source }),
-        _ => None,
+    };
+    let overlays = match &args.overlays {
+        Some(names) => {
+            let shown = |name: &str| names.iter().any(|given| given == name);
+            Overlays {
+                mesh: shown("mesh"),
+                ids: shown("ids"),
+                crop: shown("crop"),
+                pose: shown("pose"),
+                meters: shown("expressions"),
+            }
+        }
+        None => config.view.overlays,
+    };
+    let compare = match args.compare.as_deref() {
+        Some("split") => Compare::Split,
+        Some("side-by-side") => Compare::SideBySide,
+        Some(_) => Compare::Off,
+        None => config.view.compare,
     };
     let size = config
         .window
@@ -74,13 +98,8 @@ fn main() -> Result<()> {
         config_path,
         open,
         ready_file: args.ready_file,
-        overlays: Overlays {
-            mesh: args.overlays.iter().any(|name| name == "mesh"),
-            crop: args.overlays.iter().any(|name| name == "crop"),
-            pose: args.overlays.iter().any(|name| name == "pose"),
-            meters: args.overlays.iter().any(|name| name == "expressions"),
-        },
-        compare: args.compare,
+        overlays,
+        compare,
     };
     iced::application(
         move || Studio::new(options.clone()),

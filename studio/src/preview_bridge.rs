@@ -1,6 +1,7 @@
-//! The one door between the studio and the runtime's preview worker: the commands the UI
-//! sends, the events and frames it takes back, in the studio's own types, so the screens
-//! never see the worker (and tests can stand a [`FakePreview`] in its place).
+//! The one door between the studio and the runtime's preview worker: the UI sends the
+//! worker's own commands and takes its events, and takes frames converted for iced (images
+//! it can show, faces reduced to what the overlays draw), so the screens never see the
+//! worker itself and tests can stand a [`FakePreview`] in its place.
 //!
 //! The worker owns a thread with the effect player, the frame source and the bundle
 //! watcher; the UI only polls it ([`PreviewPort::latest_frame`] hands over the newest frame
@@ -12,92 +13,14 @@ mod runtime;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use effect_api::manifest::Manifest;
-use effect_api::{Diagnostic, plugin::Value};
+use effect_api::trigger::TriggerPhase;
 use iced::widget::image;
+pub use lensmith_runtime::preview::{PreviewCommand, PreviewEvent};
 
 use crate::stats::StageTimes;
 
 pub use fake::FakePreview;
-pub use runtime::{RendererChoice, read_manifest, runtime_launcher};
-
-/// What the UI asks of the worker.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PreviewCommand {
-    /// Play the source from where it is.
-    Play,
-    /// Stop on the current frame (parameter changes still redraw it).
-    Pause,
-    /// Show the next frame, then pause.
-    Step,
-    /// Jump to frame N.
-    Seek(u64),
-    /// Start again from the first frame at the end.
-    SetLooping(bool),
-    /// Change a layer's live parameter.
-    SetParameter {
-        /// The layer.
-        layer: String,
-        /// The parameter.
-        name: String,
-        /// Its new value.
-        value: Value,
-    },
-    /// Show or hide a layer.
-    SetLayerEnabled {
-        /// The layer.
-        layer: String,
-        /// Shown or not.
-        enabled: bool,
-    },
-    /// Read the bundle again now.
-    Reload,
-}
-
-/// A bundle the worker opened or reloaded.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OpenedBundle {
-    /// Its manifest (layers, parameters, trigger rules).
-    pub manifest: Arc<Manifest>,
-    /// The source's frame rate.
-    pub fps: f64,
-    /// The source is unrelated stills (a photo, an image folder): nothing to play.
-    pub still_images: bool,
-}
-
-/// What the worker reports besides frames.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PreviewEvent {
-    /// The bundle and source are open (at start, or after a broken bundle was fixed).
-    Opened(OpenedBundle),
-    /// An edit of the bundle was loaded; it plays now.
-    Reloaded {
-        /// The bundle as it is now.
-        bundle: OpenedBundle,
-        /// The files whose change caused it (empty when asked for).
-        changed: Vec<String>,
-        /// How long the reload took.
-        reload_ms: f64,
-    },
-    /// The bundle could not be opened or reloaded; the last good version (if any) plays on.
-    LoadFailed {
-        /// The whole error.
-        message: String,
-        /// Each problem with its file, line and column (empty when the error has no place).
-        diagnostics: Vec<Diagnostic>,
-    },
-    /// A layer failed (a plugin that panicked) and is disabled.
-    LayerFailed {
-        /// The layer.
-        layer: String,
-        /// Why.
-        message: String,
-    },
-    /// The source has this many frames (known once its end was reached).
-    SourceLength(u64),
-    /// Something else failed (the source, the renderer, a command).
-    Error(String),
-}
+pub use runtime::{RendererChoice, runtime_launcher};
 
 /// RGBA pixels ready for an image widget.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,6 +101,19 @@ pub struct FrameUpdate {
     pub times: StageTimes,
     /// The faces, for the overlays.
     pub faces: Vec<FaceOverlay>,
+    /// The trigger events since the last frame shown (of dropped frames too), oldest first.
+    pub events: Vec<TriggerNotice>,
+}
+
+/// A trigger rule turned on or off for a face.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerNotice {
+    /// The rule's name.
+    pub rule: String,
+    /// The face.
+    pub face_id: u32,
+    /// Started or ended.
+    pub phase: TriggerPhase,
 }
 
 /// What to preview.

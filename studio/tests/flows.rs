@@ -18,18 +18,46 @@ use lensmith_runtime::bundle::{signing, validate};
 use lensmith_studio::app::Message;
 use lensmith_studio::config::StudioConfig;
 use lensmith_studio::preview_bridge::{
-    FakePreview, FrameUpdate, OpenRequest, OpenedBundle, PreviewCommand, PreviewEvent,
-    PreviewImage, read_manifest,
+    FakePreview, FrameUpdate, OpenRequest, PreviewCommand, PreviewEvent, PreviewImage,
 };
 use lensmith_studio::screen::{export, layers, problems, toolbar};
 use lensmith_studio::stats::StageTimes;
 use support::{Scratch, interact, shows, studio, tick};
 
-fn opened(scratch: &Scratch) -> OpenedBundle {
-    OpenedBundle {
-        manifest: Arc::new(read_manifest(&scratch.bundle).unwrap()),
-        fps: 30.0,
+fn manifest(scratch: &Scratch) -> Arc<effect_api::manifest::Manifest> {
+    let text = scratch.manifest_text();
+    let checked = effect_api::manifest::check("effect.toml", &text);
+    Arc::new(checked.manifest.expect("the scratch manifest is valid"))
+}
+
+/// What the worker reports when it opens the scratch bundle on a photo.
+fn opened(scratch: &Scratch) -> PreviewEvent {
+    let manifest = manifest(scratch);
+    PreviewEvent::Opened {
+        layers: manifest
+            .layers
+            .iter()
+            .map(|layer| layer.name.clone())
+            .collect(),
+        manifest,
+        frame_rate: 30.0,
         still_images: true,
+    }
+}
+
+/// What the worker reports when it reloads the scratch bundle after `changed`.
+fn reloaded(scratch: &Scratch, changed: &str, reload_ms: f64) -> PreviewEvent {
+    let manifest = manifest(scratch);
+    PreviewEvent::Reloaded {
+        changed: vec![changed.to_owned()],
+        reload_ms,
+        report: Default::default(),
+        layers: manifest
+            .layers
+            .iter()
+            .map(|layer| layer.name.clone())
+            .collect(),
+        manifest,
     }
 }
 
@@ -43,7 +71,7 @@ fn opened_studio(scratch: &Scratch, fake: &FakePreview) -> lensmith_studio::Stud
     ] {
         let _ = studio.update(Message::Toolbar(message));
     }
-    fake.push_event(PreviewEvent::Opened(opened(scratch)));
+    fake.push_event(opened(scratch));
     tick(&mut studio);
     studio
 }
@@ -74,7 +102,7 @@ fn opening_a_bundle_shows_its_layers_and_remembers_it() {
         }]
     );
 
-    fake.push_event(PreviewEvent::Opened(opened(&scratch)));
+    fake.push_event(opened(&scratch));
     tick(&mut studio);
     let names: Vec<&str> = studio
         .layers()
@@ -174,11 +202,7 @@ fn moving_a_slider_sets_the_parameter_and_a_reload_keeps_it() {
     assert!(shows(&studio, "0.40"));
 
     // The worker keeps the designer's values across a reload; so does the list.
-    fake.push_event(PreviewEvent::Reloaded {
-        bundle: opened(&scratch),
-        changed: vec!["textures/face_paint.png".into()],
-        reload_ms: 12.0,
-    });
+    fake.push_event(reloaded(&scratch, "textures/face_paint.png", 12.0));
     tick(&mut studio);
     assert_eq!(
         studio.layers().layers()[0].parameters[0].value,
@@ -252,11 +276,7 @@ fn a_broken_manifest_shows_its_problem_at_its_line_until_fixed() {
 
     // The fix reloads and clears the panel.
     std::fs::write(scratch.manifest_path(), &good).unwrap();
-    fake.push_event(PreviewEvent::Reloaded {
-        bundle: opened(&scratch),
-        changed: vec!["effect.toml".into()],
-        reload_ms: 30.0,
-    });
+    fake.push_event(reloaded(&scratch, "effect.toml", 30.0));
     tick(&mut studio);
     assert!(studio.problems().is_empty());
     assert!(!shows(&studio, &shown));
@@ -307,6 +327,7 @@ fn frames_are_shown_and_timed() {
                 faces: 1,
             },
             faces: Vec::new(),
+            events: Vec::new(),
         });
         // Two offers between polls: only the newest is taken.
         if index == 1 {

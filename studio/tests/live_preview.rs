@@ -86,7 +86,7 @@ fn the_face_paint_plays_on_the_photo_follows_edits_and_survives_a_broken_one() {
         }),
         ready_file: None,
         overlays: Default::default(),
-        compare: false,
+        compare: Default::default(),
     });
     poll_until(&mut studio, "the first frame", |studio| {
         studio.frames_shown() > 0 && !studio.layers().layers().is_empty()
@@ -196,7 +196,7 @@ fn a_bundle_broken_from_the_start_opens_once_fixed() {
         }),
         ready_file: None,
         overlays: Default::default(),
-        compare: false,
+        compare: Default::default(),
     });
     poll_until(&mut studio, "the report of the broken bundle", |studio| {
         studio.problems().reload_failure().is_some()

@@ -1,6 +1,7 @@
 //! The preview's source frames: decoded once and kept (within a memory limit) so that
 //! looping and scrubbing cost nothing; a frame not kept is decoded again, from the start of
-//! the source when it lies behind the decoder.
+//! the source when it lies behind the decoder. A live source (a camera) keeps only its
+//! newest frame.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,6 +28,8 @@ pub(super) struct FrameStore {
     kept_bytes: usize,
     memory_limit: usize,
     length: Option<u64>,
+    /// A live source's newest frame and the index it was given.
+    live_frame: Option<(u64, StoredFrame)>,
 }
 
 impl FrameStore {
@@ -41,6 +44,7 @@ impl FrameStore {
             kept_bytes: 0,
             memory_limit,
             length: None,
+            live_frame: None,
         })
     }
 
@@ -59,8 +63,22 @@ impl FrameStore {
         self.length
     }
 
-    /// Frame `index`, or `None` past the end.
+    /// How many frames the source says it has, before its end is reached.
+    pub(super) fn length_hint(&self) -> Option<u64> {
+        self.source.frame_count_hint()
+    }
+
+    /// Whether the source is a live camera.
+    pub(super) fn is_live(&self) -> bool {
+        self.source.is_live()
+    }
+
+    /// Frame `index`, or `None` past the end. A live source gives its next frame for an
+    /// index it has not given yet, and its newest again for the same index.
     pub(super) fn get(&mut self, index: u64) -> Result<Option<StoredFrame>, VideoError> {
+        if self.source.is_live() {
+            return self.live(index);
+        }
         if let Some(Some(stored)) = self.kept.get(index as usize) {
             return Ok(Some(stored.clone()));
         }
@@ -87,6 +105,23 @@ impl FrameStore {
                 return Ok(Some(stored));
             }
         }
+    }
+
+    fn live(&mut self, index: u64) -> Result<Option<StoredFrame>, VideoError> {
+        if let Some((known, stored)) = &self.live_frame
+            && *known == index
+        {
+            return Ok(Some(stored.clone()));
+        }
+        let Some(decoded) = self.source.next_frame()? else {
+            return Ok(None);
+        };
+        let stored = StoredFrame {
+            rgba: Arc::new(to_rgba(&decoded.frame)),
+            frame: Arc::new(decoded.frame),
+        };
+        self.live_frame = Some((index, stored.clone()));
+        Ok(Some(stored))
     }
 
     /// Keeps `stored` as frame `position` while the memory limit allows.

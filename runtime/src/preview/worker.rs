@@ -3,6 +3,7 @@
 //! rate; a late frame is not caught up on but dropped, so the preview never lags behind.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
@@ -49,6 +50,8 @@ struct Worker {
     playback: Playback,
     overrides: Overrides,
     generation: u64,
+    /// The source length last reported.
+    reported_length: Option<u64>,
     reported_failures: BTreeSet<String>,
     events: Sender<PreviewEvent>,
     mailbox: Mailbox,
@@ -101,11 +104,15 @@ pub(super) fn run(
         },
         overrides: Overrides::default(),
         generation: 0,
+        reported_length: None,
         reported_failures: BTreeSet::new(),
         events,
         mailbox,
     };
     worker.open();
+    if let Some(length) = worker.store.length_hint() {
+        worker.report_length(length);
+    }
     loop {
         let wait = if worker.playback.playing && worker.player.is_some() {
             worker
@@ -146,6 +153,14 @@ impl Worker {
         let _ = self.events.send(event);
     }
 
+    /// Reports the source's length unless that figure was reported already.
+    fn report_length(&mut self, length: u64) {
+        if self.reported_length != Some(length) {
+            self.reported_length = Some(length);
+            self.report(PreviewEvent::SourceLength(length));
+        }
+    }
+
     /// Opens the bundle with a fresh renderer; reports the layers or why it failed.
     fn open(&mut self) {
         let renderer = match (self.renderers)() {
@@ -169,7 +184,7 @@ impl Worker {
                 player.keep_snapshots(true);
                 self.generation += 1;
                 self.report(PreviewEvent::Opened {
-                    effect_id: player.manifest().effect.id.clone(),
+                    manifest: Arc::new(player.manifest().clone()),
                     layers: player.layer_names().map(str::to_owned).collect(),
                     frame_rate: self.store.frame_rate(),
                     still_images: self.options.still_images,
@@ -205,10 +220,12 @@ impl Worker {
                 self.generation += 1;
                 self.reported_failures.clear();
                 let layers = player.layer_names().map(str::to_owned).collect();
+                let manifest = Arc::new(player.manifest().clone());
                 self.report(PreviewEvent::Reloaded {
                     changed,
                     reload_ms: started.elapsed().as_secs_f64() * 1e3,
                     report,
+                    manifest,
                     layers,
                 });
                 self.reapply_overrides();
@@ -245,6 +262,8 @@ impl Worker {
                 playback.position += 1;
                 playback.dirty = true;
             }
+            // A camera has no past to go back to.
+            PreviewCommand::Seek(_) if self.store.is_live() => {}
             PreviewCommand::Seek(index) => {
                 playback.playing = false;
                 playback.position = index;
@@ -299,7 +318,7 @@ impl Worker {
                     self.player = None;
                     return;
                 }
-                self.report(PreviewEvent::SourceLength(length));
+                self.report_length(length);
                 if self.playback.playing && self.playback.looping {
                     self.playback.position = 0;
                     if let Some(player) = &mut self.player {
@@ -338,10 +357,7 @@ impl Worker {
                     stats,
                     snapshot: player.snapshot().cloned().unwrap_or_default(),
                 };
-                *self
-                    .mailbox
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(published);
+                publish(&self.mailbox, published);
             }
             Err(error) => {
                 self.report(PreviewEvent::Error(format!(
@@ -377,4 +393,18 @@ impl Worker {
             self.report(PreviewEvent::LayerFailed { layer, message });
         }
     }
+}
+
+/// Leaves `frame` in the mailbox in place of any unread one, keeping the unread frame's
+/// trigger events (oldest first), so a reader that skips frames still sees every event.
+fn publish(mailbox: &Mailbox, mut frame: PreviewFrame) {
+    let mut slot = mailbox
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(unread) = slot.take() {
+        let mut events = unread.snapshot.events;
+        events.append(&mut frame.snapshot.events);
+        frame.snapshot.events = events;
+    }
+    *slot = Some(frame);
 }

@@ -121,6 +121,8 @@ struct Probe {
     width: u32,
     height: u32,
     rate: f64,
+    /// Frames, as the container counts them (or its duration times the rate).
+    frame_count: Option<u64>,
 }
 
 /// The raw text of `"key": value` in ffprobe's JSON (a string's contents or a number).
@@ -155,18 +157,27 @@ fn parse_probe(json: &str) -> Result<Probe, String> {
         .and_then(|value| value.parse::<f64>().ok())
         .unwrap_or(0.0);
     let quarter_turns = (rotation / 90.0).round() as i64;
-    Ok(if quarter_turns % 2 != 0 {
-        Probe {
-            width: height,
-            height: width,
-            rate,
-        }
+    // `nb_frames` is in the stream's header for MP4 and MOV; Matroska and WebM give only a
+    // duration (the stream's, else the whole file's, which ffprobe prints after it).
+    let frame_count = json_value(json, "nb_frames")
+        .and_then(|value| value.parse::<u64>().ok())
+        .or_else(|| {
+            json_value(json, "duration")
+                .and_then(|value| value.parse::<f64>().ok())
+                .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+                .map(|seconds| (seconds * rate).round() as u64)
+        })
+        .filter(|&frames| frames > 0);
+    let (width, height) = if quarter_turns % 2 != 0 {
+        (height, width)
     } else {
-        Probe {
-            width,
-            height,
-            rate,
-        }
+        (width, height)
+    };
+    Ok(Probe {
+        width,
+        height,
+        rate,
+        frame_count,
     })
 }
 
@@ -211,7 +222,7 @@ fn probe(program: &str, path: &Path) -> Result<Probe, VideoError> {
         "-select_streams",
         "v:0",
         "-show_entries",
-        "stream=width,height,r_frame_rate:stream_side_data=rotation:stream_tags=rotate",
+        "stream=width,height,r_frame_rate,nb_frames,duration:stream_side_data=rotation:stream_tags=rotate:format=duration",
         "-of",
         "json",
     ];
@@ -275,6 +286,7 @@ impl FrameSource for FfmpegReader {
             width,
             height,
             rate,
+            ..
         } = self.probe;
         let expected = width as usize * height as usize * 3;
         let mut data = Vec::with_capacity(expected);
@@ -331,6 +343,10 @@ impl FrameSource for FfmpegReader {
     fn is_independent_stills(&self) -> bool {
         false
     }
+
+    fn frame_count_hint(&self) -> Option<u64> {
+        self.probe.frame_count
+    }
 }
 
 impl Drop for FfmpegReader {
@@ -374,6 +390,17 @@ mod tests {
             (probe.width, probe.height, probe.rate),
             (2, 4, STILLS_FRAME_RATE)
         );
+    }
+
+    #[test]
+    fn frame_count_comes_from_the_header_or_the_duration() {
+        assert_eq!(parse_probe(PROBE_OUTPUT).unwrap().frame_count, None);
+        let mp4 = r#"{"streams": [{"width": 4, "height": 2, "r_frame_rate": "25/1", "duration": "53.480000", "nb_frames": "1337"}]}"#;
+        assert_eq!(parse_probe(mp4).unwrap().frame_count, Some(1337));
+        let mkv = r#"{"streams": [{"width": 4, "height": 2, "r_frame_rate": "30/1"}], "format": {"duration": "2.000000"}}"#;
+        assert_eq!(parse_probe(mkv).unwrap().frame_count, Some(60));
+        let unknown = r#"{"streams": [{"width": 4, "height": 2, "r_frame_rate": "30/1", "nb_frames": "N/A"}]}"#;
+        assert_eq!(parse_probe(unknown).unwrap().frame_count, None);
     }
 
     #[test]

@@ -84,6 +84,10 @@ impl FrameSource for ImageFolder {
     fn is_independent_stills(&self) -> bool {
         true
     }
+
+    fn frame_count_hint(&self) -> Option<u64> {
+        Some(self.files.len() as u64)
+    }
 }
 
 /// A [`FrameSource`] of exactly one frame: a PNG or JPEG decoded when opened.
@@ -126,5 +130,9 @@ impl FrameSource for StillImage {
 
     fn is_independent_stills(&self) -> bool {
         true
+    }
+
+    fn frame_count_hint(&self) -> Option<u64> {
+        Some(1)
     }
 }

@@ -165,6 +165,9 @@ pub struct Y4mReader {
     line: Vec<u8>,
     planes: Vec<u8>,
     index: u64,
+    /// Frames in the file, from its size (frames with parameters on their `FRAME` line
+    /// make this a slight overestimate).
+    frame_count: u64,
 }
 
 impl Y4mReader {
@@ -187,8 +190,16 @@ impl Y4mReader {
                 reason: format!("no end of line within {MAX_HEADER_BYTES} bytes"),
             });
         }
+        let header_bytes = line.len() as u64;
         line.pop();
         let header = Header::parse(&line, path)?;
+        let file_bytes = reader
+            .get_ref()
+            .metadata()
+            .map_err(|error| VideoError::io(path, "read", error))?
+            .len();
+        let frame_count = file_bytes.saturating_sub(header_bytes)
+            / (b"FRAME\n".len() as u64 + header.frame_bytes() as u64);
         Ok(Self {
             path: path.to_owned(),
             reader,
@@ -196,6 +207,7 @@ impl Y4mReader {
             line,
             planes: Vec::with_capacity(header.frame_bytes()),
             index: 0,
+            frame_count,
         })
     }
 
@@ -296,6 +308,10 @@ impl FrameSource for Y4mReader {
 
     fn is_independent_stills(&self) -> bool {
         false
+    }
+
+    fn frame_count_hint(&self) -> Option<u64> {
+        Some(self.frame_count)
     }
 }
 

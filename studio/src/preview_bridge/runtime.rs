@@ -1,24 +1,21 @@
-//! The runtime's preview worker behind [`PreviewPort`]: its events and frames turned into
-//! the studio's types (the manifest read for the layer list, the stage times named, the
-//! faces reduced to what the overlays draw).
+//! The runtime's preview worker behind [`PreviewPort`]: commands and events pass through;
+//! frames are turned into the studio's types (images for iced, the stage times named, the
+//! faces reduced to what the overlays draw, trigger events named).
 
 use std::cell::RefCell;
-use std::path::Path;
 use std::sync::Arc;
 
 use effect_api::manifest::Manifest;
-use lensmith_runtime::bundle::archive::ArchiveLimits;
+use effect_api::trigger::TriggerPhase;
 use lensmith_runtime::models::AssetCache;
-use lensmith_runtime::player::{FaceSnapshot, FrameStats, read_bundle};
-use lensmith_runtime::preview::{
-    self as runtime, PreviewFrame, PreviewSettings, PreviewWorker, RendererFactory,
-};
+use lensmith_runtime::player::{FaceSnapshot, FrameStats};
+use lensmith_runtime::preview::{PreviewFrame, PreviewSettings, PreviewWorker, RendererFactory};
 use lensmith_runtime::render::cpu::CpuRenderer;
 use lensmith_runtime::render::{RenderError, Renderer};
 
 use super::{
-    FaceOverlay, FrameUpdate, Launcher, OpenRequest, OpenedBundle, PoseOverlay, PreviewCommand,
-    PreviewEvent, PreviewImage, PreviewPort,
+    FaceOverlay, FrameUpdate, Launcher, OpenRequest, PoseOverlay, PreviewCommand, PreviewEvent,
+    PreviewImage, PreviewPort, TriggerNotice,
 };
 use crate::stats::StageTimes;
 
@@ -43,7 +40,6 @@ pub fn runtime_launcher(renderer: RendererChoice) -> Launcher {
             .map_err(|error| error.to_string())?;
         Ok(Box::new(RuntimePreview {
             worker,
-            bundle: request.bundle.clone(),
             state: RefCell::new(BridgeState::default()),
         }) as Box<dyn PreviewPort>)
     })
@@ -62,8 +58,9 @@ fn renderer_factory(choice: RendererChoice) -> RendererFactory {
 #[derive(Debug, Default)]
 struct BridgeState {
     layers: Vec<String>,
+    /// The trigger rules' names, by position (events carry the position).
+    rules: Vec<String>,
     fps: f64,
-    still_images: bool,
     /// The source pixels last shown and their handle: a still's frame is the same buffer
     /// every time, so it is uploaded once.
     last_source: Option<(Arc<Vec<u8>>, PreviewImage)>,
@@ -71,26 +68,12 @@ struct BridgeState {
 
 struct RuntimePreview {
     worker: PreviewWorker,
-    bundle: std::path::PathBuf,
     state: RefCell<BridgeState>,
 }
 
 impl PreviewPort for RuntimePreview {
     fn send(&self, command: PreviewCommand) {
-        self.worker.send(match command {
-            PreviewCommand::Play => runtime::PreviewCommand::Play,
-            PreviewCommand::Pause => runtime::PreviewCommand::Pause,
-            PreviewCommand::Step => runtime::PreviewCommand::Step,
-            PreviewCommand::Seek(index) => runtime::PreviewCommand::Seek(index),
-            PreviewCommand::SetLooping(looping) => runtime::PreviewCommand::SetLooping(looping),
-            PreviewCommand::SetParameter { layer, name, value } => {
-                runtime::PreviewCommand::SetParameter { layer, name, value }
-            }
-            PreviewCommand::SetLayerEnabled { layer, enabled } => {
-                runtime::PreviewCommand::SetLayerEnabled { layer, enabled }
-            }
-            PreviewCommand::Reload => runtime::PreviewCommand::Reload,
-        });
+        self.worker.send(command);
     }
 
     fn latest_frame(&self) -> Option<FrameUpdate> {
@@ -101,88 +84,35 @@ impl PreviewPort for RuntimePreview {
     fn try_event(&self) -> Option<PreviewEvent> {
         let event = self.worker.try_event()?;
         let mut state = self.state.borrow_mut();
-        Some(match event {
-            runtime::PreviewEvent::Opened {
+        match &event {
+            PreviewEvent::Opened {
+                manifest,
                 layers,
                 frame_rate,
-                still_images,
                 ..
             } => {
-                state.layers = layers;
-                state.fps = frame_rate;
-                state.still_images = still_images;
-                match self.opened(frame_rate, still_images) {
-                    Ok(bundle) => PreviewEvent::Opened(bundle),
-                    Err(error) => PreviewEvent::Error(error),
-                }
+                state.layers.clone_from(layers);
+                state.rules = rule_names(manifest);
+                state.fps = *frame_rate;
             }
-            runtime::PreviewEvent::Reloaded {
-                changed,
-                reload_ms,
-                layers,
-                ..
+            PreviewEvent::Reloaded {
+                manifest, layers, ..
             } => {
-                state.layers = layers;
-                match self.opened(state.fps, state.still_images) {
-                    Ok(bundle) => PreviewEvent::Reloaded {
-                        bundle,
-                        changed,
-                        reload_ms,
-                    },
-                    Err(error) => PreviewEvent::Error(error),
-                }
+                state.layers.clone_from(layers);
+                state.rules = rule_names(manifest);
             }
-            runtime::PreviewEvent::LoadFailed {
-                message,
-                diagnostics,
-            } => PreviewEvent::LoadFailed {
-                message,
-                diagnostics,
-            },
-            runtime::PreviewEvent::LayerFailed { layer, message } => {
-                PreviewEvent::LayerFailed { layer, message }
-            }
-            runtime::PreviewEvent::SourceLength(length) => PreviewEvent::SourceLength(length),
-            runtime::PreviewEvent::Error(message) => PreviewEvent::Error(message),
-        })
+            _ => {}
+        }
+        Some(event)
     }
 }
 
-impl RuntimePreview {
-    /// The bundle as the worker just loaded it. The worker's events name only the layers,
-    /// so the manifest (parameters, triggers) is read again here; an edit landing between
-    /// the worker's read and this one shows here first and reloads the worker right after.
-    fn opened(&self, fps: f64, still_images: bool) -> Result<OpenedBundle, String> {
-        Ok(OpenedBundle {
-            manifest: Arc::new(read_manifest(&self.bundle)?),
-            fps,
-            still_images,
-        })
-    }
-}
-
-/// Reads and checks `bundle`'s manifest (a folder's `effect.toml`, or a `.effect`'s).
-pub fn read_manifest(bundle: &Path) -> Result<Manifest, String> {
-    let text = if bundle.is_dir() {
-        std::fs::read_to_string(bundle.join("effect.toml"))
-            .map_err(|error| format!("{}: {error}", bundle.join("effect.toml").display()))?
-    } else {
-        let files = read_bundle(bundle, &ArchiveLimits::default()).map_err(|e| e.to_string())?;
-        let bytes = files
-            .files
-            .get("effect.toml")
-            .ok_or_else(|| format!("{}: no effect.toml inside", bundle.display()))?;
-        String::from_utf8_lossy(bytes).into_owned()
-    };
-    let checked = effect_api::manifest::check("effect.toml", &text);
-    checked.manifest.ok_or_else(|| {
-        let problems: Vec<String> = checked
-            .diagnostics
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        format!("{}: {}", bundle.display(), problems.join("; "))
-    })
+fn rule_names(manifest: &Manifest) -> Vec<String> {
+    manifest
+        .triggers
+        .iter()
+        .map(|rule| rule.name.clone())
+        .collect()
 }
 
 impl BridgeState {
@@ -208,6 +138,19 @@ impl BridgeState {
             source,
             times: stage_times(&frame.stats, &self.layers),
             faces: frame.snapshot.faces.iter().map(face_overlay).collect(),
+            events: frame
+                .snapshot
+                .events
+                .iter()
+                .filter(|event| event.phase != TriggerPhase::Active)
+                .filter_map(|event| {
+                    Some(TriggerNotice {
+                        rule: self.rules.get(event.rule as usize)?.clone(),
+                        face_id: event.face_id,
+                        phase: event.phase,
+                    })
+                })
+                .collect(),
         }
     }
 }

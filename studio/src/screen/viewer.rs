@@ -1,18 +1,50 @@
-//! The preview: the newest rendered frame (beside the untouched source for before/after),
-//! the overlays over it, and the transport (play, pause, step, loop, scrub).
+//! The preview: the newest rendered frame (alone, split with the untouched source, or
+//! beside it), the overlays over it, and the transport (play, pause, step, loop, scrub).
 
 pub mod overlay;
+pub mod split;
+
+use std::time::{Duration, Instant};
 
 use effect_api::manifest::Manifest;
-use effect_api::trigger::TriggerSignal;
+use effect_api::trigger::{TriggerPhase, TriggerSignal};
 use iced::widget::{
     button, canvas, center, checkbox, column, container, image, row, slider, stack, text,
 };
 use iced::{Alignment, ContentFit, Element, Fill, Size, Task};
+use serde::{Deserialize, Serialize};
 
-use crate::preview_bridge::{FrameUpdate, OpenedBundle, PreviewCommand, PreviewImage};
+use crate::preview_bridge::{FrameUpdate, PreviewCommand, PreviewImage};
 use crate::screen::widgets;
-use overlay::{OverlayCanvas, Overlays, TriggerMeter};
+use overlay::{Flash, OverlayCanvas, Overlays, TriggerMeter};
+use split::{SplitCanvas, SplitMoved};
+
+/// How long a trigger's start or end flashes.
+pub const FLASH_TIME: Duration = Duration::from_millis(900);
+
+/// How the result is compared with the source.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Compare {
+    /// The result alone.
+    #[default]
+    Off,
+    /// One picture: the source left of a divider, the result right of it.
+    Split,
+    /// The source beside the result.
+    SideBySide,
+}
+
+impl Compare {
+    /// The next mode, for the shortcut that cycles through them.
+    pub fn next(self) -> Self {
+        match self {
+            Compare::Off => Compare::Split,
+            Compare::Split => Compare::SideBySide,
+            Compare::SideBySide => Compare::Off,
+        }
+    }
+}
 
 /// One overlay kind, for the toggles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +57,8 @@ pub enum OverlayKind {
     Pose,
     /// The expression meters.
     Meters,
+    /// The ids of the landmarks near the pointer.
+    Ids,
 }
 
 /// The viewer's state.
@@ -33,12 +67,18 @@ pub struct Viewer {
     frame: Option<FrameUpdate>,
     playing: bool,
     looping: bool,
-    compare: bool,
+    compare: Compare,
+    /// The split view's divider, 0..=1 across the picture.
+    split: f32,
+    /// The split picture of the frame shown, when splitting.
+    split_picture: Option<PreviewImage>,
     overlays: Overlays,
     frame_count: Option<u64>,
     fps: f64,
     still_images: bool,
     meters: Vec<TriggerMeter>,
+    /// Triggers that started or ended lately.
+    flashes: Vec<Flash>,
 }
 
 /// What the user did.
@@ -52,10 +92,18 @@ pub enum Message {
     Looping(bool),
     /// The scrubber moved to this frame.
     Scrubbed(f64),
-    /// Before/after side by side or not.
-    Compare(bool),
+    /// How to compare with the source.
+    Compare(Compare),
+    /// The split view's divider moved (0..=1).
+    SplitMoved(f32),
     /// An overlay shown or hidden.
     Overlay(OverlayKind, bool),
+}
+
+impl From<SplitMoved> for Message {
+    fn from(SplitMoved(position): SplitMoved) -> Self {
+        Message::SplitMoved(position)
+    }
 }
 
 /// What the studio must do.
@@ -63,16 +111,19 @@ pub enum Message {
 pub enum Event {
     /// Tell the preview.
     Command(PreviewCommand),
+    /// The overlays or the comparison changed (worth remembering).
+    ViewChanged,
 }
 
 impl Viewer {
-    /// A viewer with no frame yet, showing `overlays` and, when `compare`, the source
-    /// beside the result; the source loops by default.
-    pub fn new(overlays: Overlays, compare: bool) -> Self {
+    /// A viewer with no frame yet, showing `overlays` and comparing as `compare` says;
+    /// the source loops by default.
+    pub fn new(overlays: Overlays, compare: Compare) -> Self {
         Self {
             looping: true,
             overlays,
             compare,
+            split: 0.5,
             ..Self::default()
         }
     }
@@ -80,12 +131,18 @@ impl Viewer {
     /// A bundle opened: the source's rate and the meters of its triggers. Returns the
     /// commands that put the preview in the viewer's state (playing unless the source is
     /// stills, looping as the toggle says).
-    pub fn opened(&mut self, opened: &OpenedBundle) -> Vec<PreviewCommand> {
+    pub fn opened(
+        &mut self,
+        manifest: &Manifest,
+        fps: f64,
+        still_images: bool,
+    ) -> Vec<PreviewCommand> {
         self.frame_count = None;
-        self.fps = opened.fps;
-        self.still_images = opened.still_images;
-        self.set_meters(&opened.manifest);
-        self.playing = !opened.still_images;
+        self.fps = fps;
+        self.still_images = still_images;
+        self.flashes.clear();
+        self.set_meters(manifest);
+        self.playing = !still_images;
         let mut commands = vec![PreviewCommand::SetLooping(self.looping)];
         if self.playing {
             commands.push(PreviewCommand::Play);
@@ -93,14 +150,14 @@ impl Viewer {
         commands
     }
 
-    /// The source's length became known (it played to its end once).
+    /// The source's length became known.
     pub fn set_length(&mut self, frames: u64) {
         self.frame_count = Some(frames);
     }
 
     /// The bundle was reloaded: its trigger rules may have changed.
-    pub fn reloaded(&mut self, opened: &OpenedBundle) {
-        self.set_meters(&opened.manifest);
+    pub fn reloaded(&mut self, manifest: &Manifest) {
+        self.set_meters(manifest);
     }
 
     fn set_meters(&mut self, manifest: &Manifest) {
@@ -119,9 +176,57 @@ impl Viewer {
             .collect();
     }
 
-    /// Shows a newer frame.
-    pub fn show(&mut self, frame: FrameUpdate) {
+    /// Shows a newer frame, flashing the triggers that started or ended since the last.
+    pub fn show(&mut self, frame: FrameUpdate, now: Instant) {
+        for notice in &frame.events {
+            let started = notice.phase == TriggerPhase::Started;
+            // A newer flash of the same trigger on the same face replaces the older one.
+            self.flashes
+                .retain(|flash| (flash.face_id, &flash.rule) != (notice.face_id, &notice.rule));
+            self.flashes.push(Flash {
+                face_id: notice.face_id,
+                rule: notice.rule.clone(),
+                started,
+                shown_at: now,
+                strength: 1.0,
+            });
+        }
         self.frame = Some(frame);
+        self.compose_split();
+    }
+
+    /// Composes the split picture of the frame shown, when splitting.
+    fn compose_split(&mut self) {
+        self.split_picture = match (&self.frame, self.compare) {
+            (Some(frame), Compare::Split) => {
+                split::compose(&frame.source, &frame.rendered, self.split)
+            }
+            _ => None,
+        };
+    }
+
+    /// Fades the flashes; those older than [`FLASH_TIME`] go.
+    pub fn tick(&mut self, now: Instant) {
+        self.flashes.retain_mut(|flash| {
+            let age = now.saturating_duration_since(flash.shown_at);
+            flash.strength = 1.0 - age.as_secs_f32() / FLASH_TIME.as_secs_f32();
+            age < FLASH_TIME
+        });
+    }
+
+    /// The triggers flashing now.
+    pub fn flashes(&self) -> &[Flash] {
+        &self.flashes
+    }
+
+    /// The overlays shown.
+    pub fn overlays(&self) -> Overlays {
+        self.overlays
+    }
+
+    /// The source's length, when known.
+    pub fn frame_count(&self) -> Option<u64> {
+        self.frame_count
     }
 
     /// The frame shown.
@@ -129,8 +234,8 @@ impl Viewer {
         self.frame.as_ref()
     }
 
-    /// True while the source is shown beside the result.
-    pub fn is_comparing(&self) -> bool {
+    /// How the result is compared with the source.
+    pub fn compare(&self) -> Compare {
         self.compare
     }
 
@@ -168,6 +273,12 @@ impl Viewer {
             }
             Message::Compare(compare) => {
                 self.compare = compare;
+                self.compose_split();
+                return (Task::none(), Some(Event::ViewChanged));
+            }
+            Message::SplitMoved(position) => {
+                self.split = position.clamp(0.0, 1.0);
+                self.compose_split();
                 None
             }
             Message::Overlay(kind, shown) => {
@@ -176,9 +287,10 @@ impl Viewer {
                     OverlayKind::Crop => &mut self.overlays.crop,
                     OverlayKind::Pose => &mut self.overlays.pose,
                     OverlayKind::Meters => &mut self.overlays.meters,
+                    OverlayKind::Ids => &mut self.overlays.ids,
                 };
                 *flag = shown;
-                None
+                return (Task::none(), Some(Event::ViewChanged));
             }
         };
         (Task::none(), command.map(Event::Command))
@@ -191,16 +303,16 @@ impl Viewer {
                 "No frame yet: open a bundle and a source.",
             ))
             .into(),
-            Some(frame) => {
-                let after = self.picture(&frame.rendered, "after", true);
-                if self.compare {
-                    row![self.picture(&frame.source, "before", false), after]
-                        .spacing(4)
-                        .into()
-                } else {
-                    after
-                }
-            }
+            Some(frame) => match self.compare {
+                Compare::Off => self.picture(&frame.rendered, None, true),
+                Compare::Split => self.split_picture(frame),
+                Compare::SideBySide => row![
+                    self.picture(&frame.source, Some("before"), false),
+                    self.picture(&frame.rendered, Some("after"), true)
+                ]
+                .spacing(4)
+                .into(),
+            },
         };
         let stage = container(picture)
             .width(Fill)
@@ -211,11 +323,52 @@ impl Viewer {
             .into()
     }
 
-    /// One image (with the overlays when `overlays`), labelled in compare mode.
+    /// The source and the result in one picture, split by a divider the designer drags;
+    /// the overlays over it.
+    fn split_picture<'a>(&'a self, frame: &'a FrameUpdate) -> Element<'a, Message> {
+        let image_size = Size::new(frame.rendered.width as f32, frame.rendered.height as f32);
+        // A frame whose pixels cannot be split (never from the worker) shows the result.
+        let picture = self.split_picture.as_ref().unwrap_or(&frame.rendered);
+        let mut layers = stack![
+            image(picture.handle.clone())
+                .content_fit(ContentFit::Contain)
+                .width(Fill)
+                .height(Fill),
+            canvas(SplitCanvas {
+                image_size,
+                position: self.split,
+            })
+            .width(Fill)
+            .height(Fill)
+        ];
+        if let Some(overlay) = self.overlay(image_size) {
+            layers = layers.push(overlay);
+        }
+        layers.width(Fill).height(Fill).into()
+    }
+
+    /// The overlays for a picture of `image_size`, when any is on and a frame is shown.
+    fn overlay(&self, image_size: Size) -> Option<Element<'_, Message>> {
+        let frame = self.frame.as_ref().filter(|_| self.overlays.any())?;
+        Some(
+            canvas(OverlayCanvas {
+                image_size,
+                faces: &frame.faces,
+                overlays: self.overlays,
+                meters: &self.meters,
+                flashes: &self.flashes,
+            })
+            .width(Fill)
+            .height(Fill)
+            .into(),
+        )
+    }
+
+    /// One image (with the overlays when `overlays`), labelled when `name` is given.
     fn picture<'a>(
         &'a self,
         picture: &'a PreviewImage,
-        name: &'a str,
+        name: Option<&'a str>,
         overlays: bool,
     ) -> Element<'a, Message> {
         let mut layers = stack![
@@ -225,21 +378,12 @@ impl Viewer {
                 .height(Fill)
         ];
         if overlays
-            && self.overlays.any()
-            && let Some(frame) = &self.frame
+            && let Some(overlay) =
+                self.overlay(Size::new(picture.width as f32, picture.height as f32))
         {
-            layers = layers.push(
-                canvas(OverlayCanvas {
-                    image_size: Size::new(picture.width as f32, picture.height as f32),
-                    faces: &frame.faces,
-                    overlays: self.overlays,
-                    meters: &self.meters,
-                })
-                .width(Fill)
-                .height(Fill),
-            );
+            layers = layers.push(overlay);
         }
-        if self.compare {
+        if let Some(name) = name {
             layers = layers.push(container(widgets::mono(name)).padding(6));
         }
         layers.width(Fill).height(Fill).into()
@@ -288,16 +432,29 @@ impl Viewer {
                 .label(label)
                 .on_toggle(move |shown| Message::Overlay(kind, shown))
         };
+        // A segmented choice: the mode shown is highlighted.
+        let compare = |label: &'static str, mode: Compare| {
+            button(text(label).size(13))
+                .padding([3, 8])
+                .style(if self.compare == mode {
+                    button::primary
+                } else {
+                    button::secondary
+                })
+                .on_press(Message::Compare(mode))
+        };
         row![
             widgets::caption("Overlays"),
             toggle("Mesh", OverlayKind::Mesh, self.overlays.mesh),
+            toggle("Landmark ids", OverlayKind::Ids, self.overlays.ids),
             toggle("Crop box", OverlayKind::Crop, self.overlays.crop),
             toggle("Pose axes", OverlayKind::Pose, self.overlays.pose),
             toggle("Expressions", OverlayKind::Meters, self.overlays.meters),
             iced::widget::space::horizontal(),
-            checkbox(self.compare)
-                .label("Before / after")
-                .on_toggle(Message::Compare),
+            widgets::caption("Compare"),
+            compare("Result", Compare::Off),
+            compare("Split", Compare::Split),
+            compare("Side by side", Compare::SideBySide),
         ]
         .spacing(14)
         .align_y(Alignment::Center)

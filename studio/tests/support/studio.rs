@@ -16,20 +16,6 @@ use lensmith_testkit::TempDir;
 /// The window size the simulator lays out at (the studio's default window).
 pub const WINDOW: Size = Size::new(1500.0, 940.0);
 
-/// Copies folder `from` to `to`, recursively.
-pub fn copy_folder(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_folder(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// A scratch copy of `effects/<name>` and a config path beside it.
 pub struct Scratch {
     pub dir: TempDir,
@@ -41,11 +27,12 @@ impl Scratch {
     pub fn new(label: &str, effect: &str) -> Self {
         let dir = TempDir::new(label);
         let bundle = dir.join(effect);
-        copy_folder(
+        lensmith_testkit::copy_folder(
             &lensmith_testkit::workspace_root()
                 .join("effects")
                 .join(effect),
             &bundle,
+            &[],
         );
         let config = dir.join("config/studio.toml");
         Self {
@@ -73,7 +60,7 @@ pub fn studio(fake: &FakePreview, config: &Path, open: Option<OpenRequest>) -> S
         open,
         ready_file: None,
         overlays: Default::default(),
-        compare: false,
+        compare: Default::default(),
     });
     studio
 }

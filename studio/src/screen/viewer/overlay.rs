@@ -1,17 +1,28 @@
-//! What the designer may draw over the rendered frame: the face mesh, the stable crop,
-//! the head pose's axes, and the expression meters with their triggers' thresholds (a
-//! meter lights up while its trigger is on).
+//! What the designer may draw over the rendered frame: the face mesh, the ids of the
+//! landmarks near the pointer, the stable crop, the head pose's axes, and the expression
+//! meters with their triggers' thresholds; a trigger that starts or ends flashes on its
+//! meter and over the face.
 
-use iced::widget::canvas::{self, Frame, Geometry, Path, Stroke};
+mod ids;
+mod meters;
+
+use iced::widget::Action;
+use iced::widget::canvas::{self, Event, Frame, Geometry, Path, Stroke};
 use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse};
 
 use crate::preview_bridge::FaceOverlay;
 
+/// The mesh point at the top of the forehead, where trigger flashes are written.
+const FOREHEAD: usize = 10;
+
 /// Which overlays are shown.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Overlays {
     /// The 468 mesh points.
     pub mesh: bool,
+    /// The ids of the mesh points near the pointer.
+    pub ids: bool,
     /// The stable face crop.
     pub crop: bool,
     /// The head pose's axes and angles.
@@ -23,8 +34,23 @@ pub struct Overlays {
 impl Overlays {
     /// True when anything is drawn.
     pub fn any(self) -> bool {
-        self.mesh || self.crop || self.pose || self.meters
+        self.mesh || self.ids || self.crop || self.pose || self.meters
     }
+}
+
+/// A trigger that just started or ended, fading out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    /// The face.
+    pub face_id: u32,
+    /// The rule.
+    pub rule: String,
+    /// Started (else ended).
+    pub started: bool,
+    /// When the frame that brought it was shown.
+    pub shown_at: std::time::Instant,
+    /// 1 when it happened, falling to 0.
+    pub strength: f32,
 }
 
 /// A trigger rule as a meter: the expression it listens to and its levels.
@@ -52,6 +78,8 @@ pub struct OverlayCanvas<'a> {
     pub overlays: Overlays,
     /// The meters.
     pub meters: &'a [TriggerMeter],
+    /// The triggers that just started or ended.
+    pub flashes: &'a [Flash],
 }
 
 /// Where the image lands inside `bounds`: its top-left and its scale.
@@ -76,18 +104,46 @@ const AXES: [Color; 3] = [
 impl<Message> canvas::Program<Message> for OverlayCanvas<'_> {
     type State = ();
 
+    fn update(
+        &self,
+        _state: &mut (),
+        event: &Event,
+        _bounds: Rectangle,
+        _cursor: mouse::Cursor,
+    ) -> Option<Action<Message>> {
+        // The ids follow the pointer.
+        match event {
+            Event::Mouse(mouse::Event::CursorMoved { .. } | mouse::Event::CursorLeft)
+                if self.overlays.ids =>
+            {
+                Some(Action::request_redraw())
+            }
+            _ => None,
+        }
+    }
+
     fn draw(
         &self,
         _state: &(),
         renderer: &Renderer,
         theme: &Theme,
         bounds: Rectangle,
-        _cursor: mouse::Cursor,
+        cursor: mouse::Cursor,
     ) -> Vec<Geometry> {
         let mut frame = Frame::new(renderer, bounds.size());
         let (origin, scale) = contain(self.image_size, bounds.size());
         let at = |[x, y]: [f32; 2]| Point::new(origin.x + x * scale, origin.y + y * scale);
+        let pointer = cursor.position_in(bounds);
         for face in self.faces {
+            if self.overlays.ids
+                && let Some(pointer) = pointer
+            {
+                let on_screen: Vec<Point> = face.landmarks.iter().map(|point| at(*point)).collect();
+                ids::draw(&mut frame, &on_screen, &face.landmarks, pointer);
+            }
+            if let Some(top) = face.landmarks.get(FOREHEAD) {
+                self.draw_flashes(&mut frame, theme, face.id, at(*top));
+            }
             if self.overlays.mesh {
                 for point in &face.landmarks {
                     let p = at(*point);
@@ -137,123 +193,60 @@ impl<Message> canvas::Program<Message> for OverlayCanvas<'_> {
                 );
             }
         }
+        if self.overlays.ids && pointer.is_none() && !self.faces.is_empty() {
+            label(
+                &mut frame,
+                Point::new(origin.x + 8.0, origin.y + 8.0),
+                "point at a face to see its landmark ids",
+                Color::WHITE,
+            );
+        }
         if self.overlays.meters {
             let bottom_left = Point::new(origin.x, origin.y + self.image_size.height * scale);
-            self.draw_meters(&mut frame, theme, bottom_left);
+            meters::draw(
+                &mut frame,
+                theme,
+                bottom_left,
+                self.faces,
+                self.meters,
+                self.flashes,
+            );
         }
         vec![frame.into_geometry()]
     }
 }
 
 impl OverlayCanvas<'_> {
-    /// One bar per trigger rule (the first face's score), with ticks at its on and off
-    /// levels, filled bright while the rule is on; then every other expression, plain.
-    fn draw_meters(&self, frame: &mut Frame, theme: &Theme, corner: Point) {
-        let Some(face) = self.faces.first() else {
-            return;
-        };
+    /// The triggers that just started (▲) or ended (▼) on face `face_id`, stacked above
+    /// the top of its forehead, fading.
+    fn draw_flashes(&self, frame: &mut Frame, theme: &Theme, face_id: u32, forehead: Point) {
         let palette = theme.extended_palette();
-        // In the picture's bottom-left corner, away from the face in most framings.
-        let (left, width, row) = (corner.x + 10.0, 150.0, 18.0);
-        let rows_count = self.meters.len()
-            + face
-                .scores
-                .iter()
-                .filter(|(name, _)| !self.meters.iter().any(|meter| &meter.expression == name))
-                .count();
-        let mut top = (corner.y - 10.0 - rows_count as f32 * row).max(0.0);
-        let score_of = |name: &str| {
-            face.scores
-                .iter()
-                .find(|(expression, _)| expression == name)
-                .map_or(0.0, |(_, score)| *score)
-        };
-        let mut rows: Vec<MeterRow> = self
-            .meters
-            .iter()
-            .map(|meter| MeterRow {
-                name: format!("{} ({})", meter.rule, meter.expression),
-                score: score_of(&meter.expression),
-                levels: Some((meter.on, meter.off)),
-                on: face.triggers_on.contains(&meter.rule),
-            })
-            .collect();
-        rows.extend(
-            face.scores
-                .iter()
-                .filter(|(name, _)| !self.meters.iter().any(|meter| &meter.expression == name))
-                .map(|(name, score)| MeterRow {
-                    name: name.clone(),
-                    score: *score,
-                    levels: None,
-                    on: false,
-                }),
-        );
-        let backdrop = Size::new(width + 140.0, rows.len() as f32 * row + 8.0);
-        frame.fill_rectangle(
-            Point::new(left - 4.0, top - 4.0),
-            backdrop,
-            Color::from_rgba(0.0, 0.0, 0.0, 0.55),
-        );
-        for MeterRow {
-            name,
-            score,
-            levels,
-            on,
-        } in rows
-        {
-            let bar_top = top + 4.0;
-            frame.fill_rectangle(
-                Point::new(left, bar_top),
-                Size::new(width, 8.0),
-                Color::from_rgba(1.0, 1.0, 1.0, 0.15),
-            );
-            let fill = if on {
-                palette.success.base.color
-            } else if levels.is_some() {
-                palette.primary.base.color
+        let mut y = forehead.y - 22.0;
+        for flash in self.flashes.iter().filter(|flash| flash.face_id == face_id) {
+            let (mark, color) = if flash.started {
+                ("▲", palette.success.strong.color)
             } else {
-                Color::from_rgba(1.0, 1.0, 1.0, 0.5)
+                ("▼", palette.danger.strong.color)
             };
+            let text = format!("{mark} {}", flash.rule);
+            let width = 8.0 * text.chars().count() as f32 + 8.0;
             frame.fill_rectangle(
-                Point::new(left, bar_top),
-                Size::new(width * score.clamp(0.0, 1.0), 8.0),
-                fill,
+                Point::new(forehead.x - width / 2.0, y - 2.0),
+                Size::new(width, 18.0),
+                Color::from_rgba(0.0, 0.0, 0.0, 0.6 * flash.strength),
             );
-            if let Some((on_level, off_level)) = levels {
-                for (level, color) in [
-                    (on_level, Color::WHITE),
-                    (off_level, Color::from_rgb(0.6, 0.6, 0.6)),
-                ] {
-                    let x = left + width * level;
-                    frame.stroke(
-                        &Path::line(Point::new(x, bar_top - 3.0), Point::new(x, bar_top + 11.0)),
-                        Stroke::default().with_color(color).with_width(1.5),
-                    );
-                }
-            }
-            let color = if on {
-                palette.success.strong.color
-            } else {
-                Color::WHITE
-            };
             label(
                 frame,
-                Point::new(left + width + 8.0, top),
-                &format!("{score:.2} {name}"),
-                color,
+                Point::new(forehead.x - width / 2.0 + 4.0, y),
+                &text,
+                Color {
+                    a: flash.strength,
+                    ..color
+                },
             );
-            top += row;
+            y -= 20.0;
         }
     }
-}
-
-/// One meter: a trigger rule's expression (with its on and off levels) or a plain score.
-struct MeterRow {
-    name: String,
-    score: f32,
-    levels: Option<(f32, f32)>,
-    on: bool,
 }
 
 fn label(frame: &mut Frame, position: Point, content: &str, color: Color) {
