@@ -177,7 +177,7 @@ impl std::fmt::Debug for EffectPlayer {
 
 /// How messages name the bundle at `path`: `folder/` or `file.effect:`, so that a member's
 /// path can follow.
-fn bundle_label(path: &Path) -> String {
+pub(crate) fn bundle_label(path: &Path) -> String {
     if path.is_dir() {
         format!("{}/", path.display())
     } else {

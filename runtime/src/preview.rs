@@ -94,6 +94,8 @@ pub enum PreviewEvent {
     Opened {
         /// The manifest the player loaded (layers, parameters, trigger rules).
         manifest: Arc<Manifest>,
+        /// The size of every file of the bundle (what `[budget] max_total_mb` limits).
+        bundle_bytes: u64,
         /// The layers, in manifest order.
         layers: Vec<String>,
         /// The source's frame rate.
@@ -111,6 +113,8 @@ pub enum PreviewEvent {
         report: ReloadReport,
         /// The manifest now loaded.
         manifest: Arc<Manifest>,
+        /// The size of every file of the bundle now.
+        bundle_bytes: u64,
         /// The layers now, in manifest order.
         layers: Vec<String>,
     },

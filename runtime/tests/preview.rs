@@ -74,6 +74,7 @@ fn a_preview_follows_switches_and_edits_and_survives_a_broken_one() {
     let PreviewEvent::Opened {
         layers,
         manifest: opened_manifest,
+        bundle_bytes,
         still_images,
         ..
     } = opened
@@ -82,6 +83,12 @@ fn a_preview_follows_switches_and_edits_and_survives_a_broken_one() {
     };
     assert_eq!(layers, ["paint", "sparkles"]);
     assert_eq!(opened_manifest.effect.id, "dev.lensmith.face-paint");
+    // Every file counts: the textures make it far larger than the manifest alone.
+    let manifest_bytes = std::fs::metadata(bundle.join("effect.toml")).unwrap().len();
+    assert!(
+        bundle_bytes > 20 * manifest_bytes && bundle_bytes < 4 << 20,
+        "{bundle_bytes} bytes"
+    );
     assert!(still_images, "one photo is a still");
 
     let painted = frame_where(&worker, |_| true);

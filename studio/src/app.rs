@@ -366,11 +366,17 @@ impl Studio {
                 manifest,
                 frame_rate,
                 still_images,
+                bundle_bytes,
                 ..
             } => {
                 let mut commands = self.layers.load(&manifest);
                 commands.extend(self.viewer.opened(&manifest, frame_rate, still_images));
                 self.performance.reset(frame_rate);
+                self.performance.set_bundle(
+                    bundle_bytes,
+                    manifest.budget.max_total_mb,
+                    still_images,
+                );
                 self.problems.reload_succeeded();
                 self.status = format!(
                     "Playing {} ({} layer(s))",
@@ -386,9 +392,15 @@ impl Studio {
                 changed,
                 reload_ms,
                 report,
+                bundle_bytes,
                 ..
             } => {
                 let commands = self.layers.load(&manifest);
+                self.performance.set_bundle(
+                    bundle_bytes,
+                    manifest.budget.max_total_mb,
+                    self.viewer.is_still(),
+                );
                 self.viewer.reloaded(&manifest);
                 self.problems.reload_succeeded();
                 for problem in report.state_problems {

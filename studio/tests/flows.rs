@@ -41,6 +41,7 @@ fn opened(scratch: &Scratch) -> PreviewEvent {
             .collect(),
         manifest,
         frame_rate: 30.0,
+        bundle_bytes: 3 << 20,
         still_images: true,
     }
 }
@@ -52,6 +53,7 @@ fn reloaded(scratch: &Scratch, changed: &str, reload_ms: f64) -> PreviewEvent {
         changed: vec![changed.to_owned()],
         reload_ms,
         report: Default::default(),
+        bundle_bytes: 3 << 20,
         layers: manifest
             .layers
             .iter()
@@ -119,6 +121,9 @@ fn opening_a_bundle_shows_its_layers_and_remembers_it() {
         "while smiling",
         "opacity",
         "0.85",
+        // The size the worker reported against the manifest's `[budget] max_total_mb = 4.0`.
+        "bundle 3.00 MiB of 4 MiB (75%)",
+        "a still",
     ] {
         assert!(shows(&studio, text), "the view should show {text:?}");
     }

@@ -50,6 +50,7 @@ fn playing(scratch: &Scratch, fake: &FakePreview) -> Studio {
             .collect(),
         manifest,
         frame_rate: 30.0,
+        bundle_bytes: 3 << 20,
         still_images: false,
     });
     tick(&mut studio);

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use effect_api::plugin::Value;
 
-use crate::player::{EffectPlayer, PlayerError, PlayerOptions};
+use crate::bundle::archive::BundleFiles;
+use crate::player::{EffectPlayer, PlayerError, PlayerOptions, bundle_label, read_bundle};
 use crate::watch::BundleWatcher;
 
 use super::frames::{FrameStore, to_rgba};
@@ -173,18 +174,26 @@ impl Worker {
                 return;
             }
         };
-        let opened = EffectPlayer::open(
-            &self.settings.bundle,
-            &self.settings.cache,
-            &self.options,
-            renderer,
-        );
+        let bundle = &self.settings.bundle;
+        let opened = read_bundle(bundle, &self.options.limits)
+            .map_err(PlayerError::from)
+            .and_then(|files| {
+                let player = EffectPlayer::from_files(
+                    &files,
+                    &bundle_label(bundle),
+                    &self.settings.cache,
+                    &self.options,
+                    renderer,
+                )?;
+                Ok((player, total_bytes(&files)))
+            });
         match opened {
-            Ok(mut player) => {
+            Ok((mut player, bundle_bytes)) => {
                 player.keep_snapshots(true);
                 self.generation += 1;
                 self.report(PreviewEvent::Opened {
                     manifest: Arc::new(player.manifest().clone()),
+                    bundle_bytes,
                     layers: player.layer_names().map(str::to_owned).collect(),
                     frame_rate: self.store.frame_rate(),
                     still_images: self.options.still_images,
@@ -215,8 +224,15 @@ impl Worker {
             return;
         };
         let started = Instant::now();
-        match player.reload(&self.settings.bundle) {
-            Ok(report) => {
+        let bundle = &self.settings.bundle;
+        let reloaded = read_bundle(bundle, &self.options.limits)
+            .map_err(PlayerError::from)
+            .and_then(|files| {
+                let report = player.reload_files(&files, &bundle_label(bundle))?;
+                Ok((report, total_bytes(&files)))
+            });
+        match reloaded {
+            Ok((report, bundle_bytes)) => {
                 self.generation += 1;
                 self.reported_failures.clear();
                 let layers = player.layer_names().map(str::to_owned).collect();
@@ -226,6 +242,7 @@ impl Worker {
                     reload_ms: started.elapsed().as_secs_f64() * 1e3,
                     report,
                     manifest,
+                    bundle_bytes,
                     layers,
                 });
                 self.reapply_overrides();
@@ -393,6 +410,11 @@ impl Worker {
             self.report(PreviewEvent::LayerFailed { layer, message });
         }
     }
+}
+
+/// The bytes of every file of the bundle, as its `[budget] max_total_mb` counts them.
+fn total_bytes(files: &BundleFiles) -> u64 {
+    files.files.values().map(|bytes| bytes.len() as u64).sum()
 }
 
 /// Leaves `frame` in the mailbox in place of any unread one, keeping the unread frame's

@@ -1,10 +1,11 @@
 //! The performance panel: frames per second, each stage's p50 and p95 over the last two
-//! seconds, and a live chart of the frame time against the budget line.
+//! seconds, a live chart of the frame time against the budget line, and the bundle's size
+//! against its `[budget]`.
 
 use std::time::Instant;
 
 use iced::widget::canvas::{self, Frame, Geometry, Path, Stroke};
-use iced::widget::{column, row, text, tooltip};
+use iced::widget::{column, progress_bar, row, text, tooltip};
 use iced::{Color, Element, Fill, Point, Rectangle, Renderer, Task, Theme, mouse};
 
 use crate::screen::widgets;
@@ -16,6 +17,10 @@ pub struct Performance {
     window: PerfWindow,
     now: Instant,
     budget_ms: f64,
+    /// The source is stills: frames come only when something changes.
+    still_images: bool,
+    /// The bundle's size in bytes and its budget in MiB.
+    bundle: Option<(u64, f64)>,
 }
 
 impl Default for Performance {
@@ -24,6 +29,8 @@ impl Default for Performance {
             window: PerfWindow::default(),
             now: Instant::now(),
             budget_ms: 1000.0 / 30.0,
+            still_images: false,
+            bundle: None,
         }
     }
 }
@@ -43,6 +50,13 @@ impl Performance {
         if fps.is_finite() && fps > 0.0 {
             self.budget_ms = 1000.0 / fps;
         }
+    }
+
+    /// The bundle opened or reloaded: its size, its `[budget] max_total_mb`, and whether
+    /// the source is stills.
+    pub fn set_bundle(&mut self, bytes: u64, budget_mb: f64, still_images: bool) {
+        self.bundle = Some((bytes, budget_mb));
+        self.still_images = still_images;
     }
 
     /// A frame shown at `now`.
@@ -77,10 +91,17 @@ impl Performance {
             .last()
             .filter(|total| total.p50 > 0.0)
             .map_or(0.0, |total| 1000.0 / total.p50);
+        let shown = if self.still_images {
+            "a still".to_owned()
+        } else {
+            format!("{fps:5.1} fps shown")
+        };
         let headline = row![
             tooltip(
-                widgets::mono(format!("{fps:5.1} fps shown")).size(16),
-                widgets::tip("Frames the window showed per second (the UI drops stale ones)"),
+                widgets::mono(shown).size(16),
+                widgets::tip(
+                    "Frames the window showed per second (the UI drops stale ones); a still is drawn again only when something changes"
+                ),
                 tooltip::Position::Bottom,
             ),
             tooltip(
@@ -125,7 +146,40 @@ impl Performance {
             self.window.span().as_secs_f32(),
             self.budget_ms
         ));
-        column![headline, chart, legend, table].spacing(6).into()
+        let mut panel = column![headline, chart, legend, table].spacing(6);
+        if let Some(size) = self.bundle_size() {
+            panel = panel.push(size);
+        }
+        panel.into()
+    }
+
+    /// The bundle's size as a bar filled up to its budget.
+    fn bundle_size(&self) -> Option<Element<'_, Message>> {
+        let (bytes, budget_mb) = self.bundle?;
+        let mib = bytes as f64 / (1024.0 * 1024.0);
+        let over = mib > budget_mb;
+        let figure = widgets::mono(format!(
+            "bundle {mib:.2} MiB of {budget_mb:.0} MiB ({:.0}%)",
+            100.0 * mib / budget_mb.max(f64::MIN_POSITIVE)
+        ));
+        Some(
+            column![
+                if over {
+                    figure.style(text::danger)
+                } else {
+                    figure
+                },
+                progress_bar(0.0..=budget_mb.max(0.001) as f32, mib as f32)
+                    .girth(6)
+                    .style(if over {
+                        progress_bar::danger
+                    } else {
+                        progress_bar::primary
+                    }),
+            ]
+            .spacing(3)
+            .into(),
+        )
     }
 }
 

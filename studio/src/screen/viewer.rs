@@ -239,6 +239,11 @@ impl Viewer {
         self.compare
     }
 
+    /// True when the source is stills.
+    pub fn is_still(&self) -> bool {
+        self.still_images
+    }
+
     /// True while playing.
     pub fn is_playing(&self) -> bool {
         self.playing

@@ -1,27 +1,13 @@
-//! Checks a screenshot of the studio: the preview stage is there, the picture in it is not
-//! blank, and, given `--photo`, it is that photo with the face paint on it: a small part
-//! changed, on the face, in saturated colours of several hues (the paint's rainbow).
-//!
-//! `cargo run --example check_screenshot -- SHOT.png [--photo astronaut.png]`
+//! Checks a screenshot of the studio: the preview stage is there, the picture in it is
+//! not blank, and it is the sample photo with the face paint on it: a small part changed,
+//! on the face, in saturated colours of several hues (the paint's rainbow).
+#![allow(dead_code)]
 
-use std::path::PathBuf;
-
-use anyhow::{Context, Result, bail, ensure};
-use clap::Parser;
+use anyhow::{Result, bail, ensure};
 use effect_api::Frame;
-use lensmith_runtime::image_io::read_rgb_frame;
 
 /// The viewer's stage colour, `Color::from_rgb(0.06, 0.06, 0.07)` in 8 bits.
 const STAGE: [u8; 3] = [15, 15, 18];
-
-#[derive(Parser)]
-struct Args {
-    /// The screenshot (PNG).
-    shot: PathBuf,
-    /// The source photo the preview played on.
-    #[arg(long)]
-    photo: Option<PathBuf>,
-}
 
 fn is_stage(rgb: [u8; 3]) -> bool {
     rgb.iter()
@@ -31,7 +17,7 @@ fn is_stage(rgb: [u8; 3]) -> bool {
 
 /// The picture's box in the stage: the stage's bounding box, then the rows and columns
 /// inside it that hold anything but stage colour.
-fn picture_box(shot: &Frame) -> Result<(u32, u32, u32, u32)> {
+pub fn picture_box(shot: &Frame) -> Result<(u32, u32, u32, u32)> {
     let (width, height) = (shot.width(), shot.height());
     let view = shot.view();
     let (mut left, mut top, mut right, mut bottom) = (width, height, 0, 0);
@@ -90,7 +76,7 @@ fn hue_sixth(rgb: [u8; 3]) -> Option<usize> {
 
 /// The picture must be the photo scaled to fit, with the paint on the face: a small part
 /// of it changed, in the upper half, in saturated colours of several hues (the rainbow).
-fn compare_with_photo(
+pub fn compare_with_photo(
     shot: &Frame,
     (left, top, width, height): (u32, u32, u32, u32),
     photo: &Frame,
@@ -162,10 +148,9 @@ fn compare_with_photo(
     Ok(())
 }
 
-fn main() -> Result<()> {
-    let args = Args::parse();
-    let shot = read_rgb_frame(&args.shot).with_context(|| format!("{}", args.shot.display()))?;
-    let (left, top, width, height) = picture_box(&shot)?;
+/// The picture in `shot` is `photo` with the face paint on it; prints what it measured.
+pub fn shows_painted_photo(shot: &Frame, photo: &Frame) -> Result<()> {
+    let (left, top, width, height) = picture_box(shot)?;
     println!("preview picture: {width}×{height} at ({left}, {top})");
     ensure!(
         width >= 200 && height >= 200,
@@ -194,15 +179,5 @@ fn main() -> Result<()> {
         saturated >= 500,
         "only {saturated} saturated pixels: a grey picture?"
     );
-
-    if let Some(photo_path) = &args.photo {
-        let photo =
-            read_rgb_frame(photo_path).with_context(|| format!("{}", photo_path.display()))?;
-        compare_with_photo(&shot, (left, top, width, height), &photo)?;
-    }
-    println!(
-        "{}: the studio shows the face paint on the photo",
-        args.shot.display()
-    );
-    Ok(())
+    compare_with_photo(shot, (left, top, width, height), photo)
 }
