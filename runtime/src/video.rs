@@ -1,8 +1,10 @@
-//! Frame sources and sinks: still images, image folders, Y4M and any video through ffmpeg.
+//! Frame sources and sinks: still images, image folders, Y4M, any video through ffmpeg, and
+//! a live camera (with the `camera` feature, on Linux).
 //!
 //! [`open_source`] and [`create_sink`] pick the right reader or writer from the path, so the
 //! pipeline only sees [`FrameSource`] and [`FrameSink`].
 
+mod camera;
 mod ffmpeg;
 mod ffmpeg_writer;
 mod images;
@@ -10,6 +12,7 @@ mod png_sequence;
 mod y4m;
 mod y4m_writer;
 mod yuv;
+mod yuyv;
 
 use std::path::{Path, PathBuf};
 
@@ -17,12 +20,16 @@ use effect_api::{Frame, FrameView};
 
 use crate::image_io::ImageReadError;
 
+#[cfg(all(feature = "camera", target_os = "linux"))]
+pub use camera::CameraSource;
+pub use camera::{CAMERA_RATE, CAMERA_SIZE, CameraSpec};
 pub use ffmpeg::FfmpegReader;
 pub use ffmpeg_writer::{AudioPassThrough, FfmpegWriter, audio_codecs};
 pub use images::{ImageFolder, StillImage};
 pub use png_sequence::{PngSequence, SinglePng};
 pub use y4m::Y4mReader;
 pub use y4m_writer::Y4mWriter;
+pub use yuyv::yuyv_to_rgb;
 
 /// The frame rate given to sources that have none of their own (stills and image folders).
 pub const STILLS_FRAME_RATE: f64 = 30.0;
@@ -215,6 +222,14 @@ pub enum VideoError {
         /// Why not.
         reason: String,
     },
+    /// A camera could not be opened or stopped sending frames.
+    #[error("camera {camera}: {reason}")]
+    Camera {
+        /// The camera, as the source named it.
+        camera: String,
+        /// What went wrong and what to do.
+        reason: String,
+    },
 }
 
 impl VideoError {
@@ -228,9 +243,13 @@ impl VideoError {
     }
 }
 
-/// Opens a frame source, chosen by what `path` is: a folder of PNG/JPEG files, a `.y4m`
-/// file, one `.png`/`.jpg`/`.jpeg` still, or any other video through ffmpeg.
+/// Opens a frame source, chosen by what `path` is: a camera (`camera`, `camera:N`,
+/// `/dev/videoN`), a folder of PNG/JPEG files, a `.y4m` file, one `.png`/`.jpg`/`.jpeg`
+/// still, or any other video through ffmpeg.
 pub fn open_source(path: &Path) -> Result<Box<dyn FrameSource>, VideoError> {
+    if let Some(camera) = CameraSpec::parse(path) {
+        return camera::open_camera(&camera);
+    }
     let metadata = std::fs::metadata(path).map_err(|error| match error.kind() {
         std::io::ErrorKind::NotFound => VideoError::NotFound {
             path: path.to_owned(),

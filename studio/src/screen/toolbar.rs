@@ -150,7 +150,11 @@ impl Toolbar {
         .spacing(2)
         .width(Fill);
         let source = column![
-            widgets::caption("Preview source (image, image folder or video)"),
+            widgets::caption(if cfg!(feature = "camera") {
+                "Preview source (image, image folder, video, or camera:N)"
+            } else {
+                "Preview source (image, image folder or video)"
+            }),
             row![
                 text_input("~/.cache/lensmith/data/astronaut.png", &self.source)
                     .on_input(Message::SourceEdited)
