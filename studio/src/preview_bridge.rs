@@ -91,6 +91,8 @@ pub struct PoseOverlay {
 pub struct FrameUpdate {
     /// Its position in the source.
     pub index: u64,
+    /// Which load of the bundle drew it: frames of a reloaded bundle have a larger number.
+    pub generation: u64,
     /// Its time in the source, seconds.
     pub time_s: f64,
     /// With the effect.

@@ -323,6 +323,7 @@ fn frames_are_shown_and_timed() {
     for index in 0..3 {
         fake.offer_frame(FrameUpdate {
             index,
+            generation: 1,
             time_s: index as f64 / 30.0,
             rendered: image.clone(),
             source: image.clone(),

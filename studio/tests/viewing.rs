@@ -62,6 +62,7 @@ fn frame(index: u64, events: Vec<TriggerNotice>) -> FrameUpdate {
     let solid = |rgb: [u8; 3]| PreviewImage::from_rgb(480, 360, &rgb.repeat(480 * 360));
     FrameUpdate {
         index,
+        generation: 1,
         time_s: index as f64 / 30.0,
         rendered: solid(AFTER),
         source: solid(BEFORE),

@@ -129,6 +129,7 @@ impl BridgeState {
         };
         FrameUpdate {
             index: frame.index,
+            generation: frame.generation,
             time_s: if self.fps > 0.0 {
                 frame.index as f64 / self.fps
             } else {
