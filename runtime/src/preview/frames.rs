@@ -243,7 +243,10 @@ mod tests {
         for index in 0..5 {
             store.get(index).unwrap();
         }
-        assert_eq!(store.next_index, 5, "the decoder waits at the first frame not kept");
+        assert_eq!(
+            store.next_index, 5,
+            "the decoder waits at the first frame not kept"
+        );
         let fifth = store.get(5).unwrap().unwrap();
         let level = fifth.frame.view().rgb(3, 3)[0];
         assert!(level.abs_diff(100) <= 3, "frame 5 is itself: level {level}");
