@@ -9,8 +9,6 @@
 #[path = "support/studio.rs"]
 mod support;
 
-use std::sync::Arc;
-
 use effect_api::plugin::Value;
 use iced_test::simulator;
 use lensmith_runtime::bundle::archive::{self, ArchiveLimits};
@@ -22,46 +20,7 @@ use lensmith_studio::preview_bridge::{
 };
 use lensmith_studio::screen::{export, layers, problems, toolbar};
 use lensmith_studio::stats::StageTimes;
-use support::{Scratch, interact, shows, studio, tick};
-
-fn manifest(scratch: &Scratch) -> Arc<effect_api::manifest::Manifest> {
-    let text = scratch.manifest_text();
-    let checked = effect_api::manifest::check("effect.toml", &text);
-    Arc::new(checked.manifest.expect("the scratch manifest is valid"))
-}
-
-/// What the worker reports when it opens the scratch bundle on a photo.
-fn opened(scratch: &Scratch) -> PreviewEvent {
-    let manifest = manifest(scratch);
-    PreviewEvent::Opened {
-        layers: manifest
-            .layers
-            .iter()
-            .map(|layer| layer.name.clone())
-            .collect(),
-        manifest,
-        frame_rate: 30.0,
-        bundle_bytes: 3 << 20,
-        still_images: true,
-    }
-}
-
-/// What the worker reports when it reloads the scratch bundle after `changed`.
-fn reloaded(scratch: &Scratch, changed: &str, reload_ms: f64) -> PreviewEvent {
-    let manifest = manifest(scratch);
-    PreviewEvent::Reloaded {
-        changed: vec![changed.to_owned()],
-        reload_ms,
-        report: Default::default(),
-        bundle_bytes: 3 << 20,
-        layers: manifest
-            .layers
-            .iter()
-            .map(|layer| layer.name.clone())
-            .collect(),
-        manifest,
-    }
-}
+use support::{Scratch, interact, opened_event, reloaded_event, shows, studio, tick};
 
 /// A studio that opened the scratch face paint through its toolbar, as a user would.
 fn opened_studio(scratch: &Scratch, fake: &FakePreview) -> lensmith_studio::Studio {
@@ -73,7 +32,7 @@ fn opened_studio(scratch: &Scratch, fake: &FakePreview) -> lensmith_studio::Stud
     ] {
         let _ = studio.update(Message::Toolbar(message));
     }
-    fake.push_event(opened(scratch));
+    fake.push_event(opened_event(scratch, true));
     tick(&mut studio);
     studio
 }
@@ -104,7 +63,7 @@ fn opening_a_bundle_shows_its_layers_and_remembers_it() {
         }]
     );
 
-    fake.push_event(opened(&scratch));
+    fake.push_event(opened_event(&scratch, true));
     tick(&mut studio);
     let names: Vec<&str> = studio
         .layers()
@@ -207,7 +166,7 @@ fn moving_a_slider_sets_the_parameter_and_a_reload_keeps_it() {
     assert!(shows(&studio, "0.40"));
 
     // The worker keeps the designer's values across a reload; so does the list.
-    fake.push_event(reloaded(&scratch, "textures/face_paint.png", 12.0));
+    fake.push_event(reloaded_event(&scratch, "textures/face_paint.png", 12.0));
     tick(&mut studio);
     assert_eq!(
         studio.layers().layers()[0].parameters[0].value,
@@ -281,7 +240,7 @@ fn a_broken_manifest_shows_its_problem_at_its_line_until_fixed() {
 
     // The fix reloads and clears the panel.
     std::fs::write(scratch.manifest_path(), &good).unwrap();
-    fake.push_event(reloaded(&scratch, "effect.toml", 30.0));
+    fake.push_event(reloaded_event(&scratch, "effect.toml", 30.0));
     tick(&mut studio);
     assert!(studio.problems().is_empty());
     assert!(!shows(&studio, &shown));

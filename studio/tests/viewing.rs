@@ -14,7 +14,7 @@ use iced_test::Simulator;
 use lensmith_studio::app::Message;
 use lensmith_studio::config::StudioConfig;
 use lensmith_studio::preview_bridge::{
-    FaceOverlay, FakePreview, FrameUpdate, PreviewEvent, PreviewImage, TriggerNotice,
+    FaceOverlay, FakePreview, FrameUpdate, PreviewImage, TriggerNotice,
 };
 use lensmith_studio::screen::toolbar;
 use lensmith_studio::screen::viewer::{self, Compare, FLASH_TIME, OverlayKind};
@@ -37,22 +37,7 @@ fn playing(scratch: &Scratch, fake: &FakePreview) -> Studio {
     ] {
         let _ = studio.update(Message::Toolbar(message));
     }
-    let manifest = std::sync::Arc::new(
-        effect_api::manifest::check("effect.toml", &scratch.manifest_text())
-            .manifest
-            .unwrap(),
-    );
-    fake.push_event(PreviewEvent::Opened {
-        layers: manifest
-            .layers
-            .iter()
-            .map(|layer| layer.name.clone())
-            .collect(),
-        manifest,
-        frame_rate: 30.0,
-        bundle_bytes: 3 << 20,
-        still_images: false,
-    });
+    fake.push_event(support::opened_event(scratch, false));
     tick(&mut studio);
     studio
 }

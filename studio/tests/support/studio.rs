@@ -3,13 +3,15 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
+use effect_api::manifest::Manifest;
 use iced::{Settings, Size};
 use iced_test::Simulator;
 use lensmith_studio::app::Message;
 use lensmith_studio::config::StudioConfig;
-use lensmith_studio::preview_bridge::{FakePreview, OpenRequest};
+use lensmith_studio::preview_bridge::{FakePreview, OpenRequest, PreviewEvent};
 use lensmith_studio::{Options, Studio};
 use lensmith_testkit::TempDir;
 
@@ -91,4 +93,45 @@ pub fn shows(studio: &Studio, text: &str) -> bool {
 /// One poll of the preview, as the subscription's tick does.
 pub fn tick(studio: &mut Studio) {
     let _ = studio.update(Message::Tick(Instant::now()));
+}
+
+/// The scratch bundle's manifest, as the worker would load it.
+pub fn manifest(scratch: &Scratch) -> Arc<Manifest> {
+    let text = scratch.manifest_text();
+    let checked = effect_api::manifest::check("effect.toml", &text);
+    Arc::new(checked.manifest.expect("the scratch manifest is valid"))
+}
+
+fn layer_names(manifest: &Manifest) -> Vec<String> {
+    manifest
+        .layers
+        .iter()
+        .map(|layer| layer.name.clone())
+        .collect()
+}
+
+/// What the worker reports when it opens the scratch bundle (3 MiB, 30 fps) on stills or
+/// on a clip.
+pub fn opened_event(scratch: &Scratch, still_images: bool) -> PreviewEvent {
+    let manifest = manifest(scratch);
+    PreviewEvent::Opened {
+        layers: layer_names(&manifest),
+        manifest,
+        frame_rate: 30.0,
+        bundle_bytes: 3 << 20,
+        still_images,
+    }
+}
+
+/// What the worker reports when it reloads the scratch bundle after `changed`.
+pub fn reloaded_event(scratch: &Scratch, changed: &str, reload_ms: f64) -> PreviewEvent {
+    let manifest = manifest(scratch);
+    PreviewEvent::Reloaded {
+        changed: vec![changed.to_owned()],
+        reload_ms,
+        report: Default::default(),
+        bundle_bytes: 3 << 20,
+        layers: layer_names(&manifest),
+        manifest,
+    }
 }
