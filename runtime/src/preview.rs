@@ -96,6 +96,8 @@ pub enum PreviewEvent {
         manifest: Arc<Manifest>,
         /// The size of every file of the bundle (what `[budget] max_total_mb` limits).
         bundle_bytes: u64,
+        /// What draws the effect (`cpu`, or `gpu (ADAPTER)`).
+        renderer: String,
         /// The layers, in manifest order.
         layers: Vec<String>,
         /// The source's frame rate.

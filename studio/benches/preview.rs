@@ -10,7 +10,8 @@
 //!   plays (the UI polls as its subscription does), and the effect's own median frame time.
 //!
 //! `cargo bench -p lensmith-studio --bench preview` (the face models must be set up:
-//! `cargo xtask setup`; making the clip needs ffmpeg).
+//! `cargo xtask setup`; making the clip needs ffmpeg). The effect is drawn by the CPU
+//! renderer; `LENSMITH_BENCH_RENDERER=gpu` draws it with wgpu instead.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -46,8 +47,13 @@ fn main() -> Result<()> {
         &[],
     );
 
-    println!("== a 1280×720 clip, one face, face paint, CPU renderer ==");
-    let mut studio = open(&bundle, &clip)?;
+    let renderer = match std::env::var("LENSMITH_BENCH_RENDERER").as_deref() {
+        Ok("gpu") => RendererChoice::Gpu,
+        Ok("cpu") | Err(_) => RendererChoice::Cpu,
+        Ok(other) => bail!("LENSMITH_BENCH_RENDERER={other}: say cpu or gpu"),
+    };
+    println!("== a 1280×720 clip, one face, face paint, {renderer:?} renderer ==");
+    let mut studio = open(&bundle, &clip, renderer)?;
     let (shown, effect_ms) = count_frames(&mut studio)?;
     println!(
         "frames taken by the UI: {:.1} per second (the clip has {CLIP_RATE}); effect alone: median {effect_ms:.1} ms per frame ({:.0} fps)",
@@ -61,7 +67,7 @@ fn main() -> Result<()> {
     drop(studio);
 
     println!("== the photo (a still) ==");
-    let mut studio = open(&bundle, &photo)?;
+    let mut studio = open(&bundle, &photo, renderer)?;
     wait_for_frame(&mut studio, 0, IDLE_POLL_INTERVAL)?;
     report(
         "save → frame, still photo",
@@ -95,9 +101,9 @@ fn make_clip(photo: &Path, path: &Path) -> Result<PathBuf> {
 }
 
 /// A studio with the real worker, opened on `bundle` and `source`, remembering nothing.
-fn open(bundle: &Path, source: &Path) -> Result<Studio> {
+fn open(bundle: &Path, source: &Path, renderer: RendererChoice) -> Result<Studio> {
     let (studio, _) = Studio::new(Options {
-        launcher: runtime_launcher(RendererChoice::Cpu),
+        launcher: runtime_launcher(renderer),
         config: Default::default(),
         config_path: None,
         open: Some(OpenRequest {

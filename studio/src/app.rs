@@ -367,6 +367,7 @@ impl Studio {
                 frame_rate,
                 still_images,
                 bundle_bytes,
+                renderer,
                 ..
             } => {
                 let mut commands = self.layers.load(&manifest);
@@ -377,6 +378,7 @@ impl Studio {
                     manifest.budget.max_total_mb,
                     still_images,
                 );
+                self.performance.set_renderer(renderer);
                 self.problems.reload_succeeded();
                 self.status = format!(
                     "Playing {} ({} layer(s))",

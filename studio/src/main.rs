@@ -23,9 +23,10 @@ struct Args {
     /// Start empty instead of reopening the bundle and source used last.
     #[arg(long, conflicts_with = "bundle")]
     empty: bool,
-    /// What draws the effect: `cpu` (the reference renderer) or `gpu` (wgpu on its own
-    /// device; lavapipe will do where there is no GPU).
-    #[arg(long, default_value = "cpu", value_parser = ["cpu", "gpu"])]
+    /// What draws the effect: `auto` (wgpu when it finds an adapter, else the CPU
+    /// renderer), `gpu` (wgpu on its own device; lavapipe will do) or `cpu` (the reference
+    /// renderer).
+    #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "gpu"])]
     renderer: String,
     /// Overlays to show at start, any of: mesh, ids, crop, pose, expressions, none
     /// (default: those shown last).
@@ -89,10 +90,10 @@ fn main() -> Result<()> {
             iced::Size::new(window.width.max(640.0), window.height.max(480.0))
         });
     let options = Options {
-        launcher: runtime_launcher(if args.renderer == "gpu" {
-            RendererChoice::Gpu
-        } else {
-            RendererChoice::Cpu
+        launcher: runtime_launcher(match args.renderer.as_str() {
+            "gpu" => RendererChoice::Gpu,
+            "cpu" => RendererChoice::Cpu,
+            _ => RendererChoice::Auto,
         }),
         config,
         config_path,

@@ -83,6 +83,7 @@ fn opening_a_bundle_shows_its_layers_and_remembers_it() {
         // The size the worker reported against the manifest's `[budget] max_total_mb = 4.0`.
         "bundle 3.00 MiB of 4 MiB (75%)",
         "a still",
+        "drawn by cpu",
     ] {
         assert!(shows(&studio, text), "the view should show {text:?}");
     }

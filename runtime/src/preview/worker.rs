@@ -194,6 +194,7 @@ impl Worker {
                 self.report(PreviewEvent::Opened {
                     manifest: Arc::new(player.manifest().clone()),
                     bundle_bytes,
+                    renderer: player.renderer_name(),
                     layers: player.layer_names().map(str::to_owned).collect(),
                     frame_rate: self.store.frame_rate(),
                     still_images: self.options.still_images,

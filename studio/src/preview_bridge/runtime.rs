@@ -11,6 +11,7 @@ use lensmith_runtime::models::AssetCache;
 use lensmith_runtime::player::{FaceSnapshot, FrameStats};
 use lensmith_runtime::preview::{PreviewFrame, PreviewSettings, PreviewWorker, RendererFactory};
 use lensmith_runtime::render::cpu::CpuRenderer;
+use lensmith_runtime::render::gpu::GpuRenderer;
 use lensmith_runtime::render::{RenderError, Renderer};
 
 use super::{
@@ -22,10 +23,13 @@ use crate::stats::StageTimes;
 /// Which renderer the worker draws with.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum RendererChoice {
-    /// The CPU reference renderer: works everywhere.
+    /// wgpu when it finds an adapter, else the CPU renderer; the performance panel names
+    /// the one drawing, and the reason wgpu could not is printed.
     #[default]
+    Auto,
+    /// The CPU reference renderer: works everywhere.
     Cpu,
-    /// wgpu on its own device (a software adapter such as lavapipe will do).
+    /// wgpu on its own device (a software adapter such as lavapipe will do), or nothing.
     Gpu,
 }
 
@@ -49,7 +53,14 @@ fn renderer_factory(choice: RendererChoice) -> RendererFactory {
     Box::new(move || -> Result<Box<dyn Renderer>, RenderError> {
         Ok(match choice {
             RendererChoice::Cpu => Box::new(CpuRenderer::default()),
-            RendererChoice::Gpu => Box::new(lensmith_runtime::render::gpu::GpuRenderer::new()?),
+            RendererChoice::Gpu => Box::new(GpuRenderer::new()?),
+            RendererChoice::Auto => match GpuRenderer::new() {
+                Ok(gpu) => Box::new(gpu),
+                Err(error) => {
+                    eprintln!("lensmith-studio: drawing with the CPU renderer: {error}");
+                    Box::new(CpuRenderer::default())
+                }
+            },
         })
     })
 }

@@ -21,6 +21,8 @@ pub struct Performance {
     still_images: bool,
     /// The bundle's size in bytes and its budget in MiB.
     bundle: Option<(u64, f64)>,
+    /// What draws the effect.
+    renderer: Option<String>,
 }
 
 impl Default for Performance {
@@ -31,6 +33,7 @@ impl Default for Performance {
             budget_ms: 1000.0 / 30.0,
             still_images: false,
             bundle: None,
+            renderer: None,
         }
     }
 }
@@ -57,6 +60,11 @@ impl Performance {
     pub fn set_bundle(&mut self, bytes: u64, budget_mb: f64, still_images: bool) {
         self.bundle = Some((bytes, budget_mb));
         self.still_images = still_images;
+    }
+
+    /// What draws the effect, as the worker names it.
+    pub fn set_renderer(&mut self, renderer: String) {
+        self.renderer = Some(renderer);
     }
 
     /// A frame shown at `now`.
@@ -147,6 +155,10 @@ impl Performance {
             self.budget_ms
         ));
         let mut panel = column![headline, chart, legend, table].spacing(6);
+        if let Some(renderer) = &self.renderer {
+            panel =
+                panel.push(widgets::mono(format!("drawn by {renderer}")).style(text::secondary));
+        }
         if let Some(size) = self.bundle_size() {
             panel = panel.push(size);
         }

@@ -119,6 +119,7 @@ pub fn opened_event(scratch: &Scratch, still_images: bool) -> PreviewEvent {
         manifest,
         frame_rate: 30.0,
         bundle_bytes: 3 << 20,
+        renderer: "cpu".to_owned(),
         still_images,
     }
 }
