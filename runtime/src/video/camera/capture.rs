@@ -25,6 +25,9 @@ const FRAME_TIMEOUT: Duration = Duration::from_secs(5);
 const POLL_TIMEOUT: Duration = Duration::from_millis(500);
 /// Buffers the driver fills in turn.
 const BUFFERS: u32 = 4;
+/// Unreadable frames in a row after which capture gives up (webcams send a damaged MJPG
+/// frame now and then; that one is skipped).
+const BAD_FRAMES_IN_A_ROW: u32 = 30;
 
 /// The two pixel formats read.
 const YUYV: [u8; 4] = *b"YUYV";
@@ -177,6 +180,7 @@ fn stream_frames(device: &Device, format: Format, shared: &Shared) -> Result<(),
     let mut stream = Stream::with_buffers(device, Type::VideoCapture, BUFFERS)
         .map_err(|error| format!("cannot map its buffers: {error}"))?;
     stream.set_timeout(POLL_TIMEOUT);
+    let mut bad_in_a_row = 0;
     while !shared.stop.load(Ordering::Relaxed) {
         let (buffer, metadata) = match stream.next() {
             Ok(captured) => captured,
@@ -184,7 +188,21 @@ fn stream_frames(device: &Device, format: Format, shared: &Shared) -> Result<(),
             Err(error) => return Err(format!("capture failed: {error}")),
         };
         let used = (metadata.bytesused as usize).min(buffer.len());
-        let frame = to_frame(&buffer[..used], format)?;
+        let frame = match to_frame(&buffer[..used], format) {
+            Ok(frame) => {
+                bad_in_a_row = 0;
+                frame
+            }
+            Err(reason) if bad_in_a_row + 1 >= BAD_FRAMES_IN_A_ROW => {
+                return Err(format!(
+                    "{BAD_FRAMES_IN_A_ROW} frames in a row were unreadable: {reason}"
+                ));
+            }
+            Err(_) => {
+                bad_in_a_row += 1;
+                continue;
+            }
+        };
         let mut slot = shared.lock();
         slot.sequence += 1;
         slot.frame = Some(frame);
