@@ -61,7 +61,7 @@ pub struct KeygenArgs {
 }
 
 /// Reads a bundle folder or `.effect` file with default limits, verifying what it can.
-fn read_bundle(path: &Path, limits: &ArchiveLimits) -> Result<BundleFiles> {
+pub(crate) fn read_bundle(path: &Path, limits: &ArchiveLimits) -> Result<BundleFiles> {
     let files = if path.is_dir() {
         archive::read_dir(path, limits)?
     } else {
@@ -77,7 +77,7 @@ fn onnx_runtime() -> Option<PathBuf> {
         .ok()
 }
 
-fn validate_files(path: &Path, files: &BundleFiles) -> BundleReport {
+pub(crate) fn validate_files(path: &Path, files: &BundleFiles) -> BundleReport {
     let label = format!("{}/", path.display());
     validate(&files.files, &label, onnx_runtime().as_deref())
 }

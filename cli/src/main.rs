@@ -4,6 +4,7 @@ mod bench;
 mod bundle_commands;
 mod detect;
 mod json_file;
+mod new;
 mod plugin;
 mod render;
 mod renderer_choice;
@@ -34,6 +35,9 @@ enum Command {
     Render(render::RenderArgs),
     /// Time face tracking per frame on a clip held in memory (median, p95, per stage).
     Bench(bench::BenchArgs),
+    /// Start a new effect from a template (mask, sticker): a folder with the effect's name
+    /// and id written in, which validates.
+    New(new::NewArgs),
     /// Check a bundle folder or .effect file and list every problem.
     Validate(bundle_commands::ValidateArgs),
     /// Validate a bundle folder and pack it into a .effect file, optionally signed.
@@ -54,6 +58,7 @@ fn main() -> Result<()> {
         Command::Track(args) => track::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::New(args) => new::run(&args),
         Command::Validate(args) => bundle_commands::run_validate(&args),
         Command::Pack(args) => bundle_commands::run_pack(&args),
         Command::Verify(args) => bundle_commands::run_verify(&args),
