@@ -1,12 +1,14 @@
 //! `lensmith new`: a new effect folder made from one of the templates built into the
 //! binary (`templates/` in the workspace), with the effect's name and id written into it.
-//! The folder appears whole or not at all, and only once it validates.
+//! A template with a plugin (`plugin/`, its bundle in `effect/`) has the plugin built into
+//! its bundle. The folder appears whole or not at all, and only once it validates.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use lensmith_runtime::bundle::archive::ArchiveLimits;
+use lensmith_runtime::plugin::build::{BuildOptions, build_plugin_crate, install_library};
 
 use crate::bundle_commands::{read_bundle, validate_files};
 
@@ -27,7 +29,7 @@ static TEMPLATES: &[TemplateFile] = include!(concat!(env!("OUT_DIR"), "/template
 pub struct NewArgs {
     /// The effect's name, as people see it ("Neon Mask"); the folder is named after it.
     pub name: String,
-    /// The template: mask or sticker.
+    /// The template: mask, sticker or plugin.
     #[arg(long, short = 't')]
     pub template: String,
     /// The effect's id (reverse domain, "com.example.neon-mask"); default
@@ -37,6 +39,22 @@ pub struct NewArgs {
     /// The folder to create (default: the name in lowercase with dashes, here).
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+    /// The `effect-api` crate a plugin builds against (default: the one of the checkout
+    /// this `lensmith` was built from).
+    #[arg(long, value_name = "FOLDER")]
+    pub effect_api: Option<PathBuf>,
+}
+
+/// What the templates' `{{…}}` placeholders become.
+struct Placeholders {
+    /// `{{name}}`: the effect's name.
+    name: String,
+    /// `{{id}}`: the effect's id.
+    id: String,
+    /// `{{crate}}`: the folder's name with underscores (the plugin's library name).
+    crate_name: String,
+    /// `{{effect_api}}`: the effect-api folder a plugin depends on.
+    effect_api: String,
 }
 
 /// The templates' names, sorted.
@@ -60,25 +78,29 @@ pub fn folder_name(name: &str) -> String {
     slug.trim_end_matches('-').to_owned()
 }
 
-/// A file's bytes with `{{name}}` and `{{id}}` filled in; TOML strings escaped in `.toml`
-/// files, other files untouched unless they are text.
-fn fill(path: &str, bytes: &[u8], name: &str, id: &str) -> Vec<u8> {
+/// A file's bytes with the placeholders filled in; TOML strings escaped in `.toml` files,
+/// other files untouched unless they are text.
+fn fill(path: &str, bytes: &[u8], values: &Placeholders) -> Vec<u8> {
     let is_text = [".toml", ".md", ".rs", ".txt"]
         .iter()
         .any(|extension| path.ends_with(extension));
-    let Ok(text) = std::str::from_utf8(bytes).map(str::to_owned) else {
+    let Ok(text) = std::str::from_utf8(bytes) else {
         return bytes.to_vec();
     };
     if !is_text {
         return bytes.to_vec();
     }
-    let name = if path.ends_with(".toml") {
-        name.replace('\\', "\\\\").replace('"', "\\\"")
-    } else {
-        name.to_owned()
+    let escape = |value: &str| {
+        if path.ends_with(".toml") {
+            value.replace('\\', "\\\\").replace('"', "\\\"")
+        } else {
+            value.to_owned()
+        }
     };
-    text.replace("{{name}}", &name)
-        .replace("{{id}}", id)
+    text.replace("{{name}}", &escape(&values.name))
+        .replace("{{id}}", &values.id)
+        .replace("{{crate}}", &values.crate_name)
+        .replace("{{effect_api}}", &escape(&values.effect_api))
         .into_bytes()
 }
 
@@ -110,9 +132,28 @@ pub fn run(args: &NewArgs) -> Result<()> {
             out.display()
         );
     }
+    let has_plugin = TEMPLATES
+        .iter()
+        .any(|file| file.template == args.template && file.path.starts_with("plugin/"));
+    let values = Placeholders {
+        name: args.name.clone(),
+        id,
+        crate_name: slug.replace('-', "_"),
+        effect_api: if has_plugin {
+            effect_api_folder(args.effect_api.as_deref())?
+        } else {
+            String::new()
+        },
+    };
     let staging = staging_folder(&out)?;
-    let made = write_template(&staging, &args.template, &args.name, &id)
-        .and_then(|()| check(&staging, &out));
+    let made = write_template(&staging, &args.template, &values)
+        .and_then(|()| build_plugin(&staging, has_plugin, &values.crate_name))
+        .and_then(|()| {
+            check(
+                &bundle_in(&staging, has_plugin),
+                &bundle_in(&out, has_plugin),
+            )
+        });
     if let Err(error) = made {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(error);
@@ -127,7 +168,7 @@ pub fn run(args: &NewArgs) -> Result<()> {
         out.display(),
         args.name,
         args.template,
-        out.display()
+        bundle_in(&out, has_plugin).display()
     );
     Ok(())
 }
@@ -155,14 +196,61 @@ fn staging_folder(out: &Path) -> Result<PathBuf> {
     Ok(staging)
 }
 
-fn write_template(folder: &Path, template: &str, name: &str, id: &str) -> Result<()> {
+/// The effect-api folder a new plugin depends on, as an absolute path.
+fn effect_api_folder(given: Option<&Path>) -> Result<String> {
+    let default = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("effect-api");
+    let folder = given.map_or_else(|| default.clone(), Path::to_owned);
+    match folder
+        .canonicalize()
+        .ok()
+        .filter(|found| found.join("Cargo.toml").is_file())
+    {
+        Some(found) => Ok(found.to_string_lossy().into_owned()),
+        None => bail!(
+            "a plugin builds against the effect-api crate, and {} is not one: give the effect-api folder of a Lensmith checkout with --effect-api",
+            folder.display()
+        ),
+    }
+}
+
+/// Where a new folder's bundle is: `effect/` when it has a plugin beside it.
+fn bundle_in(folder: &Path, has_plugin: bool) -> PathBuf {
+    if has_plugin {
+        folder.join("effect")
+    } else {
+        folder.to_owned()
+    }
+}
+
+/// Builds the new plugin (debug: quick, and enough to try it) into its bundle.
+fn build_plugin(folder: &Path, has_plugin: bool, crate_name: &str) -> Result<()> {
+    if !has_plugin {
+        return Ok(());
+    }
+    println!("building the plugin with cargo (the first build takes a minute)…");
+    let options = BuildOptions {
+        release: false,
+        ..BuildOptions::default()
+    };
+    let built = build_plugin_crate(&folder.join("plugin"), &options)?;
+    install_library(
+        &built.library,
+        &folder.join("effect"),
+        &format!("plugins/{crate_name}"),
+    )?;
+    Ok(())
+}
+
+fn write_template(folder: &Path, template: &str, values: &Placeholders) -> Result<()> {
     for file in TEMPLATES.iter().filter(|file| file.template == template) {
         let target = folder.join(file.path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        std::fs::write(&target, fill(file.path, file.bytes, name, id))
+        std::fs::write(&target, fill(file.path, file.bytes, values))
             .with_context(|| format!("cannot write {}", target.display()))?;
     }
     Ok(())
@@ -201,25 +289,30 @@ mod tests {
 
     #[test]
     fn names_are_escaped_in_toml_only() {
+        let values = Placeholders {
+            name: "A \"b\"".into(),
+            id: "com.x".into(),
+            crate_name: "a_b".into(),
+            effect_api: "/src/effect-api".into(),
+        };
         let filled = fill(
             "effect.toml",
             b"name = \"{{name}}\" id = \"{{id}}\"",
-            "A \"b\"",
-            "com.x",
+            &values,
         );
         assert_eq!(
             String::from_utf8(filled).unwrap(),
             "name = \"A \\\"b\\\"\" id = \"com.x\""
         );
-        let readme = fill("README.md", b"# {{name}}", "A \"b\"", "com.x");
-        assert_eq!(readme, b"# A \"b\"");
-        let png = fill("x.png", b"{{name}}", "A", "com.x");
+        let readme = fill("README.md", b"# {{name}} {{crate}}", &values);
+        assert_eq!(readme, b"# A \"b\" a_b");
+        let png = fill("x.png", b"{{name}}", &values);
         assert_eq!(png, b"{{name}}");
     }
 
     #[test]
     fn the_templates_are_built_in() {
-        assert_eq!(template_names(), ["mask", "sticker"]);
+        assert_eq!(template_names(), ["mask", "plugin", "sticker"]);
         assert!(
             TEMPLATES
                 .iter()

@@ -1,6 +1,7 @@
 //! `lensmith new` as a designer runs it: every template becomes a folder that validates and
-//! renders without editing (the mask on the sample photo; the smile-triggered sticker on a
-//! clip of it, long enough for the trigger's hold time); and the refusals: an unknown
+//! renders without editing (the mask and the plugin's glow on the sample photo, the plugin
+//! crate passing its own test; the smile-triggered sticker on a clip of it, long enough for
+//! the trigger's hold time); and the refusals: an unknown
 //! template, a folder that exists, an id that is not one. A refused run leaves nothing.
 
 #[path = "support/bundle.rs"]
@@ -45,10 +46,17 @@ fn every_template_makes_an_effect_that_validates_and_renders() {
     for (template, name, source, output_name) in [
         ("mask", "Neon \"Night\" Mask", &photo_path, "mask.png"),
         ("sticker", "Party Hat", &clip, "sticker-frames"),
+        ("plugin", "Glow Up", &photo_path, "plugin.png"),
     ] {
-        let folder = work.join(template);
+        let made = work.join(template);
+        // A plugin template holds the bundle in `effect/`, beside the plugin crate.
+        let folder = if template == "plugin" {
+            made.join("effect")
+        } else {
+            made.clone()
+        };
         let id = format!("com.example.{template}-test");
-        let output = new(&[name, "--template", template, "--id", &id], &folder);
+        let output = new(&[name, "--template", template, "--id", &id], &made);
         assert_success(&output);
         assert!(
             printed(&output).contains("it validates"),
@@ -64,6 +72,15 @@ fn every_template_makes_an_effect_that_validates_and_renders() {
 
         let output = lensmith(&["validate".as_ref(), folder.as_os_str()]);
         assert_success(&output);
+        if template == "plugin" {
+            // The plugin crate passes its own test, as generated.
+            let tested = std::process::Command::new(env!("CARGO"))
+                .args(["test", "--quiet"])
+                .current_dir(made.join("plugin"))
+                .output()
+                .unwrap();
+            assert!(tested.status.success(), "{}", printed(&tested));
+        }
 
         let out = work.join(output_name);
         let output = lensmith(&[
@@ -92,7 +109,7 @@ fn refusals_name_the_problem_and_leave_nothing_behind() {
     let unknown = new(&["Hat", "--template", "hat"], &work.join("hat"));
     assert!(!unknown.status.success());
     assert!(
-        printed(&unknown).contains("no template `hat`: choose one of mask, sticker"),
+        printed(&unknown).contains("no template `hat`: choose one of mask, plugin, sticker"),
         "{}",
         printed(&unknown)
     );
