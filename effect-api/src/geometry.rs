@@ -47,6 +47,22 @@ impl Rect {
         }
     }
 
+    /// The smallest rectangle holding every point; `None` without points, or when one is
+    /// not finite.
+    pub fn around(points: impl IntoIterator<Item = Point2>) -> Option<Self> {
+        let mut points = points.into_iter();
+        let first = points.next()?;
+        let (mut low, mut high) = (first, first);
+        for point in points {
+            (low.x, low.y) = (low.x.min(point.x), low.y.min(point.y));
+            (high.x, high.y) = (high.x.max(point.x), high.y.max(point.y));
+        }
+        let finite = [low.x, low.y, high.x, high.y]
+            .iter()
+            .all(|value| value.is_finite());
+        finite.then(|| Self::from_corners(low, high))
+    }
+
     /// The centre point.
     pub fn center(&self) -> Point2 {
         Point2::new(self.x + self.width / 2.0, self.y + self.height / 2.0)
@@ -77,6 +93,27 @@ impl Rect {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rectangle_around_points_holds_them_all() {
+        let points = [
+            Point2::new(3.0, 7.0),
+            Point2::new(-1.0, 2.0),
+            Point2::new(5.0, 4.0),
+        ];
+        let around = Rect::around(points).unwrap();
+        assert_eq!(
+            around,
+            Rect {
+                x: -1.0,
+                y: 2.0,
+                width: 6.0,
+                height: 5.0
+            }
+        );
+        assert_eq!(Rect::around([]), None);
+        assert_eq!(Rect::around([Point2::new(f32::NAN, 1.0)]), None);
+    }
 
     #[test]
     fn iou_of_identical_rects_is_one_and_of_disjoint_is_zero() {

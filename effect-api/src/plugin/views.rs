@@ -5,7 +5,7 @@
 use super::abi;
 use crate::expression::Expression;
 use crate::frame::{FrameView, PixelFormat};
-use crate::geometry::Point2;
+use crate::geometry::{Point2, Rect};
 
 /// The frame a plugin draws on, in place: 8-bit RGB or RGBA rows, `stride` bytes apart.
 #[derive(Debug)]
@@ -223,6 +223,12 @@ impl<'a> Face<'a> {
         self.landmarks
             .get(index)
             .map(|&[x, y, _]| Point2::new(x, y))
+    }
+
+    /// The rectangle around the mesh's x and y, in frame pixels (it may reach past the
+    /// frame's edges); `None` for a face without landmarks.
+    pub fn bounds(&self) -> Option<Rect> {
+        Rect::around(self.landmarks.iter().map(|&[x, y, _]| Point2::new(x, y)))
     }
 
     /// The head pose, when the pose stage ran.

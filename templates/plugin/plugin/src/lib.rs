@@ -2,6 +2,7 @@
 //! to nothing at the edge of the face's landmarks. The `strength` parameter (0..1) scales
 //! it, live. Built with `lensmith plugin build . --into ../effect`.
 
+use effect_api::Rect;
 use effect_api::plugin::{
     CreateContext, EffectPlugin, FrameInfo, FramePixels, OverlayPixels, Parameters, PluginError,
 };
@@ -14,15 +15,16 @@ struct Glow {
     strength: f64,
 }
 
-/// How much glow a point gets: 1 at the centre of the box `(left, top, right, bottom)`,
-/// falling to 0 at the ellipse inscribed in it, 0 outside.
-pub fn glow_weight(x: f32, y: f32, (left, top, right, bottom): (f32, f32, f32, f32)) -> f32 {
-    let (half_width, half_height) = ((right - left) / 2.0, (bottom - top) / 2.0);
+/// How much glow a point gets: 1 at the centre of `bounds`, falling to 0 at the ellipse
+/// inscribed in it, 0 outside.
+pub fn glow_weight(x: f32, y: f32, bounds: Rect) -> f32 {
+    let (half_width, half_height) = (bounds.width / 2.0, bounds.height / 2.0);
     if half_width <= 0.0 || half_height <= 0.0 {
         return 0.0;
     }
-    let dx = (x - (left + half_width)) / half_width;
-    let dy = (y - (top + half_height)) / half_height;
+    let centre = bounds.center();
+    let dx = (x - centre.x) / half_width;
+    let dy = (y - centre.y) / half_height;
     (1.0 - (dx * dx + dy * dy)).clamp(0.0, 1.0)
 }
 
@@ -47,15 +49,15 @@ impl EffectPlugin for Glow {
         overlay: &mut OverlayPixels<'_>,
     ) -> Result<(), PluginError> {
         for face in frame.faces() {
-            let (mut left, mut top, mut right, mut bottom) = (f32::MAX, f32::MAX, 0.0f32, 0.0f32);
-            for &[x, y, _] in face.landmarks() {
-                (left, top) = (left.min(x), top.min(y));
-                (right, bottom) = (right.max(x), bottom.max(y));
-            }
-            let bounds = (left, top, right, bottom);
+            let Some(bounds) = face.bounds() else {
+                continue;
+            };
             let strength = self.strength as f32 * face.visibility();
-            for y in top.max(0.0) as u32..bottom.max(0.0) as u32 {
-                for x in left.max(0.0) as u32..right.max(0.0) as u32 {
+            let (left, top) = (bounds.x.max(0.0) as u32, bounds.y.max(0.0) as u32);
+            let right = (bounds.x + bounds.width).max(0.0) as u32;
+            let bottom = (bounds.y + bounds.height).max(0.0) as u32;
+            for y in top..bottom {
+                for x in left..right {
                     let weight = strength * glow_weight(x as f32 + 0.5, y as f32 + 0.5, bounds);
                     let alpha = (weight * 255.0).round() as u8;
                     if alpha > 0 {
@@ -79,12 +81,21 @@ mod tests {
 
     #[test]
     fn the_glow_is_full_at_the_centre_and_gone_at_the_edge() {
-        let bounds = (0.0, 0.0, 100.0, 200.0);
+        let bounds = Rect {
+            x: 0.0,
+            y: 0.0,
+            width: 100.0,
+            height: 200.0,
+        };
         assert_eq!(glow_weight(50.0, 100.0, bounds), 1.0);
         assert_eq!(glow_weight(100.0, 100.0, bounds), 0.0);
         assert_eq!(glow_weight(0.0, 0.0, bounds), 0.0);
         let between = glow_weight(75.0, 100.0, bounds);
         assert!(between > 0.5 && between < 1.0, "{between}");
-        assert_eq!(glow_weight(5.0, 5.0, (10.0, 10.0, 10.0, 20.0)), 0.0);
+        let flat = Rect {
+            width: 0.0,
+            ..bounds
+        };
+        assert_eq!(glow_weight(5.0, 5.0, flat), 0.0);
     }
 }

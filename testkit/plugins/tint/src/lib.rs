@@ -45,14 +45,11 @@ impl EffectPlugin for Tint {
         self.host
             .log(LogLevel::Debug, &format!("frame {}", self.frames));
         for face in frame.faces() {
-            let (mut left, mut top, mut right, mut bottom) = (f32::MAX, f32::MAX, 0.0f32, 0.0f32);
-            for &[x, y, _] in face.landmarks() {
-                (left, top) = (left.min(x), top.min(y));
-                (right, bottom) = (right.max(x), bottom.max(y));
-            }
-            if right <= left || bottom <= top {
+            let Some(bounds) = face.bounds().filter(|bounds| bounds.area() > 0.0) else {
                 continue;
-            }
+            };
+            let (left, top) = (bounds.x, bounds.y);
+            let (right, bottom) = (left + bounds.width, top + bounds.height);
             let alpha = (self.strength * f64::from(face.visibility()) * 255.0).round() as u8;
             for y in top.max(0.0) as u32..bottom.max(0.0) as u32 {
                 for x in left.max(0.0) as u32..right.max(0.0) as u32 {
