@@ -23,12 +23,12 @@
 //!
 //! # What it writes (relative to the workspace root)
 //!
-//! - `effects/face-paint/textures/face_paint.png`: the face paint, 1024² RGBA in UV space
-//!   ([`face_paint`]).
-//! - `effects/face-paint/stickers/sparkles.png`: the smile sticker, 512² RGBA
-//!   ([`sparkles`]).
-//! - `docs/images/uv_layout.png`: the canonical UV layout with the mesh, its features and
-//!   key landmark numbers ([`uv_layout`]).
+//! - `effects/face-paint/textures/face_paint.png`, and `templates/mask/textures/mask.png`:
+//!   the face paint, 1024² RGBA in UV space ([`face_paint`]).
+//! - `effects/face-paint/stickers/sparkles.png`, and `templates/sticker/stickers/`: the
+//!   smile sticker, 512² RGBA ([`sparkles`]).
+//! - `docs/images/uv_layout.png`, and `templates/mask/guide/`: the canonical UV layout with
+//!   the mesh, its features and key landmark numbers ([`uv_layout`]).
 //! - `effects/face-paint/luts/warm.cube`: a 17³ warm grade ([`lut`]).
 //!
 //! Every pixel is computed from the canonical geometry and constants in these modules (no
@@ -142,19 +142,36 @@ mod generate {
         super::face::check_uv_convention(&face.uvs)?;
         println!("  v grows downwards: texture row = v · height (no flip), column = u · width");
 
+        // Each picture goes to every place that uses it: the shipped effect and the
+        // templates `lensmith new` copies.
         let paint = FaceLayout::new(&face, super::face_paint::SIDE)?;
-        let path = root.join("effects/face-paint/textures/face_paint.png");
-        super::face_paint::draw(&paint).save_png(&path, false)?;
-        println!("wrote {}", path.display());
+        let paint = super::face_paint::draw(&paint);
+        for path in [
+            "effects/face-paint/textures/face_paint.png",
+            "templates/mask/textures/mask.png",
+        ] {
+            paint.save_png(&root.join(path), false)?;
+            println!("wrote {path}");
+        }
 
-        let path = root.join("effects/face-paint/stickers/sparkles.png");
-        super::sparkles::draw().save_png(&path, false)?;
-        println!("wrote {}", path.display());
+        let sparkles = super::sparkles::draw();
+        for path in [
+            "effects/face-paint/stickers/sparkles.png",
+            "templates/sticker/stickers/sparkles.png",
+        ] {
+            sparkles.save_png(&root.join(path), false)?;
+            println!("wrote {path}");
+        }
 
         let guide = FaceLayout::new(&face, super::uv_layout::SIDE)?;
-        let path = root.join("docs/images/uv_layout.png");
-        super::uv_layout::draw(&guide).save_png(&path, true)?;
-        println!("wrote {}", path.display());
+        let guide = super::uv_layout::draw(&guide);
+        for path in [
+            "docs/images/uv_layout.png",
+            "templates/mask/guide/uv_layout.png",
+        ] {
+            guide.save_png(&root.join(path), true)?;
+            println!("wrote {path}");
+        }
 
         let path = root.join("effects/face-paint/luts/warm.cube");
         crate::digest::write_atomically(&path, super::lut::warm_cube().as_bytes())?;
