@@ -78,6 +78,17 @@ pub fn folder_name(name: &str) -> String {
     slug.trim_end_matches('-').to_owned()
 }
 
+/// The plugin library's name for a folder name: `neon-mask` → `neon_mask`, and one that
+/// would start with a digit (not a Rust identifier) gets `effect_` in front.
+pub fn library_name(folder_name: &str) -> String {
+    let name = folder_name.replace('-', "_");
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("effect_{name}")
+    } else {
+        name
+    }
+}
+
 /// A file's bytes with the placeholders filled in; TOML strings escaped in `.toml` files,
 /// other files untouched unless they are text.
 fn fill(path: &str, bytes: &[u8], values: &Placeholders) -> Vec<u8> {
@@ -138,7 +149,7 @@ pub fn run(args: &NewArgs) -> Result<()> {
     let values = Placeholders {
         name: args.name.clone(),
         id,
-        crate_name: slug.replace('-', "_"),
+        crate_name: library_name(&slug),
         effect_api: if has_plugin {
             effect_api_folder(args.effect_api.as_deref())?
         } else {
@@ -285,6 +296,12 @@ mod tests {
         assert_eq!(folder_name("  Zombie   2  "), "zombie-2");
         assert_eq!(folder_name("Été"), "t");
         assert_eq!(folder_name("!!!"), "");
+    }
+
+    #[test]
+    fn library_names_are_identifiers() {
+        assert_eq!(library_name("neon-mask"), "neon_mask");
+        assert_eq!(library_name("3d-mask"), "effect_3d_mask");
     }
 
     #[test]
