@@ -25,16 +25,12 @@ fn the_plugin_host_is_clean_under_valgrind() {
         return;
     }
     let test = "the_plugin_host_is_clean_under_valgrind";
-    let valgrind_runs = Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !valgrind_runs {
-        assert!(
-            !lensmith_testkit::required("LENSMITH_REQUIRE_VALGRIND"),
-            "LENSMITH_REQUIRE_VALGRIND=1 but valgrind does not run; install it (apt install valgrind)"
-        );
-        lensmith_testkit::announce_skip(test, "valgrind is not installed", "apt install valgrind");
+    if !lensmith_testkit::tools_or_skip(
+        test,
+        &[("valgrind", &["--version"])],
+        "LENSMITH_REQUIRE_VALGRIND",
+        "apt-get install -y valgrind",
+    ) {
         return;
     }
     let libraries = [

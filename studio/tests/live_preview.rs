@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use effect_api::plugin::Value;
 use iced::widget::image::Handle;
+use lensmith_runtime::models::AssetCache;
 use lensmith_studio::app::Message;
 use lensmith_studio::config::StudioConfig;
 use lensmith_studio::preview_bridge::{OpenRequest, RendererChoice, runtime_launcher};
@@ -69,6 +70,23 @@ fn mean_difference(a: &[u8], b: &[u8]) -> f64 {
         / a.len() as f64
 }
 
+/// A studio on the real worker (CPU renderer) playing the scratch bundle on the photo.
+fn live_studio(scratch: &Scratch, cache: &AssetCache) -> Studio {
+    let (studio, _) = Studio::new(Options {
+        launcher: runtime_launcher(RendererChoice::Cpu),
+        config: StudioConfig::default(),
+        config_path: Some(scratch.config.clone()),
+        open: Some(OpenRequest {
+            bundle: scratch.bundle.clone(),
+            source: lensmith_testkit::astronaut_path(cache),
+        }),
+        ready_file: None,
+        overlays: Default::default(),
+        compare: Default::default(),
+    });
+    studio
+}
+
 #[test]
 fn the_face_paint_plays_on_the_photo_follows_edits_and_survives_a_broken_one() {
     let test = "the_face_paint_plays_on_the_photo_follows_edits_and_survives_a_broken_one";
@@ -76,18 +94,7 @@ fn the_face_paint_plays_on_the_photo_follows_edits_and_survives_a_broken_one() {
         return;
     };
     let scratch = Scratch::new("studio-live", "face-paint");
-    let (mut studio, _) = Studio::new(Options {
-        launcher: runtime_launcher(RendererChoice::Cpu),
-        config: StudioConfig::default(),
-        config_path: Some(scratch.config.clone()),
-        open: Some(OpenRequest {
-            bundle: scratch.bundle.clone(),
-            source: lensmith_testkit::astronaut_path(&cache),
-        }),
-        ready_file: None,
-        overlays: Default::default(),
-        compare: Default::default(),
-    });
+    let mut studio = live_studio(&scratch, &cache);
     poll_until(&mut studio, "the first frame", |studio| {
         studio.frames_shown() > 0 && !studio.layers().layers().is_empty()
     });
@@ -186,18 +193,7 @@ fn a_bundle_broken_from_the_start_opens_once_fixed() {
         good.replace("trigger = \"smiling\"", "trigger = \"smilng\""),
     )
     .unwrap();
-    let (mut studio, _) = Studio::new(Options {
-        launcher: runtime_launcher(RendererChoice::Cpu),
-        config: StudioConfig::default(),
-        config_path: Some(scratch.config.clone()),
-        open: Some(OpenRequest {
-            bundle: scratch.bundle.clone(),
-            source: lensmith_testkit::astronaut_path(&cache),
-        }),
-        ready_file: None,
-        overlays: Default::default(),
-        compare: Default::default(),
-    });
+    let mut studio = live_studio(&scratch, &cache);
     poll_until(&mut studio, "the report of the broken bundle", |studio| {
         studio.problems().reload_failure().is_some()
     });

@@ -75,35 +75,6 @@ impl Drop for XServer {
     }
 }
 
-/// A program on PATH, or `None`.
-fn on_path(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|folder| folder.join(program))
-            .find(|candidate| candidate.is_file())
-    })
-}
-
-/// Whether this machine can run the test; announces the skip (or fails, when required).
-fn display_tools_or_skip(test: &str) -> bool {
-    let missing: Vec<&str> = ["Xvfb", "import"]
-        .into_iter()
-        .filter(|tool| on_path(tool).is_none())
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    let reason = format!(
-        "{} not on PATH (apt-get install -y xvfb imagemagick)",
-        missing.join(" and ")
-    );
-    if lensmith_testkit::required("LENSMITH_REQUIRE_DISPLAY") {
-        panic!("{test}: a display is required here (LENSMITH_REQUIRE_DISPLAY=1) but {reason}");
-    }
-    lensmith_testkit::announce_skip(test, &reason, "Install them to run it.");
-    false
-}
-
 /// Runs the studio with `arguments` on `server` until its first frame, screenshots the
 /// screen into `shot`, and closes it. The error carries the studio's log.
 fn screenshot(
@@ -186,7 +157,14 @@ fn a_real_window_shows_the_face_paint_on_the_photo() {
     let Some(cache) = lensmith_testkit::cache_or_skip(test) else {
         return;
     };
-    if !display_tools_or_skip(test) {
+    // `Xvfb -version` exits with a failure; `-help` does not.
+    let display_tools: [(&str, &[&str]); 2] = [("Xvfb", &["-help"]), ("import", &["-version"])];
+    if !lensmith_testkit::tools_or_skip(
+        test,
+        &display_tools,
+        "LENSMITH_REQUIRE_DISPLAY",
+        "apt-get install -y xvfb imagemagick",
+    ) {
         return;
     }
     let work = TempDir::new("studio-window");

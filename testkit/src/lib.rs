@@ -74,21 +74,49 @@ pub fn cache_or_skip(test: &str) -> Option<AssetCache> {
     None
 }
 
+/// True when every one of `tools` runs here: each is a program and arguments that make it
+/// exit at once with success (`ffmpeg -version`). Otherwise announces why `test` is
+/// skipped, naming the missing ones and `install` (how to get them); fails instead when
+/// the environment variable `require` is `1` (as CI sets it), so a missing tool cannot go
+/// unnoticed.
+pub fn tools_or_skip(test: &str, tools: &[(&str, &[&str])], require: &str, install: &str) -> bool {
+    let missing: Vec<&str> = tools
+        .iter()
+        .filter(|(program, arguments)| {
+            !std::process::Command::new(program)
+                .args(*arguments)
+                .output()
+                .is_ok_and(|output| output.status.success())
+        })
+        .map(|(program, _)| *program)
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let reason = format!(
+        "`{}` cannot be run here (install with `{install}`)",
+        missing.join("` and `")
+    );
+    if required(require) {
+        panic!("{test}: required here ({require}=1) but {reason}");
+    }
+    announce_skip(
+        test,
+        &reason,
+        &format!("Install {} to run it.", missing.join(" and ")),
+    );
+    false
+}
+
 /// True when `ffmpeg` runs; otherwise announces why `test` is skipped. Fails instead when
 /// `LENSMITH_REQUIRE_FFMPEG=1` (as CI sets it), so a missing ffmpeg cannot go unnoticed.
 pub fn ffmpeg_or_skip(test: &str) -> bool {
-    let found = std::process::Command::new("ffmpeg")
-        .arg("-version")
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        let reason = "`ffmpeg` is not on PATH (install it with `apt-get install -y ffmpeg`)";
-        if required("LENSMITH_REQUIRE_FFMPEG") {
-            panic!("{test}: ffmpeg is required (LENSMITH_REQUIRE_FFMPEG=1) but {reason}");
-        }
-        announce_skip(test, reason, "Install ffmpeg to run it.");
-    }
-    found
+    tools_or_skip(
+        test,
+        &[("ffmpeg", &["-version"])],
+        "LENSMITH_REQUIRE_FFMPEG",
+        "apt-get install -y ffmpeg",
+    )
 }
 
 /// A file `cargo xtask setup` puts in the cache (`relative` to its root), or `None` after

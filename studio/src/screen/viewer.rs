@@ -224,11 +224,6 @@ impl Viewer {
         self.overlays
     }
 
-    /// The source's length, when known.
-    pub fn frame_count(&self) -> Option<u64> {
-        self.frame_count
-    }
-
     /// The frame shown.
     pub fn frame(&self) -> Option<&FrameUpdate> {
         self.frame.as_ref()
