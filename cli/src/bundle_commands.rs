@@ -151,6 +151,9 @@ pub fn run_pack(args: &PackArgs) -> Result<()> {
     for skipped in &summary.skipped {
         println!("  skipped {skipped} (operating-system clutter)");
     }
+    if summary.tests_left_out {
+        println!("  left out tests/ (the bundle's golden-frame tests, for `lensmith test`)");
+    }
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 mod bench;
 mod bundle_commands;
 mod detect;
+mod golden;
 mod json_file;
 mod new;
 mod plugin;
@@ -38,6 +39,9 @@ enum Command {
     /// Start a new effect from a template (mask, sticker): a folder with the effect's name
     /// and id written in, which validates.
     New(new::NewArgs),
+    /// Run a bundle's golden-frame tests (tests/golden.toml): render each case and
+    /// compare it with the stored expected frames, or write them with --update.
+    Test(golden::TestArgs),
     /// Check a bundle folder or .effect file and list every problem.
     Validate(bundle_commands::ValidateArgs),
     /// Validate a bundle folder and pack it into a .effect file, optionally signed.
@@ -59,6 +63,7 @@ fn main() -> Result<()> {
         Command::Render(args) => render::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::New(args) => new::run(&args),
+        Command::Test(args) => golden::run(&args),
         Command::Validate(args) => bundle_commands::run_validate(&args),
         Command::Pack(args) => bundle_commands::run_pack(&args),
         Command::Verify(args) => bundle_commands::run_verify(&args),

@@ -175,10 +175,12 @@ pub fn run(args: &NewArgs) -> Result<()> {
     })?;
     println!(
         "{}: a new `{}` effect from the `{}` template; it validates.\n\
-         Try it: lensmith render {} PHOTO_OR_VIDEO -o out.png, or open it in Lensmith Studio.",
+         Try it: lensmith render {} PHOTO_OR_VIDEO -o out.png, or open it in Lensmith Studio.\n\
+         Once it looks right, record its golden frames: lensmith test {} --update",
         out.display(),
         args.name,
         args.template,
+        bundle_in(&out, has_plugin).display(),
         bundle_in(&out, has_plugin).display()
     );
     Ok(())

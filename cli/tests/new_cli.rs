@@ -3,6 +3,7 @@
 //! crate passing its own test; the smile-triggered sticker on a clip of it, long enough for
 //! the trigger's hold time); and the refusals: an unknown
 //! template, a folder that exists, an id that is not one. A refused run leaves nothing.
+//! Each new effect carries golden tests that record and then pass with `lensmith test`.
 
 #[path = "support/bundle.rs"]
 mod bundle;
@@ -99,6 +100,29 @@ fn every_template_makes_an_effect_that_validates_and_renders() {
             share > 0.005,
             "{template}: the effect should show on the face ({:.2}% changed)",
             share * 100.0
+        );
+
+        // Its golden tests: nothing recorded yet, then recorded, then passing.
+        let suite = std::fs::read_to_string(folder.join("tests/golden.toml")).unwrap();
+        assert!(!suite.contains("{{"), "every placeholder filled:\n{suite}");
+        let golden = |extra: &[&str]| {
+            let mut args: Vec<&OsStr> = vec!["test".as_ref(), folder.as_os_str()];
+            args.extend(extra.iter().map(OsStr::new));
+            lensmith(&args)
+        };
+        let unrecorded = golden(&[]);
+        assert!(
+            !unrecorded.status.success() && printed(&unrecorded).contains("have no expected frame"),
+            "{}",
+            printed(&unrecorded)
+        );
+        assert_success(&golden(&["--update"]));
+        let recorded = golden(&[]);
+        assert_success(&recorded);
+        assert!(
+            printed(&recorded).contains("all 4 frame(s) of 2 case(s) match"),
+            "{}",
+            printed(&recorded)
         );
     }
 }

@@ -174,3 +174,73 @@ fn every_shipped_bundle_validates_and_renders_on_the_sample_photo() {
         }
     }
 }
+
+/// The bundle folders under `effects/`: the effects Lensmith ships, each of which must
+/// carry golden tests.
+fn shipped_effects() -> Vec<PathBuf> {
+    let effects = lensmith_testkit::workspace_root().join("effects");
+    shipped_bundles()
+        .into_iter()
+        .filter(|bundle| bundle.parent() == Some(effects.as_path()))
+        .collect()
+}
+
+#[test]
+fn every_shipped_effect_passes_its_golden_tests() {
+    let test = "every_shipped_effect_passes_its_golden_tests";
+    let effects = shipped_effects();
+    assert!(
+        effects.len() >= 2,
+        "expected face-paint and never-blink, found {effects:?}"
+    );
+    // Some cases play real clips (ffmpeg decodes them).
+    if lensmith_testkit::cache_or_skip(test).is_none() || !lensmith_testkit::ffmpeg_or_skip(test) {
+        return;
+    }
+    let scratch = TempDir::new("shipped_golden");
+    for repository_bundle in effects {
+        let name = repository_bundle
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let suite = repository_bundle.join("tests/golden.toml");
+        let text = std::fs::read_to_string(&suite).unwrap_or_else(|error| {
+            panic!(
+                "{name} ships without golden tests ({}: {error})",
+                suite.display()
+            )
+        });
+        // Every effect is shown on the sample photo, still and in motion.
+        let suite = lensmith_runtime::golden::suite::parse(&suite.display().to_string(), &text)
+            .unwrap_or_else(|problems| panic!("{name}: {problems:?}"));
+        let on_photo = |moving: bool| {
+            suite.cases.iter().any(|case| {
+                case.input == lensmith_runtime::golden::CaseInput::Sample("astronaut.png".into())
+                    && case.motion.is_some() == moving
+            })
+        };
+        assert!(
+            on_photo(false) && on_photo(true),
+            "{name}: its golden tests must play the sample photo still and swayed"
+        );
+        // A copy, so that a failure's pictures land outside the repository.
+        let bundle = playable(&repository_bundle, &scratch);
+        let bundle = match bundle == repository_bundle {
+            true => {
+                let copy = scratch.join(&format!("golden-{name}"));
+                lensmith_testkit::copy_folder(&repository_bundle, &copy, &["plugins"]);
+                copy
+            }
+            false => bundle,
+        };
+        let run = lensmith(&["test".as_ref(), bundle.as_os_str()]);
+        assert!(
+            run.status.success(),
+            "{name} fails its golden tests (pictures of the failed frames are in {}):\n{}{}",
+            bundle.join("tests/report").display(),
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+}

@@ -61,6 +61,11 @@ use crate::trigger::TriggerRule;
 /// newer minor added.
 pub const API_VERSION: (u32, u32) = (1, 0);
 
+/// The folder at a bundle's root that holds its golden-frame tests (`tests/golden.toml`
+/// and the expected frames), for `lensmith test`. Packing leaves it out and the bundle's
+/// size does not count it, so manifest paths may not point into it.
+pub const TESTS_FOLDER: &str = "tests";
+
 /// A whole `effect.toml`. Unknown keys are not refused here but by [`check`], which
 /// reports them all with their positions and still checks the rest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -44,6 +44,11 @@ pub fn bundle_path_problem(path: &str) -> Option<&'static str> {
         .any(|part| part == ".." || part == "." || part.is_empty())
     {
         Some("has an empty, `.` or `..` part; paths must stay inside the bundle")
+    } else if path.split('/').next() == Some(super::TESTS_FOLDER) {
+        Some(
+            "is under tests/, the folder of the bundle's golden-frame tests, which is never \
+             packed; keep the effect's files elsewhere",
+        )
     } else {
         None
     }

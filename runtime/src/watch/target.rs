@@ -129,10 +129,14 @@ fn relative_to(root: &Path, path: &Path) -> Option<String> {
 }
 
 /// Whether a changed path (relative, `/`-separated) is editor or operating-system junk
-/// that must not cause a reload: anything under a `target/` folder, swap, backup and lock
+/// that must not cause a reload: anything under a `target/` folder or the bundle's own
+/// `tests/` folder (golden frames, never part of what plays), swap, backup and lock
 /// files, Finder's and Explorer's metadata, and temporary files of atomic writes.
 pub(super) fn is_junk(relative: &str) -> bool {
     let name = relative.rsplit('/').next().unwrap_or(relative);
+    if relative.split('/').next() == Some(effect_api::manifest::TESTS_FOLDER) {
+        return true;
+    }
     if relative
         .split('/')
         .any(|component| JUNK_FOLDERS.contains(&component))
@@ -198,6 +202,8 @@ mod tests {
             "assets/.lensmith-tmp.png",
             ".effect.partial-4242-0.toml",
             ".noext.partial-1-17",
+            "tests/golden.toml",
+            "tests/expected/astronaut/frame_000000.png",
         ] {
             assert!(is_junk(junk), "{junk} is junk");
         }
@@ -221,6 +227,8 @@ mod tests {
             "##",
             "swp",
             "49130",
+            "textures/tests/a.png",
+            "tests.png",
         ] {
             assert!(!is_junk(content), "{content} is content");
         }

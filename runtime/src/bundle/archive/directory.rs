@@ -3,8 +3,10 @@
 //! limits. The walk is sorted, so packing is deterministic.
 //!
 //! Files that operating systems drop into folders on their own (`.DS_Store`, `Thumbs.db`,
-//! `desktop.ini`) are skipped and reported, never packed. Empty folders hold nothing and
-//! are not recorded.
+//! `desktop.ini`) are skipped and reported, never packed. So is the bundle's own
+//! `tests/` folder at its root ([`effect_api::manifest::TESTS_FOLDER`]): its golden-frame
+//! tests are for `lensmith test`, not for phones. Empty folders hold nothing and are not
+//! recorded.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -33,6 +35,8 @@ pub(super) struct Walk {
     pub files: Vec<DirFile>,
     /// The member paths of the OS junk files skipped.
     pub skipped: Vec<String>,
+    /// True when the root held a `tests/` folder, which was left out.
+    pub tests_left_out: bool,
 }
 
 /// Reads an unpacked bundle directory into memory under the same rules as [`super::read`].
@@ -83,6 +87,10 @@ pub(super) fn walk(dir: &Path, limits: &ArchiveLimits) -> Result<Walk, BundleErr
                 .map_err(|error| BundleError::io("inspect", &entry.path(), error))?;
             if file_type.is_file() && OS_JUNK.contains(&name.as_str()) {
                 walk.skipped.push(member);
+                continue;
+            }
+            if file_type.is_dir() && member == effect_api::manifest::TESTS_FOLDER {
+                walk.tests_left_out = true;
                 continue;
             }
             entries += 1;

@@ -33,6 +33,8 @@ pub struct PackSummary {
     pub stored: Vec<String>,
     /// OS junk files skipped (`.DS_Store`, `Thumbs.db`, `desktop.ini`).
     pub skipped: Vec<String>,
+    /// True when the bundle's `tests/` folder (its golden-frame tests) was left out.
+    pub tests_left_out: bool,
     /// The size of the archive in bytes.
     pub archive_bytes: u64,
     /// The signing key's id, when signed.
@@ -41,7 +43,8 @@ pub struct PackSummary {
 
 /// Packs the bundle directory `dir` into the archive `out`, signed with `key` if given.
 ///
-/// Every file is packed (only OS junk is skipped, and reported); symbolic links, special
+/// Every file is packed but OS junk and the root's `tests/` folder (skipped and
+/// reported); symbolic links, special
 /// files, unportable names and bundles over [`ArchiveLimits::default`] are refused, and
 /// `effect.toml` must be at the root. `checksums.toml` and `signature` at the root are
 /// refused too: `pack` writes them, and a stale copy would be confusing. `out` must lie
@@ -116,6 +119,7 @@ pub fn pack(dir: &Path, out: &Path, key: Option<&SigningKey>) -> Result<PackSumm
             .collect(),
         stored,
         skipped: walk.skipped,
+        tests_left_out: walk.tests_left_out,
         archive_bytes,
         signer: key.map(|key| signing::key_id(&key.verifying_key())),
     })
