@@ -1,5 +1,6 @@
-//! `cargo xtask art`: regenerates, deterministically and from code alone, the face-paint
-//! effect's images and LUT and the UV layout guide for designers.
+//! `cargo xtask art`: regenerates, deterministically and from code alone, the images and
+//! LUTs of the shipped effects (face-paint, risen-zombie) and the UV layout guide for
+//! designers.
 //!
 //! # The UV convention
 //!
@@ -30,6 +31,11 @@
 //! - `docs/images/uv_layout.png`, and `templates/mask/guide/`: the canonical UV layout with
 //!   the mesh, its features and key landmark numbers ([`uv_layout`]).
 //! - `effects/face-paint/luts/warm.cube`: a 17³ warm grade ([`lut`]).
+//! - `effects/risen-zombie/textures/zombie_skin.png`: the zombie's skin, 1024² RGBA in UV
+//!   space, for the `multiply` blend ([`zombie_skin`]).
+//! - `effects/risen-zombie/stickers/roar.png`: the roar sticker, 640×448 RGBA ([`roar`]).
+//! - `effects/risen-zombie/luts/dead_skin.cube` and `blood_rush.cube`: 17³ grades, the
+//!   face's dead skin and the roar's red flash ([`zombie_lut`]).
 //!
 //! Every pixel is computed from the canonical geometry and constants in these modules (no
 //! randomness but a fixed-seed hash, no fonts, no downloaded art), so a run writes the same
@@ -88,9 +94,17 @@ mod font;
 #[cfg(feature = "art")]
 mod lut;
 #[cfg(feature = "art")]
+mod noise;
+#[cfg(feature = "art")]
+mod roar;
+#[cfg(feature = "art")]
 mod sparkles;
 #[cfg(feature = "art")]
 mod uv_layout;
+#[cfg(feature = "art")]
+mod zombie_lut;
+#[cfg(feature = "art")]
+mod zombie_skin;
 
 /// The canonical face for tests, or `None` with the reason printed when the cache lacks it
 /// (a failure instead when `LENSMITH_REQUIRE_ASSETS=1`, as `cargo xtask test` sets).
@@ -176,6 +190,27 @@ mod generate {
         let path = root.join("effects/face-paint/luts/warm.cube");
         crate::digest::write_atomically(&path, super::lut::warm_cube().as_bytes())?;
         println!("wrote {}", path.display());
+
+        let zombie = FaceLayout::new(&face, super::zombie_skin::SIDE)?;
+        let path = "effects/risen-zombie/textures/zombie_skin.png";
+        super::zombie_skin::draw(&zombie).save_png(&root.join(path), false)?;
+        println!("wrote {path}");
+        let path = "effects/risen-zombie/stickers/roar.png";
+        super::roar::draw().save_png(&root.join(path), false)?;
+        println!("wrote {path}");
+        for (path, text) in [
+            (
+                "effects/risen-zombie/luts/dead_skin.cube",
+                super::zombie_lut::dead_skin_cube(),
+            ),
+            (
+                "effects/risen-zombie/luts/blood_rush.cube",
+                super::zombie_lut::blood_rush_cube(),
+            ),
+        ] {
+            crate::digest::write_atomically(&root.join(path), text.as_bytes())?;
+            println!("wrote {path}");
+        }
         Ok(())
     }
 }

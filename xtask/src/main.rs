@@ -37,8 +37,9 @@ enum Task {
     /// Time face tracking per frame against MediaPipe's own FaceMesh on the same 1280x720
     /// clip (installs MediaPipe into $LENSMITH_HOME/tools/mediapipe once).
     Bench(bench::BenchOptions),
-    /// Regenerate the face-paint effect's texture, sticker and LUT and the UV layout guide
-    /// (docs/images/uv_layout.png) from the canonical face geometry; needs `setup` first.
+    /// Regenerate the shipped effects' art (face paint, risen zombie), the templates' images
+    /// and the UV layout guide (docs/images/uv_layout.png) from the canonical face geometry;
+    /// needs `setup` first.
     Art(art::ArtOptions),
 }
 
