@@ -2,6 +2,7 @@
 
 mod bench;
 mod bundle_commands;
+mod crops;
 mod detect;
 mod golden;
 mod json_file;
@@ -34,10 +35,13 @@ enum Command {
     /// Play an effect bundle on an image, a folder of images, a Y4M file or a video and
     /// write the result (a video keeps its audio).
     Render(render::RenderArgs),
+    /// Write the stable face crops a face_model layer feeds its model (PNG plus landmarks
+    /// in JSON), to train a student model on.
+    Crops(crops::CropsArgs),
     /// Time face tracking per frame on a clip held in memory (median, p95, per stage).
     Bench(bench::BenchArgs),
-    /// Start a new effect from a template (mask, sticker): a folder with the effect's name
-    /// and id written in, which validates.
+    /// Start a new effect from a template (mask, sticker, generative, plugin): a folder with
+    /// the effect's name and id written in, which validates.
     New(new::NewArgs),
     /// Run a bundle's golden-frame tests (tests/golden.toml): render each case and
     /// compare it with the stored expected frames, or write them with --update.
@@ -61,6 +65,7 @@ fn main() -> Result<()> {
         Command::Detect(args) => detect::run(&args),
         Command::Track(args) => track::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Crops(args) => crops::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::New(args) => new::run(&args),
         Command::Test(args) => golden::run(&args),

@@ -29,7 +29,7 @@ static TEMPLATES: &[TemplateFile] = include!(concat!(env!("OUT_DIR"), "/template
 pub struct NewArgs {
     /// The effect's name, as people see it ("Neon Mask"); the folder is named after it.
     pub name: String,
-    /// The template: mask, sticker or plugin.
+    /// The template: mask, sticker, generative or plugin.
     #[arg(long, short = 't')]
     pub template: String,
     /// The effect's id (reverse domain, "com.example.neon-mask"); default
@@ -331,7 +331,10 @@ mod tests {
 
     #[test]
     fn the_templates_are_built_in() {
-        assert_eq!(template_names(), ["mask", "plugin", "sticker"]);
+        assert_eq!(
+            template_names(),
+            ["generative", "mask", "plugin", "sticker"]
+        );
         assert!(
             TEMPLATES
                 .iter()

@@ -48,6 +48,7 @@ fn every_template_makes_an_effect_that_validates_and_renders() {
         ("mask", "Neon \"Night\" Mask", &photo_path, "mask.png"),
         ("sticker", "Party Hat", &clip, "sticker-frames"),
         ("plugin", "Glow Up", &photo_path, "plugin.png"),
+        ("generative", "Toon Me", &photo_path, "generative.png"),
     ] {
         let made = work.join(template);
         // A plugin template holds the bundle in `effect/`, beside the plugin crate.
@@ -133,7 +134,8 @@ fn refusals_name_the_problem_and_leave_nothing_behind() {
     let unknown = new(&["Hat", "--template", "hat"], &work.join("hat"));
     assert!(!unknown.status.success());
     assert!(
-        printed(&unknown).contains("no template `hat`: choose one of mask, plugin, sticker"),
+        printed(&unknown)
+            .contains("no template `hat`: choose one of generative, mask, plugin, sticker"),
         "{}",
         printed(&unknown)
     );

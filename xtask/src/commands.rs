@@ -35,8 +35,36 @@ pub fn test() -> Result<()> {
     cargo_test_counting(
         &["test", "--workspace", "--features", CHECKED_FEATURES],
         &[("LENSMITH_REQUIRE_ASSETS", "1")],
-    )
-    .map(drop)
+    )?;
+    distill_tests()
+}
+
+/// The distillation tools' tests (`distill/tests`, pytest), in their own virtualenv, with the
+/// `lensmith` binary the cargo tests just built for the smoke test's crops and renders.
+fn distill_tests() -> Result<()> {
+    let home = crate::paths::lensmith_home()?;
+    let python = crate::python_env::DISTILL.ensure(&home)?;
+    let root = crate::paths::workspace_root();
+    let lensmith = root.join("target").join("debug").join("lensmith");
+    println!("$ {} -m pytest distill/tests", python.display());
+    let status = Command::new(&python)
+        .args([
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "distill/tests",
+        ])
+        .env("PYTHONPATH", root.join("distill").join("src"))
+        .env("LENSMITH_BIN", &lensmith)
+        .env("LENSMITH_REQUIRE_ASSETS", "1")
+        .current_dir(&root)
+        .status()?;
+    if !status.success() {
+        bail!("the distillation tools' tests failed ({status}; see above)");
+    }
+    Ok(())
 }
 
 /// The camera feature's V4L2 bindings are made by bindgen, which needs libclang: say so

@@ -24,6 +24,35 @@ pub fn host_python() -> Result<String> {
     Ok(python)
 }
 
+/// How to get PyTorch for the distillation tools on the machines set-up supports.
+pub const TORCH_HINT: &str = "Debian 12: apt-get install python3-torch (PyTorch 1.13 for the system \
+                              python3); elsewhere point LENSMITH_DISTILL_PYTHON at a Python 3.10+ with \
+                              torch >= 1.13 and numpy < 2";
+
+/// A Python 3 interpreter that imports torch and numpy < 2: `$LENSMITH_DISTILL_PYTHON`, else
+/// the first of `python3` and `/usr/bin/python3` (Debian's, where `python3-torch` installs)
+/// that does.
+pub fn torch_python() -> Result<String> {
+    let candidates = match std::env::var("LENSMITH_DISTILL_PYTHON") {
+        Ok(python) => vec![python],
+        Err(_) => vec!["python3".to_owned(), "/usr/bin/python3".to_owned()],
+    };
+    let probe = "import numpy, torch, sys; sys.exit(int(numpy.__version__.split('.')[0]) >= 2)";
+    for python in &candidates {
+        let works = Command::new(python)
+            .args(["-c", probe])
+            .output()
+            .is_ok_and(|output| output.status.success());
+        if works {
+            return Ok(python.clone());
+        }
+    }
+    anyhow::bail!(
+        "the distillation tools need PyTorch, and none of {} imports torch with numpy < 2 ({TORCH_HINT})",
+        candidates.join(", ")
+    )
+}
+
 /// One pinned virtualenv.
 pub struct PythonEnv {
     /// Folder name under `$LENSMITH_HOME/tools`.
@@ -34,6 +63,9 @@ pub struct PythonEnv {
     pub purpose: &'static str,
     /// Which interpreters its packages have wheels for, for the error when pip fails.
     pub supported_pythons: &'static str,
+    /// Built over an interpreter that already has PyTorch (and its numpy), whose packages
+    /// the env sees (`--system-site-packages`); the pinned packages go on top.
+    pub over_torch: bool,
 }
 
 impl PythonEnv {
@@ -55,12 +87,16 @@ impl PythonEnv {
             venv.display()
         );
         let _ = std::fs::remove_dir_all(&venv);
-        let host = host_python()?;
-        run_tool(
-            Command::new(&host).args(["-m", "venv"]).arg(&venv),
-            &format!("{host} -m venv"),
-            PYTHON_HINT,
-        )?;
+        let host = match self.over_torch {
+            true => torch_python()?,
+            false => host_python()?,
+        };
+        let mut create = Command::new(&host);
+        create.args(["-m", "venv"]);
+        if self.over_torch {
+            create.arg("--system-site-packages");
+        }
+        run_tool(create.arg(&venv), &format!("{host} -m venv"), PYTHON_HINT)?;
         let mut install = Command::new(&python);
         install
             .args([
@@ -99,6 +135,7 @@ pub const CONVERTER: PythonEnv = PythonEnv {
     purpose: "the model converter (tf2onnx, tensorflow-cpu)",
     supported_pythons: "tensorflow-cpu 2.21 publishes wheels for CPython 3.10-3.13 on x86-64 and \
                         aarch64 Linux",
+    over_torch: false,
 };
 
 /// MediaPipe's own face mesh, the yardstick for speed and accuracy.
@@ -108,4 +145,17 @@ pub const MEDIAPIPE: PythonEnv = PythonEnv {
     purpose: "MediaPipe 0.10.21 (the reference face mesh)",
     supported_pythons: "mediapipe 0.10.21 publishes wheels for CPython 3.9-3.12 on x86-64 Linux \
                         (and 3.9-3.12 on aarch64)",
+    over_torch: false,
+};
+
+/// The distillation tools (`distill/`): ONNX, ONNX Runtime, OpenCV, matplotlib and pytest
+/// over a Python that has PyTorch; the `distill` package itself is installed from the
+/// checkout, editable.
+pub const DISTILL: PythonEnv = PythonEnv {
+    name: "distill",
+    requirements: "distill-requirements.txt",
+    purpose: "the distillation tools' packages (onnx, onnxruntime, opencv, matplotlib, pytest)",
+    supported_pythons: "onnxruntime 1.31.1 and opencv-python-headless 4.11 publish wheels for \
+                        CPython 3.10-3.13 on x86-64 and aarch64 Linux",
+    over_torch: true,
 };

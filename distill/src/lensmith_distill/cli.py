@@ -1,0 +1,173 @@
+"""`distill`: from face crops to a real-time student in an effect bundle.
+
+    distill pairs CROPS... --teacher cartoon -o PAIRS       # the teacher's targets
+    distill train PAIRS --run RUN --held-out 'cap13*'        # train (resumes if stopped)
+    distill export RUN --lensmith target/release/lensmith    # ONNX, checked; int8; speed
+    distill bundle RUN --bundle effects/cartoon              # model + layer + model card
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from . import bundle as bundle_module
+from .card import model_card
+from .dataset import load_split, to_pixels
+from .student import StudentConfig, multiply_adds
+from .train import TrainConfig, train
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="distill", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    pairs = commands.add_parser("pairs", help="run a teacher over face crops")
+    pairs.add_argument("crops", nargs="+", type=Path, help="folders written by `lensmith crops`")
+    pairs.add_argument("--teacher", default="cartoon",
+                       help="cartoon (built in), command:'CMD {input} {output}' or python:module:function")
+    pairs.add_argument("--sources", type=Path, default=None, help="licences of the crops' sources (TOML)")
+    pairs.add_argument("-o", "--output", type=Path, required=True)
+
+    training = commands.add_parser("train", help="train a student on pairs")
+    training.add_argument("pairs", type=Path)
+    training.add_argument("--run", type=Path, required=True, help="folder for checkpoints, plots and the model")
+    training.add_argument("--held-out", action="append", default=[], metavar="GLOB",
+                          help="hold out pairs whose source file name matches (repeatable)")
+    defaults = TrainConfig()
+    for name, kind in [("steps", int), ("batch", int), ("patch", int), ("learning_rate", float),
+                       ("eval_every", int), ("checkpoint_every", int), ("seed", int)]:
+        training.add_argument(f"--{name.replace('_', '-')}", type=kind, default=getattr(defaults, name))
+    training.add_argument("--width", type=float, default=StudentConfig().width)
+    training.add_argument("--size", type=int, default=StudentConfig().size)
+    training.add_argument("--eval-limit", type=int, default=None, help="held-out crops scored per evaluation")
+    training.add_argument("--threads", type=int, default=None, help="PyTorch CPU threads")
+    training.add_argument("--device", default="cpu", help="cpu or cuda")
+    training.add_argument("--quiet", action="store_true")
+
+    export = commands.add_parser("export", help="ONNX export, checked against PyTorch; int8; speed")
+    export.add_argument("run", type=Path)
+    export.add_argument("--int8", action="store_true", help="also make and measure an 8-bit variant")
+    export.add_argument("--lensmith", default=None, help="the lensmith binary, to measure identity")
+    export.add_argument("--threads", type=int, default=2)
+
+    packing = commands.add_parser("bundle", help="put the exported student into an effect bundle folder")
+    packing.add_argument("run", type=Path)
+    packing.add_argument("--bundle", type=Path, required=True)
+    packing.add_argument("--layer", default="student")
+    packing.add_argument("--int8", action="store_true", help="bundle the 8-bit variant")
+    packing.add_argument("--id", default="com.example.student")
+    packing.add_argument("--name", default="Student")
+    packing.add_argument("--description", default="A distilled face effect.")
+
+    args = parser.parse_args(argv)
+    return {"pairs": run_pairs, "train": run_train, "export": run_export, "bundle": run_bundle}[args.command](args)
+
+
+def run_pairs(args: argparse.Namespace) -> int:
+    from .pairs import DEFAULT_SOURCES, SourceCatalog, build_pairs
+    from .teachers import load_teacher
+
+    catalog = SourceCatalog.load(args.sources or DEFAULT_SOURCES)
+    manifest = build_pairs(args.crops, load_teacher(args.teacher), args.output, catalog)
+    print(f"{len(manifest['pairs'])} pair(s) in {args.output}; mean teacher time "
+          f"{manifest.get('totals', {}).get('teacher_ms_mean', 0):.0f} ms per crop")
+    return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    config = TrainConfig(steps=args.steps, batch=args.batch, patch=args.patch, learning_rate=args.learning_rate,
+                         eval_every=args.eval_every, checkpoint_every=args.checkpoint_every, seed=args.seed,
+                         student=StudentConfig(width=args.width, size=args.size))
+    training, held_out = load_split(args.pairs, args.held_out)
+    args.run.mkdir(parents=True, exist_ok=True)
+    record = {"pairs": str(args.pairs.resolve()), "held_out": args.held_out, "device": describe_device(args.device),
+              "training_pairs": len(training), "held_out_pairs": len(held_out)}
+    (args.run / "run.json").write_text(json.dumps(record, indent=1))
+    if not args.quiet:
+        print(f"{len(training)} training pair(s), {len(held_out)} held out; run folder {args.run}")
+    final = train(config, training, held_out, args.run, eval_limit=args.eval_limit, quiet=args.quiet,
+                  device=args.device)
+    if final:
+        print(f"held-out PSNR {final['psnr']:.2f} dB, SSIM {final['ssim']:.4f} ({final['count']} crops)")
+    print(f"model: {args.run / 'student.pt'}; plots: {args.run / 'loss.png'}, {args.run / 'heldout.png'}")
+    return 0
+
+
+def describe_device(device: str) -> str:
+    if device.startswith("cuda") and torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    import platform
+
+    return f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} thread(s)"
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from .export import check_against_pytorch, export_onnx, load_student, measure, quantize_int8
+
+    run = json.loads((args.run / "run.json").read_text())
+    _, held_out = load_split(Path(run["pairs"]), run["held_out"])
+    if not len(held_out):
+        raise SystemExit("the run held nothing out: the export is checked on held-out crops; train with --held-out")
+    model = load_student(args.run / "student.pt")
+    out = args.run / "export"
+    out.mkdir(exist_ok=True)
+    fp32 = out / "student.onnx"
+    export_onnx(model, fp32)
+    difference = check_against_pytorch(model, fp32, held_out)
+    print(f"{fp32}: largest difference from PyTorch on {min(16, len(held_out))} held-out crops: {difference:.2e}")
+    if difference >= 1e-3:
+        raise SystemExit(f"the ONNX export differs from PyTorch by {difference} (limit 1e-3)")
+    record = {"max_abs_difference": difference, "parameters": sum(p.numel() for p in model.parameters()),
+              "multiply_adds": multiply_adds(model), "variants": [measure(fp32, held_out, args.threads)]}
+    if args.int8:
+        int8 = out / "student_int8.onnx"
+        training, _ = load_split(Path(run["pairs"]), run["held_out"])
+        quantize_int8(fp32, int8, training)
+        record["variants"].append(measure(int8, held_out, args.threads))
+    for variant in record["variants"]:
+        print(f"{variant['file']}: {variant['median_ms']:.1f} ms median, {variant['p95_ms']:.1f} ms p95 "
+              f"({variant['threads']} threads); PSNR {variant['psnr']:.2f} dB, SSIM {variant['ssim']:.4f} "
+              f"on {variant['count']} held-out crops")
+    if args.lensmith is not None:
+        from .identity import find_lensmith, measure_identity
+
+        with torch.no_grad():
+            crops = [(name, to_pixels(held_out.batch(torch.tensor([i]))[0][0]),
+                      to_pixels(model(held_out.batch(torch.tensor([i]))[0])[0]))
+                     for i, name in enumerate(held_out.names)]
+        record["identity"] = measure_identity(find_lensmith(args.lensmith), crops)
+        identity = record["identity"]
+        print(f"identity: landmarks move {100 * identity['mean_nme']:.2f} % of the inter-ocular distance on "
+              f"average (worst {100 * identity['max_nme']:.2f} %), {len(identity['lost'])} face(s) lost")
+    (out / "export.json").write_text(json.dumps(record, indent=1))
+    return 0
+
+
+def run_bundle(args: argparse.Namespace) -> int:
+    out = args.run / "export"
+    model = out / ("student_int8.onnx" if args.int8 else "student.onnx")
+    if not model.exists():
+        raise SystemExit(f"{model} does not exist: run `distill export {args.run}`"
+                         + (" --int8" if args.int8 else "") + " first")
+    run = json.loads((args.run / "run.json").read_text())
+    history = json.loads((args.run / "history.json").read_text())
+    export = json.loads((out / "export.json").read_text())
+    pairs = json.loads((Path(run["pairs"]) / "pairs.json").read_text())
+    named = args.bundle / "models" / f"{args.layer}{'_int8' if args.int8 else ''}.onnx"
+    card = model_card(run, history, export, pairs, named.name)
+    for line in bundle_module.install(model, named.name, args.bundle, args.layer, history["config"]["student"]["size"], card,
+                                      args.id, args.name, args.description):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""Training a student on teacher pairs: AdamW with a cosine schedule, the distillation
+loss, the seed's augmentation, a progress bar, held-out PSNR/SSIM as it goes, loss and
+metric plots as PNG, and a checkpoint that a stopped run resumes from.
+
+A run folder holds:
+- `checkpoint.pt`: model, optimiser, step, history and random state (written atomically);
+- `student.pt`: the weights with the best held-out PSNR so far, and their config;
+- `history.json`, `loss.png`, `heldout.png`: what happened.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from .augment import AugmentSettings, augment_pair, random_patch
+from .dataset import PairSet, to_pixels
+from .losses import LossWeights, distillation_loss
+from .metrics import psnr, ssim_uint8
+from .student import Student, StudentConfig
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """One training run's settings."""
+
+    steps: int = 2000
+    batch: int = 16
+    patch: int = 128
+    """Side of the random windows trained on (the student is fully convolutional)."""
+    learning_rate: float = 2e-3
+    weight_decay: float = 1e-4
+    warmup_steps: int = 50
+    eval_every: int = 100
+    checkpoint_every: int = 50
+    seed: int = 20261129
+    student: StudentConfig = field(default_factory=StudentConfig)
+    losses: LossWeights = field(default_factory=LossWeights)
+    augment: AugmentSettings = field(default_factory=AugmentSettings)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def learning_rate(config: TrainConfig, step: int) -> float:
+    """Linear warm-up, then a cosine decay to 2 % of the peak."""
+    if step < config.warmup_steps:
+        return config.learning_rate * (step + 1) / config.warmup_steps
+    progress = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
+    return config.learning_rate * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def evaluate(model: Student, pairs: PairSet, limit: int | None = None, device: str = "cpu") -> dict:
+    """Mean PSNR and SSIM of the student against the teacher on `pairs` (8-bit, full size)."""
+    model.eval()
+    scores = {"psnr": [], "ssim": []}
+    count = len(pairs) if limit is None else min(limit, len(pairs))
+    with torch.no_grad():
+        for index in range(count):
+            inputs, targets = pairs.batch(torch.tensor([index]))
+            output = to_pixels(model(inputs.to(device))[0])
+            target = to_pixels(targets[0])
+            scores["psnr"].append(psnr(output, target))
+            scores["ssim"].append(ssim_uint8(output, target))
+    model.train()
+    return {
+        "psnr": sum(scores["psnr"]) / max(1, count),
+        "ssim": sum(scores["ssim"]) / max(1, count),
+        "psnr_min": min(scores["psnr"], default=float("nan")),
+        "ssim_min": min(scores["ssim"], default=float("nan")),
+        "count": count,
+    }
+
+
+def save_atomically(value: object, path: Path) -> None:
+    """torch.save under a temporary name, then renamed: a crash never leaves half a file."""
+    scratch = path.with_name(f".{path.name}.partial")
+    torch.save(value, scratch)
+    os.replace(scratch, path)
+
+
+def train(config: TrainConfig, training: PairSet, held_out: PairSet, run: Path,
+          eval_limit: int | None = None, quiet: bool = False, device: str = "cpu") -> dict:
+    """Trains (or resumes) the run in `run`; returns the final history entry."""
+    if len(training) == 0:
+        raise SystemExit("no training pairs: every pair is held out; hold out fewer sources")
+    run.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed)
+    model = Student(config.student).to(device)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    history: dict = {"config": config.as_dict(), "steps": [], "evaluations": [], "best_psnr": None, "seconds": 0.0}
+    start = 0
+    checkpoint_path = run / "checkpoint.pt"
+    if checkpoint_path.exists():
+        checkpoint = torch.load(checkpoint_path, map_location=device)
+        if checkpoint["config"] != config.as_dict():
+            raise SystemExit(f"{checkpoint_path} was made with other settings; use another run folder, "
+                             "or delete it to start afresh")
+        model.load_state_dict(checkpoint["model"])
+        optimiser.load_state_dict(checkpoint["optimiser"])
+        generator.set_state(checkpoint["generator"])
+        torch.set_rng_state(checkpoint["torch_rng"].cpu())
+        history, start = checkpoint["history"], checkpoint["step"]
+        if not quiet:
+            print(f"resuming {run} at step {start} of {config.steps}")
+    model.train()
+    began = time.time() - history["seconds"]
+    bar = tqdm(range(start, config.steps), initial=start, total=config.steps, disable=quiet,
+               desc="training", unit="step")
+    for step in bar:
+        for group in optimiser.param_groups:
+            group["lr"] = learning_rate(config, step)
+        indices = torch.randint(0, len(training), (config.batch,), generator=generator)
+        inputs, targets = training.batch(indices)
+        inputs, targets = random_patch(inputs, targets, config.patch, generator)
+        inputs, targets = augment_pair(inputs, targets, config.augment, generator)
+        inputs, targets = inputs.to(device), targets.to(device)
+        loss, terms = distillation_loss(model(inputs), targets, config.losses)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        optimiser.step()
+        history["steps"].append({"step": step + 1, **terms})
+        bar.set_postfix(loss=f"{terms['total']:.4f}")
+        done = step + 1
+        if len(held_out) and (done % config.eval_every == 0 or done == config.steps):
+            scores = evaluate(model, held_out, eval_limit, device)
+            history["evaluations"].append({"step": done, **scores})
+            if not quiet:
+                tqdm.write(f"step {done}: held-out PSNR {scores['psnr']:.2f} dB, SSIM {scores['ssim']:.4f}")
+            if history["best_psnr"] is None or scores["psnr"] > history["best_psnr"]:
+                history["best_psnr"] = scores["psnr"]
+                save_atomically({"config": config.student.as_dict(), "model": model.state_dict(),
+                                 "step": done, "held_out": scores}, run / "student.pt")
+        if done % config.checkpoint_every == 0 or done == config.steps:
+            history["seconds"] = time.time() - began
+            save_atomically({"config": config.as_dict(), "model": model.state_dict(),
+                             "optimiser": optimiser.state_dict(), "generator": generator.get_state(),
+                             "torch_rng": torch.get_rng_state(), "history": history, "step": done},
+                            checkpoint_path)
+    if not len(held_out):
+        save_atomically({"config": config.student.as_dict(), "model": model.state_dict(),
+                         "step": config.steps, "held_out": None}, run / "student.pt")
+    history["seconds"] = time.time() - began
+    (run / "history.json").write_text(json.dumps(history, indent=1))
+    plot(history, run)
+    return history["evaluations"][-1] if history["evaluations"] else {}
+
+
+def plot(history: dict, run: Path) -> None:
+    """`loss.png` (each loss term by step, smoothed) and `heldout.png` (PSNR and SSIM)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    steps = [entry["step"] for entry in history["steps"]]
+    figure, axes = pyplot.subplots(figsize=(7, 4))
+    for term in ("total", "l1", "ssim_loss", "edge"):
+        values = [entry[term] for entry in history["steps"]]
+        window = max(1, len(values) // 50)
+        smoothed = [sum(values[max(0, i - window + 1):i + 1]) / len(values[max(0, i - window + 1):i + 1])
+                    for i in range(len(values))]
+        axes.plot(steps, smoothed, label=term)
+    axes.set_xlabel("step")
+    axes.set_ylabel("loss (running mean)")
+    axes.set_yscale("log")
+    axes.legend()
+    axes.set_title("training loss")
+    figure.tight_layout()
+    figure.savefig(run / "loss.png", dpi=100)
+    pyplot.close(figure)
+
+    evaluations = history["evaluations"]
+    if not evaluations:
+        return
+    figure, left = pyplot.subplots(figsize=(7, 4))
+    x = [entry["step"] for entry in evaluations]
+    left.plot(x, [entry["psnr"] for entry in evaluations], "o-", color="tab:blue", label="PSNR")
+    left.set_xlabel("step")
+    left.set_ylabel("held-out PSNR (dB)", color="tab:blue")
+    right = left.twinx()
+    right.plot(x, [entry["ssim"] for entry in evaluations], "s-", color="tab:red", label="SSIM")
+    right.set_ylabel("held-out SSIM", color="tab:red")
+    left.set_title("student against teacher on held-out crops")
+    figure.tight_layout()
+    figure.savefig(run / "heldout.png", dpi=100)
+    pyplot.close(figure)
