@@ -29,6 +29,15 @@ fn face_paint_with_suite(work: &TempDir, suite: &str) -> std::path::PathBuf {
     bundle
 }
 
+/// A copy of the face paint with the two-case suite, in its own scratch folder; `None`
+/// (the skip announced) without the asset cache.
+fn two_case_face_paint(test: &str) -> Option<(TempDir, std::path::PathBuf)> {
+    lensmith_testkit::cache_or_skip(test)?;
+    let work = TempDir::new(test);
+    let bundle = face_paint_with_suite(&work, TWO_CASES);
+    Some((work, bundle))
+}
+
 const TWO_CASES: &str = r#"
 [[case]]
 name = "still"
@@ -45,11 +54,9 @@ frames = [0, 7]
 #[test]
 fn a_suite_is_written_then_passes_then_catches_a_changed_look() {
     let test = "a_suite_is_written_then_passes_then_catches_a_changed_look";
-    if lensmith_testkit::cache_or_skip(test).is_none() {
+    let Some((_work, bundle)) = two_case_face_paint(test) else {
         return;
-    }
-    let work = TempDir::new("golden-cli");
-    let bundle = face_paint_with_suite(&work, TWO_CASES);
+    };
     let expected = bundle.join("tests/expected");
     let report = bundle.join("tests/report");
 
@@ -117,11 +124,9 @@ fn a_suite_is_written_then_passes_then_catches_a_changed_look() {
 #[test]
 fn frames_no_longer_chosen_are_removed_on_update() {
     let test = "frames_no_longer_chosen_are_removed_on_update";
-    if lensmith_testkit::cache_or_skip(test).is_none() {
+    let Some((_work, bundle)) = two_case_face_paint(test) else {
         return;
-    }
-    let work = TempDir::new("golden-cli-stale");
-    let bundle = face_paint_with_suite(&work, TWO_CASES);
+    };
     assert!(test_bundle(&bundle, &["--update"]).status.success());
     let note = bundle.join("tests/expected/sway/notes.txt");
     std::fs::write(&note, "mine").unwrap();

@@ -25,25 +25,14 @@ impl Difference {
         let mut total = 0u64;
         let mut max = 0u8;
         let mut differing = 0u64;
-        for y in 0..expected.height() {
-            let rows = expected
-                .row(y)
-                .chunks_exact(3)
-                .zip(actual.row(y).chunks_exact(3));
-            for (want, got) in rows {
-                let largest = want
-                    .iter()
-                    .zip(got)
-                    .map(|(&a, &b)| {
-                        let delta = a.abs_diff(b);
-                        total += u64::from(delta);
-                        delta
-                    })
-                    .max()
-                    .unwrap_or(0);
-                max = max.max(largest);
-                differing += u64::from(largest > pixel_threshold);
-            }
+        for (want, got) in pixel_pairs(expected, actual) {
+            let (sum, largest) = channel_differences(want, got)
+                .fold((0u64, 0u8), |(sum, largest), delta| {
+                    (sum + u64::from(delta), largest.max(delta))
+                });
+            total += sum;
+            max = max.max(largest);
+            differing += u64::from(largest > pixel_threshold);
         }
         let pixels = (u64::from(expected.width()) * u64::from(expected.height())).max(1);
         Self {
@@ -92,31 +81,38 @@ pub fn difference_picture(
 ) -> Frame {
     let (width, height) = (expected.width(), expected.height());
     let mut pixels = Vec::with_capacity(width as usize * height as usize * 3);
-    for y in 0..height {
-        let rows = expected
-            .row(y)
-            .chunks_exact(3)
-            .zip(actual.row(y).chunks_exact(3));
-        for (want, got) in rows {
-            let largest = want
-                .iter()
-                .zip(got)
-                .map(|(&a, &b)| a.abs_diff(b))
-                .max()
-                .unwrap_or(0);
-            let grey = ((u32::from(want[0]) + u32::from(want[1]) + u32::from(want[2])) / 12) as u8;
-            pixels.extend_from_slice(&if largest > pixel_threshold {
-                [128u8.saturating_add(largest / 2), 0, 0]
-            } else if largest > 0 {
-                [grey, grey, grey.saturating_add(60)]
-            } else {
-                [grey, grey, grey]
-            });
-        }
+    for (want, got) in pixel_pairs(expected, actual) {
+        let largest = channel_differences(want, got).max().unwrap_or(0);
+        let grey = ((u32::from(want[0]) + u32::from(want[1]) + u32::from(want[2])) / 12) as u8;
+        pixels.extend_from_slice(&if largest > pixel_threshold {
+            [128u8.saturating_add(largest / 2), 0, 0]
+        } else if largest > 0 {
+            [grey, grey, grey.saturating_add(60)]
+        } else {
+            [grey, grey, grey]
+        });
     }
     // Exactly width × height RGB pixels, pushed just above.
     Frame::from_packed(pixels, width, height, PixelFormat::Rgb8)
         .expect("a packed buffer of the frames' size")
+}
+
+/// The pixels of two RGB frames of the same size, paired, row by row.
+fn pixel_pairs<'a>(
+    expected: FrameView<'a>,
+    actual: FrameView<'a>,
+) -> impl Iterator<Item = (&'a [u8], &'a [u8])> {
+    (0..expected.height()).flat_map(move |y| {
+        expected
+            .row(y)
+            .chunks_exact(3)
+            .zip(actual.row(y).chunks_exact(3))
+    })
+}
+
+/// How far each channel of a pixel moved.
+fn channel_differences<'a>(want: &'a [u8], got: &'a [u8]) -> impl Iterator<Item = u8> + 'a {
+    want.iter().zip(got).map(|(&a, &b)| a.abs_diff(b))
 }
 
 #[cfg(test)]

@@ -389,25 +389,18 @@ fn check_tolerance(
     offset: usize,
     problems: &mut Vec<Diagnostic>,
 ) {
-    if !(0.0..=1.0).contains(&tolerance.max_differing_fraction) {
-        problems.push(map.at(
-            offset,
-            format!(
-                "`max_differing_fraction` = {} is outside 0..=1",
-                tolerance.max_differing_fraction
-            ),
-            None,
-        ));
-    }
-    if !(0.0..=255.0).contains(&tolerance.max_mean_difference) {
-        problems.push(map.at(
-            offset,
-            format!(
-                "`max_mean_difference` = {} is outside 0..=255",
-                tolerance.max_mean_difference
-            ),
-            None,
-        ));
+    for (name, value, high) in [
+        (
+            "max_differing_fraction",
+            tolerance.max_differing_fraction,
+            1.0,
+        ),
+        ("max_mean_difference", tolerance.max_mean_difference, 255.0),
+    ] {
+        if !(0.0..=high).contains(&value) {
+            let message = format!("`{name}` = {value} is outside 0..={high}");
+            problems.push(map.at(offset, message, None));
+        }
     }
 }
 
