@@ -10,6 +10,8 @@ import re
 import shutil
 from pathlib import Path
 
+from .crops import write_atomic
+
 LAYER_TEMPLATE = """
 # The distilled student: the stable face crop at {size}x{size} -> the model -> pasted back with
 # a feathered edge. Made by `distill bundle`; MODEL_CARD.md says how it was trained.
@@ -51,9 +53,7 @@ device_class = "mid"
 
 
 def write_atomically(path: Path, text: str) -> None:
-    scratch = path.with_name(f".{path.name}.partial")
-    scratch.write_text(text)
-    os.replace(scratch, path)
+    write_atomic(path, text.encode("utf-8"))
 
 
 def toml_string(text: str) -> str:

@@ -3,8 +3,9 @@ its licence), by which teacher, how close it comes to it and how fast it runs.""
 
 from __future__ import annotations
 
-import fnmatch
 from collections import Counter
+
+from .dataset import is_held_out
 
 
 def model_card(run: dict, history: dict, export: dict, pairs: dict, model_file: str) -> str:
@@ -59,9 +60,7 @@ def model_card(run: dict, history: dict, export: dict, pairs: dict, model_file: 
     speed_up = teacher_ms / max(1e-9, exported.get("median_ms", 0.0))
     lines += ["", f"The student is {speed_up:.0f}× faster than its teacher.", "", "## Training data", ""]
     def use(pair: dict) -> str:
-        name = pair["source"].split("/")[-1]
-        held = pair.get("evaluation_only") or any(fnmatch.fnmatch(name, glob) for glob in run.get("held_out", []))
-        return "held out" if held else "training"
+        return "held out" if is_held_out(pair, run.get("held_out", [])) else "training"
 
     sources = Counter((pair["source"].split("/")[-1], use(pair), pair["licence"], pair["origin"])
                       for pair in pairs["pairs"])

@@ -64,13 +64,15 @@ def load_split(folder: Path, held_out: list[str]) -> tuple[PairSet, PairSet]:
     """Training and held-out pairs: a pair is held out when its source's file name matches
     one of the `held_out` globs, or when its source may be used for evaluation only."""
     entries = read_pairs(folder)
-
-    def is_held_out(entry: dict) -> bool:
-        name = Path(entry["source"]).name
-        return entry.get("evaluation_only", False) or any(fnmatch.fnmatch(name, p) for p in held_out)
-
-    parts = ([e for e in entries if not is_held_out(e)], [e for e in entries if is_held_out(e)])
+    parts = ([e for e in entries if not is_held_out(e, held_out)], [e for e in entries if is_held_out(e, held_out)])
     return tuple(load_set(folder, part) for part in parts)  # type: ignore[return-value]
+
+
+def is_held_out(entry: dict, held_out: list[str]) -> bool:
+    """Whether a pair (an entry of `pairs.json`) is kept out of training: its source's file
+    name matches one of the `held_out` globs, or its source is for evaluation only."""
+    name = Path(entry["source"]).name
+    return bool(entry.get("evaluation_only", False)) or any(fnmatch.fnmatch(name, p) for p in held_out)
 
 
 def load_set(folder: Path, entries: list[dict]) -> PairSet:
