@@ -5,11 +5,10 @@
 use std::path::Path;
 
 use ort::session::Session;
-use ort::session::builder::GraphOptimizationLevel;
 use ort::value::{TensorElementType, TensorRef};
 
 use super::ModelOptions;
-use super::session::environment;
+use super::session::{environment, real_time_session};
 
 /// Why an effect's model could not be loaded or run. Each message names the model's path
 /// inside the bundle.
@@ -77,15 +76,7 @@ impl ImageModel {
             message,
         };
         let environment = environment(library).map_err(|error| load_error(error.to_string()))?;
-        let session = Session::builder(&environment)
-            .and_then(|builder| Ok(builder.with_optimization_level(GraphOptimizationLevel::All)?))
-            .and_then(|builder| Ok(builder.with_intra_threads(options.intra_threads.max(1))?))
-            .and_then(|builder| Ok(builder.with_inter_threads(1)?))
-            // Idle worker threads sleep instead of spinning: a frame runs several models one
-            // after another, and a finished model's spinning threads took the cores from the
-            // next one (a 256x256 student ran 3x slower after the face models than alone).
-            .and_then(|builder| Ok(builder.with_intra_op_spinning(false)?))
-            .and_then(|mut builder| builder.commit_from_memory(bytes))
+        let session = real_time_session(&environment, bytes, options)
             .map_err(|error| load_error(error.to_string()))?;
         let interface_error = |detail: String| ImageModelError::Interface {
             name: name.to_owned(),

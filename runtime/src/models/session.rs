@@ -11,6 +11,24 @@ use ort::value::{TensorElementType, TensorRef, ValueType};
 use super::spec::TensorSpec;
 use super::{AssetCache, ModelError, ModelKind};
 
+/// A session for `bytes` as every model of a frame runs: all graph optimisations,
+/// `options.intra_threads` intra-op threads and one inter-op thread.
+pub(super) fn real_time_session(
+    environment: &Environment,
+    bytes: &[u8],
+    options: ModelOptions,
+) -> ort::Result<Session> {
+    Session::builder(environment)
+        .and_then(|builder| Ok(builder.with_optimization_level(GraphOptimizationLevel::All)?))
+        .and_then(|builder| Ok(builder.with_intra_threads(options.intra_threads.max(1))?))
+        .and_then(|builder| Ok(builder.with_inter_threads(1)?))
+        // Idle worker threads sleep instead of spinning: a frame runs several models one
+        // after another, and a finished model's spinning threads took the cores from the
+        // next one (a 256x256 student ran 3x slower after the face models than alone).
+        .and_then(|builder| Ok(builder.with_intra_op_spinning(false)?))
+        .and_then(|mut builder| builder.commit_from_memory(bytes))
+}
+
 /// How a model's session runs. The defaults suit a real-time pipeline on a phone-class
 /// CPU: one intra-op thread per model, so that models of different stages do not fight
 /// over cores.
@@ -92,15 +110,7 @@ impl Model {
             message,
         };
         let bytes = std::fs::read(path).map_err(|error| load_error(error.to_string()))?;
-        let session = Session::builder(&environment)
-            .and_then(|builder| Ok(builder.with_optimization_level(GraphOptimizationLevel::All)?))
-            .and_then(|builder| Ok(builder.with_intra_threads(options.intra_threads.max(1))?))
-            .and_then(|builder| Ok(builder.with_inter_threads(1)?))
-            // Idle worker threads sleep instead of spinning: a frame runs several models one
-            // after another, and a finished model's spinning threads took the cores from the
-            // next one (a 256x256 student ran 3x slower after the face models than alone).
-            .and_then(|builder| Ok(builder.with_intra_op_spinning(false)?))
-            .and_then(|mut builder| builder.commit_from_memory(&bytes))
+        let session = real_time_session(&environment, &bytes, options)
             .map_err(|error| load_error(error.to_string()))?;
         let model = Self {
             kind,
