@@ -40,9 +40,10 @@ pub struct PackArgs {
 pub struct VerifyArgs {
     /// The `.effect` file.
     path: PathBuf,
-    /// Require a signature by this public key.
+    /// Require a signature by this public key; repeat it to accept a signature by any one
+    /// of several (your studio's key and a partner's, say).
     #[arg(long)]
-    key: Option<PathBuf>,
+    key: Vec<PathBuf>,
 }
 
 /// Arguments of `lensmith inspect`.
@@ -157,46 +158,50 @@ pub fn run_pack(args: &PackArgs) -> Result<()> {
     Ok(())
 }
 
-fn describe_provenance(provenance: &Provenance) -> String {
+/// What vouches for a bundle, in words; `limits` are those it was read under.
+fn describe_provenance(provenance: &Provenance, limits: &ArchiveLimits) -> String {
     match provenance {
         Provenance::Unverified => "unverified (a source folder without checksums)".to_owned(),
         Provenance::Unsigned => "checksums verified, unsigned".to_owned(),
         Provenance::Signed(signer) => format!(
             "checksums verified, signed by key {} ({})",
             signer.key_id,
-            if signer.trusted {
-                "the trusted key"
-            } else {
-                "no trusted key given: pass --key to require it"
+            match (signer.trusted, limits.trusted_keys.len()) {
+                (false, _) => "no trusted key given: pass --key to require it",
+                (true, 1) => "the trusted key",
+                (true, _) => "one of the trusted keys",
             }
         ),
     }
 }
 
-/// `lensmith verify`: checksums, signature and (with `--key`) the signer.
+/// `lensmith verify`: checksums, signature and (with `--key`, once or more) the signer.
 pub fn run_verify(args: &VerifyArgs) -> Result<()> {
-    let limits = match &args.key {
-        Some(path) => ArchiveLimits::requiring_signature_by(signing::read_public_key(path)?),
-        None => ArchiveLimits::default(),
-    };
+    let keys = args
+        .key
+        .iter()
+        .map(|path| signing::read_public_key(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let limits = ArchiveLimits::requiring_signature_by_any(keys);
     let files = archive::read(&args.path, &limits)?;
     println!(
         "{}: {} file(s), {}",
         args.path.display(),
         files.files.len(),
-        describe_provenance(&files.provenance)
+        describe_provenance(&files.provenance, &limits)
     );
     Ok(())
 }
 
 /// `lensmith inspect`: what is inside, without playing it.
 pub fn run_inspect(args: &InspectArgs) -> Result<()> {
-    let files = read_bundle(&args.path, &ArchiveLimits::default())?;
+    let limits = ArchiveLimits::default();
+    let files = read_bundle(&args.path, &limits)?;
     let report = validate_files(&args.path, &files);
     println!(
         "{}: {}",
         args.path.display(),
-        describe_provenance(&files.provenance)
+        describe_provenance(&files.provenance, &limits)
     );
     if let Some(manifest) = &report.manifest {
         let effect = &manifest.effect;
@@ -266,4 +271,48 @@ pub fn run_keygen(args: &KeygenArgs) -> Result<()> {
         public.display()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use lensmith_runtime::bundle::archive;
+    use lensmith_testkit::TempDir;
+
+    use super::*;
+
+    #[test]
+    fn verify_accepts_any_of_several_keys_and_names_them_all_when_refusing() {
+        let tmp = TempDir::new("cli-verify-keys");
+        let bundle = tmp.join("hat");
+        std::fs::create_dir(&bundle).unwrap();
+        std::fs::write(bundle.join("effect.toml"), b"name = \"hat\"\n").unwrap();
+        let keys = ["studio", "partner", "stranger"].map(|name| {
+            let key = signing::generate_key().unwrap();
+            signing::write_public_key(&tmp.join(&format!("{name}.pub")), &key.verifying_key())
+                .unwrap();
+            key
+        });
+        let [studio, partner] = ["studio", "partner"].map(|name| tmp.join(&format!("{name}.pub")));
+        let verify = |signer: usize| {
+            let path = tmp.join(&format!("signed-{signer}.effect"));
+            archive::pack(&bundle, &path, Some(&keys[signer])).unwrap();
+            run_verify(&VerifyArgs {
+                path,
+                key: vec![studio.clone(), partner.clone()],
+            })
+        };
+
+        verify(1).expect("the partner's signature is trusted");
+        let message = format!("{:#}", verify(2).unwrap_err());
+        let ids = keys
+            .each_ref()
+            .map(|key| signing::key_id(&key.verifying_key()));
+        assert!(
+            message.contains(&format!(
+                "signed by key {}, which is not one of the trusted keys {}, {}",
+                ids[2], ids[0], ids[1]
+            )),
+            "{message}"
+        );
+    }
 }

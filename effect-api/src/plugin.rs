@@ -174,13 +174,18 @@ pub trait EffectPlugin: Send + Sized + 'static {
 }
 
 /// Exports a type implementing [`EffectPlugin`] as the crate's plugin: writes the entry
-/// symbol the host looks up and the table of functions behind it. Use it once, in a crate
-/// built with `crate-type = ["cdylib"]`.
+/// function the host looks up and the table of functions behind it. Use it once, in a
+/// crate built with `crate-type = ["cdylib"]` (add `"rlib"` to link it into an app).
+///
+/// The entry is exported as the symbol `lensmith_plugin_entry`, except on iOS: there code
+/// is never loaded at run time, so the app links plugin crates in and registers each
+/// entry by its path (`my_plugin::lensmith_plugin_entry`), and an unexported entry keeps
+/// several plugins from clashing over one symbol name.
 #[macro_export]
 macro_rules! export_effect {
     ($plugin:ty) => {
-        /// The plugin's entry point, looked up by the host.
-        #[unsafe(no_mangle)]
+        /// The plugin's entry point, looked up by the host (or registered with it).
+        #[cfg_attr(not(target_os = "ios"), unsafe(no_mangle))]
         pub extern "C" fn lensmith_plugin_entry() -> *const $crate::plugin::abi::PluginTable {
             static TABLE: $crate::plugin::abi::PluginTable = $crate::plugin::export::table::<
                 $plugin,

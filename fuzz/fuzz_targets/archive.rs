@@ -1,4 +1,5 @@
-//! Any bytes as a `.effect` archive: reading must refuse or verify, never panic, and
+//! Any bytes as a `.effect` archive: reading must refuse or verify, never panic, reading
+//! the same bytes from memory must give exactly what reading the file gives, and
 //! unpacking must leave nothing behind when it refuses.
 #![no_main]
 
@@ -14,6 +15,12 @@ fuzz_target!(|data: &[u8]| {
     }
     let limits = ArchiveLimits::default();
     let read = archive::read(&path, &limits);
+    // Labelled with the file's path, the memory read must match to the last error field.
+    assert_eq!(
+        archive::read_bytes(data, &path, &limits),
+        read,
+        "reading from memory and from the file disagree"
+    );
     let destination = dir.join("unpacked");
     let _ = std::fs::remove_dir_all(&destination);
     let unpacked = archive::unpack(&path, &destination, &limits);

@@ -5,8 +5,8 @@
 //! A bundle is a directory with `effect.toml` at its root plus its assets. Packed, it is a
 //! zip holding those files, `checksums.toml` (the sha256 of every other member) and, when
 //! signed, `signature` (ed25519 over the exact bytes of `checksums.toml`). Whoever reads a
-//! bundle through [`archive::read`], [`archive::read_dir`] or [`archive::unpack`] gets
-//! either every file verified or an error naming what is wrong.
+//! bundle through [`archive::read`], [`archive::read_bytes`], [`archive::read_dir`] or
+//! [`archive::unpack`] gets either every file verified or an error naming what is wrong.
 
 pub mod archive;
 pub mod checksums;
@@ -18,7 +18,7 @@ pub mod validate;
 use std::path::PathBuf;
 
 pub use archive::{
-    ArchiveLimits, BundleFiles, PackSummary, Provenance, pack, read, read_dir, unpack,
+    ArchiveLimits, BundleFiles, PackSummary, Provenance, pack, read, read_bytes, read_dir, unpack,
 };
 pub use checksums::{ChecksumReport, Checksums};
 pub use signing::{SigningKey, VerifyingKey};
@@ -135,7 +135,7 @@ pub enum BundleError {
     /// The `signature` member cannot be parsed.
     #[error(
         "{}: the signature member is malformed: {message}; re-sign the bundle with \
-         `lensmith pack --key`",
+         `lensmith pack --sign`",
         bundle.display()
     )]
     SignatureMalformed {
@@ -156,31 +156,34 @@ pub enum BundleError {
         /// The key id the signature claims.
         key_id: String,
     },
-    /// The bundle is signed, but not by the trusted key.
+    /// The bundle is signed, but not by any of the trusted keys.
     #[error(
-        "{}: signed by key {key_id}, which is not the trusted key {trusted_id}; only bundles \
-         signed by the trusted key are accepted here",
-        bundle.display()
+        "{}: signed by key {key_id}, which is not {}; only bundles signed by a trusted key \
+         are accepted here, so get a copy signed with one (or trust key {key_id} too, if you \
+         know whose it is)",
+        bundle.display(),
+        trusted_keys_phrase(trusted_ids)
     )]
     UntrustedSigner {
         /// The archive or bundle directory.
         bundle: PathBuf,
         /// The signer's key id.
         key_id: String,
-        /// The trusted key's id.
-        trusted_id: String,
+        /// The ids of the keys the reader trusts, in the order it gave them.
+        trusted_ids: Vec<String>,
     },
-    /// The bundle is unsigned, but a trusted signature is required.
+    /// The bundle is unsigned, but a signature by a trusted key is required.
     #[error(
-        "{} is not signed, but a signature by key {trusted_id} is required here; pack it \
-         with `lensmith pack --key` and that key's secret",
-        bundle.display()
+        "{} is not signed, but a signature by {} is required here; pack it with \
+         `lensmith pack --sign` and a trusted key's secret",
+        bundle.display(),
+        trusted_keys_phrase(trusted_ids)
     )]
     Unsigned {
         /// The archive or bundle directory.
         bundle: PathBuf,
-        /// The trusted key's id.
-        trusted_id: String,
+        /// The ids of the keys the reader trusts, in the order it gave them.
+        trusted_ids: Vec<String>,
     },
     /// A path to be written already exists.
     #[error("{} already exists; {advice}", path.display())]
@@ -196,6 +199,16 @@ pub enum BundleError {
         /// What is wrong and what to do.
         message: String,
     },
+}
+
+/// The trusted keys as an error message names them: "the trusted key A" for one, "one of
+/// the trusted keys A, B" for several.
+fn trusted_keys_phrase(ids: &[String]) -> String {
+    match ids {
+        [] => "a trusted key (none was named)".to_owned(),
+        [id] => format!("the trusted key {id}"),
+        ids => format!("one of the trusted keys {}", ids.join(", ")),
+    }
 }
 
 impl BundleError {

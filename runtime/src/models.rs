@@ -8,7 +8,7 @@ mod inspect;
 mod session;
 mod spec;
 
-pub use cache::{AssetCache, cache_dir};
+pub use cache::{AssetCache, AssetPaths, cache_dir};
 pub use image_model::{ImageModel, ImageModelError};
 pub use inspect::{ModelInterface, TensorInfo, inspect_model};
 pub use session::{Model, ModelOptions};
@@ -38,6 +38,14 @@ pub enum ModelError {
         path: PathBuf,
         /// The cache folder in use.
         cache: PathBuf,
+    },
+    /// A file the app named is not there (or is not a file).
+    #[error("{what}: {path} is not a file; check the path the app gives for it")]
+    NotAFile {
+        /// What the file is.
+        what: String,
+        /// The path given.
+        path: PathBuf,
     },
     /// The ONNX Runtime shared library would not load.
     #[error(

@@ -40,7 +40,7 @@ use crate::face_pipeline::{
     FacePipeline, FacePipelineError, FacePipelineSettings, FacePipelineTimings, FaceResult,
 };
 use crate::models::{AssetCache, ImageModelError, ModelError, ModelOptions};
-use crate::plugin::{PluginError, PluginLog};
+use crate::plugin::{PluginCode, PluginError, PluginLog};
 use crate::render::{DrawCommand, LutDraw, LutRegion, MeshDraw, RenderError, Renderer, Scene};
 use effect_api::plugin::Value;
 
@@ -60,8 +60,11 @@ pub struct PlayerOptions {
     /// Frames are unrelated stills: no tracking or smoothing from one to the next, and
     /// triggers show at once instead of fading.
     pub still_images: bool,
-    /// Limits and the trusted signer for reading `.effect` archives.
+    /// Limits and the trusted signers for reading `.effect` archives.
     pub limits: ArchiveLimits,
+    /// Whether plugin libraries may be loaded out of bundles, or only plugins linked into
+    /// the program and registered played.
+    pub plugin_code: PluginCode,
 }
 
 impl Default for PlayerOptions {
@@ -71,6 +74,7 @@ impl Default for PlayerOptions {
             max_faces: 1,
             still_images: false,
             limits: ArchiveLimits::default(),
+            plugin_code: PluginCode::platform_default(),
         }
     }
 }
@@ -177,7 +181,7 @@ impl std::fmt::Debug for EffectPlayer {
 
 /// How messages name the bundle at `path`: `folder/` or `file.effect:`, so that a member's
 /// path can follow.
-pub(crate) fn bundle_label(path: &Path) -> String {
+pub fn bundle_label(path: &Path) -> String {
     if path.is_dir() {
         format!("{}/", path.display())
     } else {
@@ -255,6 +259,7 @@ impl EffectPlayer {
                 model_options,
                 still_images: options.still_images,
                 plugin_log: &plugin_log,
+                plugin_code: options.plugin_code,
             },
         )?;
         renderer.load_assets(&loaded.assets)?;
@@ -280,6 +285,11 @@ impl EffectPlayer {
         ModelOptions {
             intra_threads: self.options.threads.max(1),
         }
+    }
+
+    /// The last frame's figures (all zero before the first frame).
+    pub fn last_stats(&self) -> &FrameStats {
+        &self.stats
     }
 
     /// The playing bundle's manifest.

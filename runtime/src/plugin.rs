@@ -5,17 +5,20 @@
 //!
 //! Loading runs the library's code with the host's rights: play plugins only from bundles
 //! you trust, and require signed bundles (see [`crate::bundle::archive::ArchiveLimits`])
-//! where they come from elsewhere.
+//! where they come from elsewhere. Where loading code is forbidden (iOS), plugins are
+//! linked into the app and registered instead ([`register_static_plugin`]).
 
 pub mod build;
 mod host_callbacks;
 mod instance;
 mod library;
 mod overlay;
+pub(crate) mod static_plugins;
 
 pub use host_callbacks::{PluginLog, PluginLogRecord};
 pub use instance::{HostFace, PluginInstance};
 pub use library::PluginLibrary;
+pub use static_plugins::{PluginCode, is_static_plugin, register_static_plugin};
 
 /// Why a plugin could not be loaded or a call failed. Every message names the library or
 /// the plugin and its layer, and says what to do.

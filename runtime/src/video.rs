@@ -11,7 +11,7 @@ mod images;
 mod png_sequence;
 mod y4m;
 mod y4m_writer;
-mod yuv;
+pub(crate) mod yuv;
 mod yuyv;
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,7 @@
-//! Effect bundle archives end to end: packing, reading, signing, unpacking, and a corpus of
-//! hostile and damaged archives built here with the zip writer (and byte patches where the
-//! writer refuses to write something hostile), each of which must be refused by name.
+//! Effect bundle archives end to end: packing, reading (from a file and from memory),
+//! signing, unpacking, and a corpus of hostile and damaged archives built here with the zip
+//! writer (and byte patches where the writer refuses to write something hostile), each of
+//! which must be refused by name, the same way from a file and from memory.
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
@@ -8,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use lensmith_runtime::bundle::signing::{self, SigningKey};
 use lensmith_runtime::bundle::{
-    ArchiveLimits, BundleError, Checksums, Provenance, pack, read, read_dir, unpack,
+    ArchiveLimits, BundleError, BundleFiles, Checksums, Provenance, pack, read, read_bytes,
+    read_dir, unpack,
 };
 use lensmith_testkit::TempDir;
 use zip::write::SimpleFileOptions;
@@ -85,11 +87,28 @@ fn patch_headers(zip: &mut [u8], name: &[u8], local: usize, central: usize, byte
     assert_eq!(patched, 2, "both headers of {name:?} found");
 }
 
-/// Writes `bytes` as an archive in `tmp` and reads it under `limits`.
-fn read_bytes(tmp: &TempDir, bytes: &[u8], limits: &ArchiveLimits) -> Result<(), BundleError> {
+/// Reads `bytes` as an archive under `limits` both ways: written to `case.effect` in `tmp`
+/// and read from there, and read from memory under that file's path as its label. The two
+/// must agree exactly, files or error.
+fn read_both(
+    tmp: &TempDir,
+    bytes: &[u8],
+    limits: &ArchiveLimits,
+) -> Result<BundleFiles, BundleError> {
     let path = tmp.join("case.effect");
     std::fs::write(&path, bytes).unwrap();
-    read(&path, limits).map(drop)
+    let from_file = read(&path, limits);
+    let from_memory = read_bytes(bytes, &path, limits);
+    assert_eq!(
+        from_memory, from_file,
+        "reading from memory and from the file differ"
+    );
+    from_file
+}
+
+/// The label the C API gives a buffer, as in `<memory: 12345 bytes>`.
+fn memory_label(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(format!("<memory: {} bytes>", bytes.len()))
 }
 
 #[test]
@@ -155,10 +174,14 @@ fn signed_bundles_need_the_trusted_key() {
         matches!(error, BundleError::UntrustedSigner { .. }),
         "{error}"
     );
+    let message = error.to_string();
     assert!(
-        error
-            .to_string()
-            .contains(&signing::key_id(&key.verifying_key()))
+        message.contains(&signing::key_id(&key.verifying_key()))
+            && message.contains(&format!(
+                "not the trusted key {}",
+                signing::key_id(&other.verifying_key())
+            )),
+        "{message}"
     );
 
     let error = read(&unsigned, &trusted).unwrap_err();
@@ -211,7 +234,7 @@ fn a_flipped_byte_in_any_member_is_refused_by_name() {
             members.push("signature".into());
         }
         for member in &members {
-            let error = read_bytes(&tmp, &flip_member(&out, member), &limits).unwrap_err();
+            let error = read_both(&tmp, &flip_member(&out, member), &limits).unwrap_err();
             let message = error.to_string();
             assert!(message.contains(member.as_str()), "{member}: {message}");
         }
@@ -231,7 +254,7 @@ fn a_damaged_archive_byte_fails_the_crc_by_name() {
         .position(|w| w == b"crc-check-marker")
         .unwrap();
     bytes[at] ^= 0x20;
-    let error = read_bytes(&tmp, &bytes, &ArchiveLimits::default()).unwrap_err();
+    let error = read_both(&tmp, &bytes, &ArchiveLimits::default()).unwrap_err();
     let message = error.to_string();
     assert!(
         message.contains("\"effect.toml\"") && message.contains("damaged"),
@@ -376,7 +399,7 @@ fn hostile_corpus() -> Vec<Case> {
 }
 
 #[test]
-fn hostile_archives_are_refused_by_name_and_unpack_leaves_nothing() {
+fn hostile_archives_are_refused_by_name_from_file_and_memory_and_unpack_leaves_nothing() {
     let tmp = TempDir::new("bundle-hostile");
     let corpus = hostile_corpus();
     assert!(corpus.len() >= 15, "{} cases", corpus.len());
@@ -388,8 +411,7 @@ fn hostile_archives_are_refused_by_name_and_unpack_leaves_nothing() {
     } in corpus
     {
         let path = tmp.join("case.effect");
-        std::fs::write(&path, &bytes).unwrap();
-        let error = read(&path, &limits).expect_err(label);
+        let error = read_both(&tmp, &bytes, &limits).expect_err(label);
         let message = error.to_string();
         eprintln!("{label}: {message}");
         assert!(
@@ -406,6 +428,152 @@ fn hostile_archives_are_refused_by_name_and_unpack_leaves_nothing() {
             "{label}: unpack left something behind"
         );
     }
+}
+
+#[test]
+fn a_signed_archive_reads_the_same_from_memory_as_from_disk() {
+    let tmp = TempDir::new("bundle-memory-good");
+    let dir = make_bundle(tmp.path());
+    let key = signing::generate_key().unwrap();
+    let out = tmp.join("warm.effect");
+    pack(&dir, &out, Some(&key)).unwrap();
+    let bytes = std::fs::read(&out).unwrap();
+    let limits = ArchiveLimits::requiring_signature_by(key.verifying_key());
+
+    let from_disk = read(&out, &limits).unwrap();
+    let from_memory = read_bytes(&bytes, &memory_label(&bytes), &limits).unwrap();
+    assert_eq!(from_memory, from_disk);
+    assert_eq!(from_memory.files, files_of(&dir));
+    assert!(matches!(from_memory.provenance, Provenance::Signed(ref s) if s.trusted));
+}
+
+#[test]
+fn archives_in_memory_are_refused_under_their_label() {
+    let tmp = TempDir::new("bundle-memory-hostile");
+    let dir = make_bundle(tmp.path());
+    let key = signing::generate_key().unwrap();
+    let unsigned = tmp.join("unsigned.effect");
+    pack(&dir, &unsigned, None).unwrap();
+    let packed = std::fs::read(&unsigned).unwrap();
+
+    let manifest: (&str, &[u8]) = ("effect.toml", b"name = \"x\"\n");
+    // Deterministic noise (a linear congruential generator): no test needs true randomness.
+    let mut state = 0x2545_f491_u32;
+    let noise: Vec<u8> = (0..4096)
+        .map(|_| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (state >> 24) as u8
+        })
+        .collect();
+    let zeros = vec![0u8; 4 << 20];
+    let required = ArchiveLimits::requiring_signature_by(key.verifying_key());
+    let cases: [(&str, Vec<u8>, &str, &ArchiveLimits); 7] = [
+        (
+            "empty buffer",
+            Vec::new(),
+            "too short",
+            &ArchiveLimits::default(),
+        ),
+        (
+            "random bytes",
+            noise,
+            "no end-of-archive record",
+            &ArchiveLimits::default(),
+        ),
+        (
+            "truncated",
+            packed[..packed.len() * 2 / 3].to_vec(),
+            "truncated",
+            &ArchiveLimits::default(),
+        ),
+        (
+            "zip bomb",
+            checksummed_zip(&[manifest, ("zeros.bin", &zeros)]),
+            "zip bomb",
+            &ArchiveLimits::default(),
+        ),
+        (
+            "path traversal",
+            checksummed_zip(&[manifest, ("../../etc/passwd", b"x")]),
+            "../../etc/passwd",
+            &ArchiveLimits::default(),
+        ),
+        (
+            "bad checksum",
+            flip_member(&unsigned, "luts/warm.cube"),
+            "luts/warm.cube",
+            &ArchiveLimits::default(),
+        ),
+        ("unsigned", packed.clone(), "is not signed", &required),
+    ];
+    for (case, bytes, names, limits) in cases {
+        let label = memory_label(&bytes);
+        let error = read_bytes(&bytes, &label, limits).expect_err(case);
+        let message = error.to_string();
+        eprintln!("{case}: {message}");
+        assert!(
+            message.contains(&*label.to_string_lossy()) && message.contains(names),
+            "{case}: {message:?} should name {label:?} and {names:?}"
+        );
+    }
+}
+
+#[test]
+fn any_one_of_several_trusted_keys_may_sign() {
+    let tmp = TempDir::new("bundle-trusted-keys");
+    let dir = make_bundle(tmp.path());
+    let [studio, partner, stranger] = [(); 3].map(|()| signing::generate_key().unwrap());
+    let by_partner = tmp.join("partner.effect");
+    let by_stranger = tmp.join("stranger.effect");
+    let unsigned = tmp.join("unsigned.effect");
+    pack(&dir, &by_partner, Some(&partner)).unwrap();
+    pack(&dir, &by_stranger, Some(&stranger)).unwrap();
+    pack(&dir, &unsigned, None).unwrap();
+    let trusted = ArchiveLimits::requiring_signature_by_any([
+        studio.verifying_key(),
+        partner.verifying_key(),
+        studio.verifying_key(),
+    ]);
+    assert_eq!(
+        trusted.trusted_keys,
+        [studio.verifying_key(), partner.verifying_key()],
+        "a key given twice counts once"
+    );
+    let trusted_ids = [studio, partner].map(|key| signing::key_id(&key.verifying_key()));
+    let both = format!(
+        "one of the trusted keys {}, {}",
+        trusted_ids[0], trusted_ids[1]
+    );
+
+    let bundle = read(&by_partner, &trusted).unwrap();
+    assert_eq!(bundle.files, files_of(&dir));
+    let Provenance::Signed(signer) = bundle.provenance else {
+        panic!("a signed bundle reads as signed");
+    };
+    assert!(signer.trusted);
+    assert_eq!(signer.key_id, trusted_ids[1]);
+
+    let error = read_both(&tmp, &std::fs::read(&by_stranger).unwrap(), &trusted).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        matches!(error, BundleError::UntrustedSigner { trusted_ids: ref ids, .. } if *ids == trusted_ids),
+        "{message}"
+    );
+    assert!(
+        message.contains(&signing::key_id(&stranger.verifying_key())) && message.contains(&both),
+        "{message}"
+    );
+
+    let error = read(&unsigned, &trusted).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        matches!(error, BundleError::Unsigned { .. })
+            && message.contains("unsigned.effect")
+            && message.contains(&both),
+        "{message}"
+    );
+    let error = read_dir(&dir, &trusted).unwrap_err();
+    assert!(matches!(error, BundleError::Unsigned { .. }), "{error}");
 }
 
 #[test]

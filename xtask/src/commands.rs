@@ -31,6 +31,7 @@ pub fn test() -> Result<()> {
         ],
         "clippy found problems (listed above)",
     )?;
+    crate::header::run(&crate::header::HeaderOptions::checking())?;
     // Tests that need the cached models fail, rather than skip, when they are missing here.
     cargo_test_counting(
         &["test", "--workspace", "--features", CHECKED_FEATURES],

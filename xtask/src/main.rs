@@ -9,6 +9,7 @@ mod commands;
 mod convert;
 mod digest;
 mod fetch;
+mod header;
 mod lock;
 mod paths;
 mod python_env;
@@ -41,6 +42,9 @@ enum Task {
     /// and the UV layout guide (docs/images/uv_layout.png) from the canonical face geometry;
     /// needs `setup` first.
     Art(art::ArtOptions),
+    /// Write the C API's header (runtime/capi/include/lensmith.h) from the code with
+    /// cbindgen; `--check` fails if the checked-in header is stale.
+    Header(header::HeaderOptions),
 }
 
 fn main() -> Result<()> {
@@ -50,5 +54,6 @@ fn main() -> Result<()> {
         Task::Demo => commands::demo(),
         Task::Bench(options) => bench::run(&options),
         Task::Art(options) => art::run(&options),
+        Task::Header(options) => header::run(&options),
     }
 }

@@ -1,10 +1,12 @@
-//! Packing a bundle directory into a `.effect` archive, and reading an archive or an
-//! unpacked directory back into verified files in memory, safely, whatever the input.
+//! Packing a bundle directory into a `.effect` archive, and reading an archive (a file or
+//! a buffer in memory) or an unpacked directory back into verified files in memory,
+//! safely, whatever the input.
 //!
-//! Every way in ([`read`], [`read_dir`], [`unpack`]) applies the same member path rules
-//! ([`super::member_path`]), the same [`ArchiveLimits`] and the same verification: every
-//! member but `checksums.toml` and `signature` must be listed in `checksums.toml` and
-//! match it, and a signature, when present (or required), must verify over it.
+//! Every way in ([`read`], [`read_bytes`], [`read_dir`], [`unpack`]) applies the same
+//! member path rules ([`super::member_path`]), the same [`ArchiveLimits`] and the same
+//! verification: every member but `checksums.toml` and `signature` must be listed in
+//! `checksums.toml` and match it, and a signature, when present (or required), must
+//! verify over it.
 
 mod central_directory;
 mod directory;
@@ -13,6 +15,7 @@ mod writer;
 mod zip_reader;
 
 use std::collections::BTreeMap;
+use std::io::{BufReader, Cursor};
 use std::path::{Path, PathBuf};
 
 use super::checksums::Checksums;
@@ -39,10 +42,10 @@ pub struct ArchiveLimits {
     /// Members smaller than this are not held to `max_ratio`: small text compresses very
     /// well, and `max_total_bytes` bounds what many small members can add up to.
     pub ratio_exempt_bytes: u64,
-    /// When set, the bundle must be signed by this key: unsigned bundles and bundles
-    /// signed by another key are refused. When unset, a signature is still verified if
-    /// present and its signer reported as untrusted.
-    pub trusted_key: Option<VerifyingKey>,
+    /// When not empty, the bundle must be signed by one of these keys: unsigned bundles
+    /// and bundles signed by any other key are refused. When empty, a signature is still
+    /// verified if present and its signer reported as untrusted.
+    pub trusted_keys: Vec<VerifyingKey>,
 }
 
 impl Default for ArchiveLimits {
@@ -53,7 +56,7 @@ impl Default for ArchiveLimits {
             max_total_bytes: 512 << 20,
             max_ratio: 200,
             ratio_exempt_bytes: 1 << 20,
-            trusted_key: None,
+            trusted_keys: Vec::new(),
         }
     }
 }
@@ -61,8 +64,24 @@ impl Default for ArchiveLimits {
 impl ArchiveLimits {
     /// The default limits, requiring a signature by `key`.
     pub fn requiring_signature_by(key: VerifyingKey) -> Self {
+        Self::requiring_signature_by_any([key])
+    }
+
+    /// The default limits, requiring a signature by any one of `keys` (an app's own
+    /// studio key and a partner's, say); a key given twice counts once.
+    ///
+    /// With no keys at all this is [`ArchiveLimits::default`], which requires no
+    /// signature: a host that loads its trusted keys from configuration should refuse an
+    /// empty list itself rather than silently accept unsigned bundles.
+    pub fn requiring_signature_by_any(keys: impl IntoIterator<Item = VerifyingKey>) -> Self {
+        let mut trusted_keys = Vec::new();
+        for key in keys {
+            if !trusted_keys.contains(&key) {
+                trusted_keys.push(key);
+            }
+        }
         Self {
-            trusted_key: Some(key),
+            trusted_keys,
             ..Self::default()
         }
     }
@@ -76,7 +95,7 @@ pub enum Provenance {
     /// Every member matches `checksums.toml`; there is no signature.
     Unsigned,
     /// Every member matches `checksums.toml` and its signature verifies; the signer says
-    /// whether it is the trusted key.
+    /// whether it is one of the trusted keys.
     Signed(Box<Signer>),
 }
 
@@ -101,14 +120,28 @@ struct Verified {
 /// Reads a `.effect` archive into memory and verifies it: member paths, sizes, ratios
 /// and entry types are checked before and while decompressing (declared sizes are never
 /// trusted), then every member against `checksums.toml` and the signature against
-/// `limits.trusted_key`.
+/// `limits.trusted_keys`.
 pub fn read(path: &Path, limits: &ArchiveLimits) -> Result<BundleFiles, BundleError> {
     read_verified(path, limits).map(|verified| verified.files)
 }
 
+/// Reads a `.effect` archive that is already in memory (downloaded, or from an app's
+/// assets) and verifies it exactly as [`read`] verifies a file. `label` stands for the
+/// archive in every error message, where [`read`] would give its path: the bundle's
+/// name, its URL, or something like `<memory: 12345 bytes>`.
+pub fn read_bytes(
+    bytes: &[u8],
+    label: &Path,
+    limits: &ArchiveLimits,
+) -> Result<BundleFiles, BundleError> {
+    let members = zip_reader::read_members(Cursor::new(bytes), label, limits)?;
+    verify(label, members, limits, true).map(|verified| verified.files)
+}
+
 /// [`read`], keeping `checksums.toml` and `signature` (for [`unpack`]).
 fn read_verified(path: &Path, limits: &ArchiveLimits) -> Result<Verified, BundleError> {
-    let members = zip_reader::read_members(path, limits)?;
+    let file = std::fs::File::open(path).map_err(|error| BundleError::io("open", path, error))?;
+    let members = zip_reader::read_members(BufReader::new(file), path, limits)?;
     verify(path, members, limits, true)
 }
 
@@ -140,10 +173,10 @@ fn verify(
                          or was damaged, so re-pack it",
             });
         }
-        if let Some(trusted) = &limits.trusted_key {
+        if !limits.trusted_keys.is_empty() {
             return Err(BundleError::Unsigned {
                 bundle: bundle.to_owned(),
-                trusted_id: signing::key_id(trusted),
+                trusted_ids: signing::key_ids(&limits.trusted_keys),
             });
         }
         return Ok(Verified {
@@ -157,20 +190,20 @@ fn verify(
     };
     // The signature first: if it holds, checksums.toml is authentic and any mismatch
     // below is in the member it names.
-    let provenance = match (&signature, &limits.trusted_key) {
-        (Some(signature), trusted) => Provenance::Signed(Box::new(signing::verify(
+    let provenance = match &signature {
+        Some(signature) => Provenance::Signed(Box::new(signing::verify(
             bundle,
             &checksums_bytes,
             signature,
-            trusted.as_ref(),
+            &limits.trusted_keys,
         )?)),
-        (None, Some(trusted)) => {
+        None if !limits.trusted_keys.is_empty() => {
             return Err(BundleError::Unsigned {
                 bundle: bundle.to_owned(),
-                trusted_id: signing::key_id(trusted),
+                trusted_ids: signing::key_ids(&limits.trusted_keys),
             });
         }
-        (None, None) => Provenance::Unsigned,
+        None => Provenance::Unsigned,
     };
     let text = std::str::from_utf8(&checksums_bytes)
         .map_err(|_| BundleError::member(bundle, CHECKSUMS_MEMBER, "it is not UTF-8 text"))?;

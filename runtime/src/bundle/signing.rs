@@ -28,7 +28,8 @@ pub struct Signer {
     pub key: VerifyingKey,
     /// Its short id ([`key_id`]).
     pub key_id: String,
-    /// True when the reader named this key as trusted; false when it named none.
+    /// True when the reader named trusted keys and this is one of them; false when it
+    /// named none (a signer outside a non-empty list is refused, never reported).
     pub trusted: bool,
 }
 
@@ -46,6 +47,11 @@ pub fn generate_key() -> Result<SigningKey, BundleError> {
 /// The short id of a public key: 16 hex digits of its sha256.
 pub fn key_id(key: &VerifyingKey) -> String {
     to_hex(&sha256(key.as_bytes())[..8])
+}
+
+/// The short ids of `keys` ([`key_id`]), in order.
+pub fn key_ids(keys: &[VerifyingKey]) -> Vec<String> {
+    keys.iter().map(key_id).collect()
 }
 
 /// The one-line text of a public key file.
@@ -108,13 +114,13 @@ pub fn sign(checksums: &[u8], key: &SigningKey) -> Vec<u8> {
 }
 
 /// Checks the `signature` member of `bundle` over the exact bytes of `checksums.toml`.
-/// With a `trusted` key, the signer must be that key; without one, any valid signature
+/// With `trusted` keys, the signer must be one of them; with none, any valid signature
 /// passes and the result says the signer is untrusted.
 pub fn verify(
     bundle: &Path,
     checksums: &[u8],
     signature: &[u8],
-    trusted: Option<&VerifyingKey>,
+    trusted: &[VerifyingKey],
 ) -> Result<Signer, BundleError> {
     let malformed = |message: &str| BundleError::SignatureMalformed {
         bundle: bundle.to_owned(),
@@ -140,13 +146,11 @@ pub fn verify(
     let signature_bytes = from_hex::<64>(signature_hex)
         .ok_or_else(|| malformed("its signature is not 128 lowercase hex digits"))?;
     let key_id = key_id(&key);
-    if let Some(trusted) = trusted
-        && trusted != &key
-    {
+    if !trusted.is_empty() && !trusted.contains(&key) {
         return Err(BundleError::UntrustedSigner {
             bundle: bundle.to_owned(),
             key_id,
-            trusted_id: self::key_id(trusted),
+            trusted_ids: key_ids(trusted),
         });
     }
     key.verify_strict(checksums, &Signature::from_bytes(&signature_bytes))
@@ -157,7 +161,7 @@ pub fn verify(
     Ok(Signer {
         key,
         key_id,
-        trusted: trusted.is_some(),
+        trusted: !trusted.is_empty(),
     })
 }
 
@@ -251,30 +255,66 @@ mod tests {
         let other = generate_key().unwrap();
         let bundle = Path::new("b.effect");
         let member = sign(b"checksums", &key);
-        let signer = verify(bundle, b"checksums", &member, None).unwrap();
+        let signer = verify(bundle, b"checksums", &member, &[]).unwrap();
         assert_eq!(signer.key_id, key_id(&key.verifying_key()));
         assert_eq!(signer.key_id.len(), 16);
         assert!(!signer.trusted);
         let public = key.verifying_key();
         assert!(
-            verify(bundle, b"checksums", &member, Some(&public))
+            verify(bundle, b"checksums", &member, &[public])
                 .unwrap()
                 .trusted
         );
         assert!(matches!(
-            verify(bundle, b"checksums", &member, Some(&other.verifying_key())),
+            verify(bundle, b"checksums", &member, &[other.verifying_key()]),
             Err(BundleError::UntrustedSigner { .. })
         ));
         assert!(matches!(
-            verify(bundle, b"checksumz", &member, None),
+            verify(bundle, b"checksumz", &member, &[]),
+            Err(BundleError::SignatureInvalid { .. })
+        ));
+        // A trusted signer does not excuse a signature that does not verify.
+        assert!(matches!(
+            verify(bundle, b"checksumz", &member, &[public]),
             Err(BundleError::SignatureInvalid { .. })
         ));
         let mut broken = member.clone();
         broken.truncate(member.len() - 3);
         assert!(matches!(
-            verify(bundle, b"checksums", &broken, None),
+            verify(bundle, b"checksums", &broken, &[]),
             Err(BundleError::SignatureMalformed { .. })
         ));
+    }
+
+    #[test]
+    fn any_of_several_trusted_keys_may_sign() {
+        let [first, second, third] = [(); 3].map(|()| generate_key().unwrap());
+        let trusted = [first.verifying_key(), second.verifying_key()];
+        let bundle = Path::new("partner.effect");
+        let by_second = sign(b"checksums", &second);
+        let signer = verify(bundle, b"checksums", &by_second, &trusted).unwrap();
+        assert!(signer.trusted);
+        assert_eq!(signer.key, second.verifying_key());
+
+        let by_third = sign(b"checksums", &third);
+        let error = verify(bundle, b"checksums", &by_third, &trusted).unwrap_err();
+        let BundleError::UntrustedSigner {
+            key_id: signer_id,
+            trusted_ids,
+            ..
+        } = &error
+        else {
+            panic!("a third key is refused: {error}");
+        };
+        assert_eq!(signer_id, &key_id(&third.verifying_key()));
+        assert_eq!(trusted_ids, &key_ids(&trusted));
+        let message = error.to_string();
+        let expected = format!(
+            "partner.effect: signed by key {signer_id}, which is not one of the trusted keys \
+             {}, {};",
+            trusted_ids[0], trusted_ids[1]
+        );
+        assert!(message.starts_with(&expected), "{message}");
     }
 
     #[test]

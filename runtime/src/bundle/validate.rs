@@ -206,6 +206,9 @@ impl AssetChecker<'_> {
         if effect_api::manifest::bundle_path_problem(key).is_some() {
             return; // already reported by the manifest check
         }
+        if crate::plugin::is_static_plugin(key) {
+            return; // linked into this program: the bundle need not carry a build
+        }
         let expected = match current_library_file_name(key) {
             Ok(name) => name,
             Err(error) => {

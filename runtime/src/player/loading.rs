@@ -9,7 +9,7 @@ use effect_api::manifest::{LayerKind, Manifest};
 use effect_api::{Layer, ParameterValue};
 
 use crate::models::{ImageModel, ModelOptions};
-use crate::plugin::PluginLog;
+use crate::plugin::{PluginCode, PluginLog};
 use crate::pose::CanonicalFace;
 use crate::render::{LutId, SceneAssets, Texture, TextureId, TopologyId, parse_cube};
 use crate::smoothing::SmoothingSettings;
@@ -37,6 +37,8 @@ pub(crate) struct LoadContext<'a> {
     pub still_images: bool,
     /// Where plugin instances log.
     pub plugin_log: &'a PluginLog,
+    /// Whether plugin libraries may be loaded out of the bundle.
+    pub plugin_code: PluginCode,
 }
 
 impl LoadContext<'_> {
@@ -138,6 +140,7 @@ impl LoadContext<'_> {
                 self.files,
                 self.label,
                 self.plugin_log,
+                self.plugin_code,
             )?)),
         })
     }

@@ -3,6 +3,7 @@
 //! or panicking instance is disabled with its error kept, and the other layers go on.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use effect_api::manifest::PluginLayer;
 use effect_api::plugin::Value;
@@ -10,7 +11,8 @@ use effect_api::{Frame, Layer, ParameterValue, TriggerPhase, TriggerRule};
 
 use crate::face_pipeline::FaceFrame;
 use crate::plugin::build::current_library_file_name;
-use crate::plugin::{HostFace, PluginError, PluginInstance, PluginLibrary, PluginLog};
+use crate::plugin::static_plugins::static_plugin;
+use crate::plugin::{HostFace, PluginCode, PluginError, PluginInstance, PluginLibrary, PluginLog};
 
 use super::PlayerError;
 use super::stages::Visibility;
@@ -39,7 +41,8 @@ pub(crate) struct PluginStage {
 }
 
 impl PluginStage {
-    /// Loads the library for this platform out of `files` and creates an instance. A
+    /// Takes the plugin registered under the layer's key, else (where `code` allows)
+    /// loads the library for this platform out of `files`, and creates an instance. A
     /// library that cannot be loaded or is refused by the handshake fails the bundle; an
     /// instance that fails to create leaves the layer disabled with its error.
     pub(crate) fn load(
@@ -48,20 +51,12 @@ impl PluginStage {
         files: &BTreeMap<String, Vec<u8>>,
         label: &str,
         log: &PluginLog,
+        code: PluginCode,
     ) -> Result<Self, PlayerError> {
-        let member =
-            current_library_file_name(&plugin.library).map_err(|error| PlayerError::Asset {
-                file: format!("{label}effect.toml"),
-                message: format!("layer `{}`: {error}", layer.name),
-            })?;
-        let bytes = files.get(&member).ok_or_else(|| PlayerError::Unsupported {
-            what: format!(
-                "layer `{}`: the bundle {label} has no build of plugin `{}` for this platform \
-                 ({member}); build it with `lensmith plugin build CRATE --into BUNDLE`",
-                layer.name, plugin.library
-            ),
-        })?;
-        let library = PluginLibrary::load(bytes, &format!("{label}{member}"))?;
+        let library = match static_plugin(&plugin.library, &plugin.library) {
+            Some(linked) => linked?,
+            None => load_library(layer, plugin, files, label, code)?,
+        };
         let settings = match &plugin.settings {
             Some(table) => toml::to_string(table).unwrap_or_default(),
             None => String::new(),
@@ -209,6 +204,41 @@ impl PluginStage {
         self.instance = None;
         self.failure = Some(error);
     }
+}
+
+/// The bundle's library for this platform, loaded, where `code` allows loading it.
+fn load_library(
+    layer: &Layer,
+    plugin: &PluginLayer,
+    files: &BTreeMap<String, Vec<u8>>,
+    label: &str,
+    code: PluginCode,
+) -> Result<Arc<PluginLibrary>, PlayerError> {
+    if code == PluginCode::StaticOnly {
+        return Err(PlayerError::Plugin(PluginError::Load {
+            library: format!("{label}effect.toml"),
+            message: format!(
+                "layer `{}`: plugin `{}` is not linked into this program, and this runtime \
+                 does not load plugin code out of bundles (the platform forbids it, or the \
+                 host turned it off); link the plugin crate into the app and register it \
+                 under \"{}\" (`lensmith_register_static_plugin`, see docs/mobile.md)",
+                layer.name, plugin.library, plugin.library
+            ),
+        }));
+    }
+    let member =
+        current_library_file_name(&plugin.library).map_err(|error| PlayerError::Asset {
+            file: format!("{label}effect.toml"),
+            message: format!("layer `{}`: {error}", layer.name),
+        })?;
+    let bytes = files.get(&member).ok_or_else(|| PlayerError::Unsupported {
+        what: format!(
+            "layer `{}`: the bundle {label} has no build of plugin `{}` for this platform \
+             ({member}); build it with `lensmith plugin build CRATE --into BUNDLE`",
+            layer.name, plugin.library
+        ),
+    })?;
+    Ok(PluginLibrary::load(bytes, &format!("{label}{member}"))?)
 }
 
 /// A parameter's default as a plugin value.

@@ -45,6 +45,7 @@ impl EffectPlayer {
                 model_options: self.pipeline_model_options(),
                 still_images: self.options.still_images,
                 plugin_log: &self.plugin_log,
+                plugin_code: self.options.plugin_code,
             },
         )?;
         self.renderer.load_assets(&loaded.assets)?;

@@ -14,6 +14,8 @@ use crate::pose::HeadPose;
 pub struct FaceSnapshot {
     /// Stable id.
     pub id: u32,
+    /// Mesh presence score, 0..=1.
+    pub score: f32,
     /// The 468 landmarks, frame pixels.
     pub landmarks: Vec<[f32; 3]>,
     /// The stable crop, when one was made.
@@ -42,6 +44,7 @@ impl FrameSnapshot {
             .resize_with(faces.face_count(), FaceSnapshot::default);
         for (snapshot, face) in self.faces.iter_mut().zip(faces.faces()) {
             snapshot.id = face.tracked.id;
+            snapshot.score = face.tracked.score;
             snapshot.landmarks.clone_from(&face.tracked.landmarks);
             snapshot.crop = face.crop.copied();
             snapshot.pose = face.pose.copied();

@@ -123,6 +123,16 @@ impl PluginLibrary {
         Ok(Arc::new(Self::handshake(table, label)?))
     }
 
+    /// The plugin linked into this program whose entry function is `entry` (see
+    /// [`super::register_static_plugin`]); `label` names it in messages. The handshake is
+    /// the same as for a loaded library.
+    pub fn linked(entry: abi::EntryFn, label: &str) -> Result<Arc<Self>, PluginError> {
+        // SAFETY: the entry function takes nothing and returns a pointer to the plugin's
+        // static table, per the ABI; whoever registered it promised it is one.
+        let table = unsafe { entry() };
+        Ok(Arc::new(Self::handshake(table, label)?))
+    }
+
     /// Reads the table, refusing another major, a newer minor or missing functions.
     fn handshake(table: *const abi::PluginTable, label: &str) -> Result<Self, PluginError> {
         let refuse = |message: String| PluginError::Abi {

@@ -253,16 +253,24 @@ impl Y4mReader {
             return rgb;
         };
         let chroma_width = self.header.chroma_width();
-        let chroma_plane = chroma_width * self.header.chroma_height();
-        let (cb_plane, cr_plane) = chroma.split_at(chroma_plane);
-        for (y, luma_row) in luma.chunks_exact(width).enumerate() {
-            let start = (y >> y_shift) * chroma_width;
-            let cb_row = &cb_plane[start..start + chroma_width];
-            let cr_row = &cr_plane[start..start + chroma_width];
-            for (x, &luma) in luma_row.iter().enumerate() {
-                rgb.extend(yuv::rgb(luma, cb_row[x >> x_shift], cr_row[x >> x_shift]));
-            }
-        }
+        let (cb, cr) = chroma.split_at(chroma_width * self.header.chroma_height());
+        let plane = |data| yuv::SamplePlane {
+            data,
+            stride: chroma_width,
+            step: 1,
+        };
+        let planes = yuv::YcbcrPlanes {
+            luma: yuv::SamplePlane {
+                data: luma,
+                stride: width,
+                step: 1,
+            },
+            cb: plane(cb),
+            cr: plane(cr),
+            x_shift,
+            y_shift,
+        };
+        yuv::decode(&planes, width, height, |_, _, pixel| rgb.extend(pixel));
         rgb
     }
 }

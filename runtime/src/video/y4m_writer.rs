@@ -94,33 +94,20 @@ impl FrameSink for Y4mWriter {
 /// Converts `frame` into Y', Cb and Cr planes (chroma at ceil(w/2) x ceil(h/2)).
 fn encode_420(frame: &FrameView, planes: &mut Vec<u8>) {
     let (width, height) = (frame.width() as usize, frame.height() as usize);
-    let (chroma_width, chroma_height) = (width.div_ceil(2), height.div_ceil(2));
-    let chroma_plane = chroma_width * chroma_height;
+    let chroma_width = width.div_ceil(2);
+    let chroma_plane = chroma_width * height.div_ceil(2);
     planes.clear();
     planes.resize(width * height + 2 * chroma_plane, 0);
     let (luma, chroma) = planes.split_at_mut(width * height);
     let (cb, cr) = chroma.split_at_mut(chroma_plane);
-    for (y, row) in luma.chunks_exact_mut(width).enumerate() {
-        for (x, sample) in row.iter_mut().enumerate() {
-            *sample = yuv::luma(frame.rgb(x as u32, y as u32));
-        }
-    }
-    for chroma_y in 0..chroma_height {
-        for chroma_x in 0..chroma_width {
-            // Blocks on the right and bottom edges of odd sizes hold fewer than 4 pixels.
-            let (mut sum, mut count) = ([0i32; 3], 0i32);
-            for y in 2 * chroma_y..(2 * chroma_y + 2).min(height) {
-                for x in 2 * chroma_x..(2 * chroma_x + 2).min(width) {
-                    let pixel = frame.rgb(x as u32, y as u32);
-                    for (total, channel) in sum.iter_mut().zip(pixel) {
-                        *total += i32::from(channel);
-                    }
-                    count += 1;
-                }
-            }
-            let mean = sum.map(|total| (total + count / 2) / count);
-            let index = chroma_y * chroma_width + chroma_x;
-            (cb[index], cr[index]) = yuv::chroma(mean);
-        }
-    }
+    yuv::encode_420(
+        width,
+        height,
+        |x, y| frame.rgb(x as u32, y as u32),
+        |x, y, sample| luma[y * width + x] = sample,
+        |x, y, blue, red| {
+            let index = y * chroma_width + x;
+            (cb[index], cr[index]) = (blue, red);
+        },
+    );
 }

@@ -1,6 +1,10 @@
 //! BT.601 limited-range ("studio swing") conversion between 8-bit RGB and Y'CbCr, the
 //! matrix Y4M files from ffmpeg and most SD/webcam tools use: Y' spans 16–235 and Cb, Cr
 //! span 16–240. Fixed point with 16 fractional bits keeps the per-pixel path integer.
+//!
+//! The plane walkers ([`decode`], [`encode_420`]) are shared by the Y4M reader and writer
+//! and by the NV21 host buffers of [`crate::host_image`], so that a host feeding Y4M
+//! frames as NV21 gets byte-identical pixels.
 
 /// `x` scaled to 16 fractional bits, rounded to nearest.
 const fn fixed(x: f64) -> i32 {
@@ -44,14 +48,14 @@ fn to_byte(value: i32) -> u8 {
 
 /// Luma of an RGB pixel.
 #[inline]
-pub(super) fn luma(rgb: [u8; 3]) -> u8 {
+pub(crate) fn luma(rgb: [u8; 3]) -> u8 {
     let [r, g, b] = rgb.map(i32::from);
     to_byte((16 << 16) + Y_R * r + Y_G * g + Y_B * b)
 }
 
 /// Blue- and red-difference chroma of an RGB pixel (or of the mean of several).
 #[inline]
-pub(super) fn chroma(rgb: [i32; 3]) -> (u8, u8) {
+pub(crate) fn chroma(rgb: [i32; 3]) -> (u8, u8) {
     let [r, g, b] = rgb;
     let cb = to_byte((128 << 16) + CB_R * r + CB_G * g + CB_B * b);
     let cr = to_byte((128 << 16) + CR_R * r + CR_G * g + CR_B * b);
@@ -60,7 +64,7 @@ pub(super) fn chroma(rgb: [i32; 3]) -> (u8, u8) {
 
 /// The RGB pixel of a Y'CbCr sample.
 #[inline]
-pub(super) fn rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
+pub(crate) fn rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
     let y = (i32::from(y) - 16) * Y_INVERSE;
     let cb = i32::from(cb) - 128;
     let cr = i32::from(cr) - 128;
@@ -69,6 +73,124 @@ pub(super) fn rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
         to_byte(y + G_CB * cb + G_CR * cr),
         to_byte(y + B_CB * cb),
     ]
+}
+
+/// One plane of 8-bit samples: rows `stride` bytes apart, samples `step` bytes apart in a
+/// row (1 for planar Y4M, 2 for the interleaved V,U plane of NV21).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SamplePlane<'a> {
+    /// The samples; the first one of row `y` is at `y * stride`.
+    pub data: &'a [u8],
+    /// Bytes from one row to the next.
+    pub stride: usize,
+    /// Bytes from one sample to the next in a row.
+    pub step: usize,
+}
+
+impl<'a> SamplePlane<'a> {
+    /// The plane from row `y` on.
+    #[inline]
+    fn row(&self, y: usize) -> &'a [u8] {
+        &self.data[y * self.stride..]
+    }
+}
+
+/// Y'CbCr planes whose chroma is subsampled by `1 << x_shift` across and `1 << y_shift`
+/// down (1, 1 for 4:2:0; 1, 0 for 4:2:2; 0, 0 for 4:4:4).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct YcbcrPlanes<'a> {
+    /// Full-resolution luma.
+    pub luma: SamplePlane<'a>,
+    /// Blue-difference chroma.
+    pub cb: SamplePlane<'a>,
+    /// Red-difference chroma.
+    pub cr: SamplePlane<'a>,
+    /// Horizontal chroma subsampling shift.
+    pub x_shift: u32,
+    /// Vertical chroma subsampling shift.
+    pub y_shift: u32,
+}
+
+/// Decodes `width` x `height` pixels row by row, each with its nearest chroma sample (the
+/// one at `(x >> x_shift, y >> y_shift)`), handing `put(x, y, rgb)` every pixel in order.
+///
+/// The caller has checked that every plane holds its rows: a short plane panics.
+#[inline]
+pub(crate) fn decode(
+    planes: &YcbcrPlanes,
+    width: usize,
+    height: usize,
+    mut put: impl FnMut(usize, usize, [u8; 3]),
+) {
+    let YcbcrPlanes {
+        luma,
+        cb,
+        cr,
+        x_shift,
+        y_shift,
+    } = *planes;
+    for y in 0..height {
+        let luma_row = luma.row(y);
+        let cb_row = cb.row(y >> y_shift);
+        let cr_row = cr.row(y >> y_shift);
+        for x in 0..width {
+            let chroma_x = x >> x_shift;
+            let pixel = rgb(
+                luma_row[x * luma.step],
+                cb_row[chroma_x * cb.step],
+                cr_row[chroma_x * cr.step],
+            );
+            put(x, y, pixel);
+        }
+    }
+}
+
+/// Encodes a `width` x `height` image, whose pixel (x, y) is `rgb_at(x, y)`, as 4:2:0:
+/// `put_luma(x, y, luma)` for every pixel and `put_chroma(chroma_x, chroma_y, cb, cr)` for
+/// every 2x2 block (ceil(w/2) x ceil(h/2) of them), its chroma that of the rounded mean of
+/// the block's pixels. Blocks on the right and bottom edges of odd sizes hold fewer pixels.
+///
+/// One pass over the blocks: each pixel is read once.
+#[inline]
+pub(crate) fn encode_420(
+    width: usize,
+    height: usize,
+    rgb_at: impl Fn(usize, usize) -> [u8; 3],
+    mut put_luma: impl FnMut(usize, usize, u8),
+    mut put_chroma: impl FnMut(usize, usize, u8, u8),
+) {
+    for chroma_y in 0..height.div_ceil(2) {
+        let top = 2 * chroma_y;
+        let rows = top..(top + 2).min(height);
+        for chroma_x in 0..width.div_ceil(2) {
+            let left = 2 * chroma_x;
+            let (mut sum, mut count) = ([0i32; 3], 0i32);
+            let mut add = |x, y| {
+                let pixel = rgb_at(x, y);
+                put_luma(x, y, luma(pixel));
+                for (total, channel) in sum.iter_mut().zip(pixel) {
+                    *total += i32::from(channel);
+                }
+                count += 1;
+            };
+            if rows.len() == 2 && left + 1 < width {
+                // A whole block, unrolled: nearly every block of a frame.
+                add(left, top);
+                add(left + 1, top);
+                add(left, top + 1);
+                add(left + 1, top + 1);
+            } else {
+                for y in rows.clone() {
+                    for x in left..(left + 2).min(width) {
+                        add(x, y);
+                    }
+                }
+            }
+            let mean = sum.map(|total| (total + count / 2) / count);
+            let (cb, cr) = chroma(mean);
+            put_chroma(chroma_x, chroma_y, cb, cr);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -84,6 +206,42 @@ mod tests {
         assert_eq!(chroma([255, 0, 0]).1, 240);
         assert_eq!(rgb(16, 128, 128), [0, 0, 0]);
         assert_eq!(rgb(235, 128, 128), [255, 255, 255]);
+    }
+
+    #[test]
+    fn edge_blocks_of_odd_sizes_average_fewer_pixels() {
+        // 3x3: one whole block, two blocks of 2 pixels, one of 1.
+        let pixel = |x: usize, y: usize| [(40 * x + 7 * y) as u8, (90 * y + 3) as u8, 200];
+        let (mut lumas, mut chromas) = (Vec::new(), Vec::new());
+        encode_420(
+            3,
+            3,
+            pixel,
+            |x, y, sample| lumas.push((x, y, sample)),
+            |x, y, cb, cr| chromas.push((x, y, (cb, cr))),
+        );
+        lumas.sort();
+        let expected: Vec<_> = (0..3)
+            .flat_map(|x| (0..3).map(move |y| (x, y, luma(pixel(x, y)))))
+            .collect();
+        assert_eq!(lumas, expected);
+        let mean = |pixels: &[(usize, usize)]| {
+            let count = pixels.len() as i32;
+            let sum = pixels.iter().fold([0; 3], |sum: [i32; 3], &(x, y)| {
+                let [r, g, b] = pixel(x, y).map(i32::from);
+                [sum[0] + r, sum[1] + g, sum[2] + b]
+            });
+            chroma(sum.map(|total| (total + count / 2) / count))
+        };
+        assert_eq!(
+            chromas,
+            [
+                (0, 0, mean(&[(0, 0), (1, 0), (0, 1), (1, 1)])),
+                (1, 0, mean(&[(2, 0), (2, 1)])),
+                (0, 1, mean(&[(0, 2), (1, 2)])),
+                (1, 1, mean(&[(2, 2)])),
+            ]
+        );
     }
 
     #[test]

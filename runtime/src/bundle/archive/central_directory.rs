@@ -1,7 +1,8 @@
 //! A minimal, independent read of a zip's central directory: the raw name of every entry,
 //! in order. The `zip` crate keys entries by name and silently keeps one of two entries
 //! with the same name; this read sees all of them, so duplicates are refused rather than
-//! hidden, and the entry count is checked before the crate allocates anything.
+//! hidden, and the entry count is checked before the crate allocates anything. It reads
+//! from any seekable source, so a file and a buffer in memory get the same checks.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -17,11 +18,12 @@ const MAX_DIRECTORY_BYTES: u32 = 16 << 20;
 const END_SIGNATURE: &[u8; 4] = b"PK\x05\x06";
 const HEADER_SIGNATURE: &[u8; 4] = b"PK\x01\x02";
 
-/// The raw names of the entries of the zip `file` (at `path`, for messages), in central
-/// directory order. Refuses files that are not a plain, single-part zip starting at byte
-/// 0, ZIP64 archives, and more than `max_entries` entries.
-pub(super) fn entry_names(
-    file: &mut std::fs::File,
+/// The raw names of the entries of the zip in `source` (named `path` in messages: its
+/// file, or the label of a buffer), in central directory order. Refuses sources that are
+/// not a plain, single-part zip starting at byte 0, ZIP64 archives, and more than
+/// `max_entries` entries.
+pub(super) fn entry_names<R: Read + Seek>(
+    source: &mut R,
     path: &Path,
     max_entries: u64,
 ) -> Result<Vec<Vec<u8>>, BundleError> {
@@ -30,7 +32,7 @@ pub(super) fn entry_names(
         reason,
     };
     let io = |error: std::io::Error| BundleError::io("read", path, error);
-    let length = file.seek(SeekFrom::End(0)).map_err(io)?;
+    let length = source.seek(SeekFrom::End(0)).map_err(io)?;
     if length < END_RECORD_BYTES as u64 {
         return Err(not_zip(format!(
             "it is {length} bytes long, too short for a zip"
@@ -40,8 +42,8 @@ pub(super) fn entry_names(
     let tail_length = length.min((END_RECORD_BYTES + usize::from(u16::MAX)) as u64);
     let tail_start = length - tail_length;
     let mut tail = vec![0; tail_length as usize];
-    file.seek(SeekFrom::Start(tail_start)).map_err(io)?;
-    file.read_exact(&mut tail).map_err(io)?;
+    source.seek(SeekFrom::Start(tail_start)).map_err(io)?;
+    source.read_exact(&mut tail).map_err(io)?;
     let end = (0..=tail.len() - END_RECORD_BYTES)
         .rev()
         .find(|&at| {
@@ -84,8 +86,8 @@ pub(super) fn entry_names(
         ));
     }
     let mut directory = vec![0; size as usize];
-    file.seek(SeekFrom::Start(offset.into())).map_err(io)?;
-    file.read_exact(&mut directory).map_err(io)?;
+    source.seek(SeekFrom::Start(offset.into())).map_err(io)?;
+    source.read_exact(&mut directory).map_err(io)?;
     parse_headers(&directory, count).map_err(not_zip)
 }
 

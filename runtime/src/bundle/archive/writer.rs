@@ -86,7 +86,7 @@ pub fn pack(dir: &Path, out: &Path, key: Option<&SigningKey>) -> Result<PackSumm
     let pending = PendingFile::new(out);
     let stored = write_zip(&pending, &files, &checksums, signature.as_deref(), &limits)?;
     let check_limits = ArchiveLimits {
-        trusted_key: key.map(SigningKey::verifying_key),
+        trusted_keys: key.map(SigningKey::verifying_key).into_iter().collect(),
         ..limits
     };
     let read_back = read(pending.temp(), &check_limits)?;

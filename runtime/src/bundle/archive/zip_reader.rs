@@ -1,9 +1,10 @@
 //! Reading every member of a zip into memory without trusting it: names, entry types,
 //! compression, declared sizes and ratios are checked before decompressing, and the bytes
-//! actually produced are counted against the declared size while decompressing.
+//! actually produced are counted against the declared size while decompressing. The zip
+//! may be a file or a buffer in memory: anything seekable, read the same way.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufReader, Read};
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use zip::{CompressionMethod, ZipArchive};
@@ -19,21 +20,19 @@ const FOLDER: u32 = 0o040_000;
 /// The most memory reserved up front for a member, whatever its header declares.
 const MAX_RESERVE: u64 = 1 << 20;
 
-/// Every file member of the archive at `path` (folder entries are checked and dropped),
-/// by member path.
-pub(super) fn read_members(
+/// Every file member of the archive in `source` (folder entries are checked and dropped),
+/// by member path. `path` names the archive in errors: its file, or a buffer's label.
+pub(super) fn read_members<R: Read + Seek>(
+    mut source: R,
     path: &Path,
     limits: &ArchiveLimits,
 ) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
-    let mut file =
-        std::fs::File::open(path).map_err(|error| BundleError::io("open", path, error))?;
-    let raw_names = central_directory::entry_names(&mut file, path, limits.max_entries)?;
+    let raw_names = central_directory::entry_names(&mut source, path, limits.max_entries)?;
     let names = utf8_names(path, raw_names)?;
-    let mut archive =
-        ZipArchive::new(BufReader::new(file)).map_err(|error| BundleError::NotAnArchive {
-            path: path.to_owned(),
-            reason: error.to_string(),
-        })?;
+    let mut archive = ZipArchive::new(source).map_err(|error| BundleError::NotAnArchive {
+        path: path.to_owned(),
+        reason: error.to_string(),
+    })?;
     if archive.len() != names.len() || archive.offset() != 0 {
         return Err(BundleError::NotAnArchive {
             path: path.to_owned(),
@@ -142,7 +141,7 @@ fn utf8_names(path: &Path, raw_names: Vec<Vec<u8>>) -> Result<Vec<String>, Bundl
 
 /// Entry `index`'s bytes, reading at most one byte past `declared` to catch a header that
 /// lies about the size; the zip crate checks the CRC at the end.
-fn decompress<R: Read + std::io::Seek>(
+fn decompress<R: Read + Seek>(
     archive: &mut ZipArchive<R>,
     index: usize,
     declared: u64,

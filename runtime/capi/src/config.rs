@@ -1,0 +1,185 @@
+//! `LensmithConfig`: what a runtime is created with (where the models are, threads, the
+//! most faces, the keys bundles must be signed by, whether plugin code may be loaded),
+//! read and checked into the runtime's own settings.
+
+use std::ffi::c_char;
+use std::path::PathBuf;
+
+use lensmith_runtime::bundle::archive::ArchiveLimits;
+use lensmith_runtime::bundle::signing::parse_public_key;
+use lensmith_runtime::models::{AssetCache, AssetPaths, ModelOptions};
+use lensmith_runtime::player::PlayerOptions;
+use lensmith_runtime::plugin::PluginCode;
+
+use crate::status::Failure;
+use crate::text;
+
+/// How a runtime is created. Fill it with `lensmith_config_init`, then change what you
+/// need; every pointer is read during `lensmith_runtime_create` only.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct LensmithConfig {
+    /// `sizeof(LensmithConfig)` as the host was compiled: lets later versions add fields.
+    pub struct_size: u32,
+    /// The folder holding `lib/` and `models/` as `cargo xtask setup` fills it; NULL for
+    /// `$LENSMITH_HOME`, else `~/.cache/lensmith`.
+    pub cache_dir: *const c_char,
+    /// The ONNX Runtime shared library; NULL to take it from `cache_dir`.
+    pub onnxruntime_library: *const c_char,
+    /// `face_detection_short_range.onnx`; NULL to take it from `cache_dir`.
+    pub face_detector_model: *const c_char,
+    /// `face_landmark.onnx`; NULL to take it from `cache_dir`.
+    pub face_landmark_model: *const c_char,
+    /// `geometry_pipeline_metadata_landmarks.binarypb`; NULL to take it from `cache_dir`.
+    pub face_geometry: *const c_char,
+    /// Threads ONNX Runtime may use per model; 0 for the default (2).
+    pub threads: u32,
+    /// Most faces tracked and drawn on; 0 for 1.
+    pub max_faces: u32,
+    /// Public keys as `lensmith pack --key` writes them (`lensmith-public-key-v1 <hex>`).
+    /// When any is given, only bundles signed by one of them load.
+    pub trusted_keys: *const *const c_char,
+    /// How many keys `trusted_keys` holds.
+    pub trusted_key_count: usize,
+    /// Nonzero: a bundle's plugin library for this platform may be loaded. Zero: only
+    /// plugins registered with `lensmith_register_static_plugin` play. Always zero on iOS.
+    pub allow_plugin_libraries: u32,
+}
+
+impl Default for LensmithConfig {
+    fn default() -> Self {
+        Self {
+            struct_size: size_of::<Self>() as u32,
+            cache_dir: std::ptr::null(),
+            onnxruntime_library: std::ptr::null(),
+            face_detector_model: std::ptr::null(),
+            face_landmark_model: std::ptr::null(),
+            face_geometry: std::ptr::null(),
+            threads: 0,
+            max_faces: 0,
+            trusted_keys: std::ptr::null(),
+            trusted_key_count: 0,
+            allow_plugin_libraries: u32::from(
+                PluginCode::platform_default() == PluginCode::LoadLibraries,
+            ),
+        }
+    }
+}
+
+/// The most faces a runtime may be asked to track.
+const MAX_FACES: u32 = 16;
+/// The most ONNX Runtime threads a runtime may be given.
+const MAX_THREADS: u32 = 64;
+/// The most trusted keys.
+const MAX_TRUSTED_KEYS: usize = 256;
+
+/// A config read into the runtime's settings.
+pub(crate) struct RuntimeSettings {
+    pub cache: AssetCache,
+    pub options: PlayerOptions,
+}
+
+impl RuntimeSettings {
+    /// Reads and checks `config`.
+    ///
+    /// # Safety
+    /// Every non-null pointer in `config` is valid as its field's documentation says.
+    pub unsafe fn read(config: &LensmithConfig) -> Result<Self, Failure> {
+        if config.struct_size as usize != size_of::<LensmithConfig>() {
+            return Err(Failure::invalid(format!(
+                "config.struct_size is {}, but this library's LensmithConfig is {} bytes: \
+                 fill the config with lensmith_config_init and build against the lensmith.h \
+                 of this library's release",
+                config.struct_size,
+                size_of::<LensmithConfig>()
+            )));
+        }
+        // SAFETY (every read below): the caller's promise about each pointer.
+        let path = |pointer, what| -> Result<Option<PathBuf>, Failure> {
+            Ok(unsafe { text::optional(pointer, what) }?.map(PathBuf::from))
+        };
+        let root = match path(config.cache_dir, "config.cache_dir")? {
+            Some(root) => root,
+            None => lensmith_runtime::models::cache_dir().map_err(|error| {
+                Failure::new(
+                    crate::LensmithStatus::LENSMITH_ERROR_NOT_FOUND,
+                    error.to_string(),
+                )
+            })?,
+        };
+        let cache = AssetCache::at(root).with_paths(AssetPaths {
+            onnxruntime_library: path(config.onnxruntime_library, "config.onnxruntime_library")?,
+            face_detector: path(config.face_detector_model, "config.face_detector_model")?,
+            face_landmarks: path(config.face_landmark_model, "config.face_landmark_model")?,
+            face_geometry: path(config.face_geometry, "config.face_geometry")?,
+        });
+        if config.threads > MAX_THREADS {
+            return Err(Failure::invalid(format!(
+                "config.threads is {}; give 0 for the default or at most {MAX_THREADS}",
+                config.threads
+            )));
+        }
+        if config.max_faces > MAX_FACES {
+            return Err(Failure::invalid(format!(
+                "config.max_faces is {}; give 0 for one face or at most {MAX_FACES}",
+                config.max_faces
+            )));
+        }
+        let limits = unsafe { trusted_keys(config) }?;
+        let plugin_code = match config.allow_plugin_libraries {
+            0 => PluginCode::StaticOnly,
+            _ => PluginCode::platform_default(),
+        };
+        Ok(Self {
+            cache,
+            options: PlayerOptions {
+                threads: match config.threads {
+                    0 => ModelOptions::default().intra_threads,
+                    threads => threads as usize,
+                },
+                max_faces: config.max_faces.max(1) as usize,
+                still_images: false,
+                limits,
+                plugin_code,
+            },
+        })
+    }
+}
+
+/// The archive limits with the config's trusted keys.
+///
+/// # Safety
+/// `config.trusted_keys` points at `trusted_key_count` strings as documented, or is null.
+unsafe fn trusted_keys(config: &LensmithConfig) -> Result<ArchiveLimits, Failure> {
+    if config.trusted_key_count > MAX_TRUSTED_KEYS {
+        return Err(Failure::invalid(format!(
+            "config.trusted_key_count is {}, more than {MAX_TRUSTED_KEYS}",
+            config.trusted_key_count
+        )));
+    }
+    // SAFETY: the caller's promise.
+    let pointers = unsafe {
+        text::slice(
+            config.trusted_keys,
+            config.trusted_key_count,
+            "config.trusted_keys",
+        )
+    }?;
+    let mut keys = Vec::with_capacity(pointers.len());
+    for (index, &pointer) in pointers.iter().enumerate() {
+        let what = format!("config.trusted_keys[{index}]");
+        // SAFETY: the caller's promise.
+        let key_text = unsafe { text::required(pointer, &what) }?;
+        let key = parse_public_key(key_text.trim()).map_err(|problem| {
+            Failure::invalid(format!(
+                "{what} is not a public key: {problem}; pass the text of the .pub file \
+                 `lensmith pack --key` made beside the secret key"
+            ))
+        })?;
+        keys.push(key);
+    }
+    Ok(match keys.is_empty() {
+        true => ArchiveLimits::default(),
+        false => ArchiveLimits::requiring_signature_by_any(keys),
+    })
+}
