@@ -22,7 +22,7 @@ pub use archive::{
 };
 pub use checksums::{ChecksumReport, Checksums};
 pub use signing::{SigningKey, VerifyingKey};
-pub use validate::{BundleReport, validate};
+pub use validate::{BundleReport, validate, validate_for};
 
 /// The bundle's manifest, required at the root of every bundle.
 pub const MANIFEST_MEMBER: &str = "effect.toml";

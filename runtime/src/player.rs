@@ -35,7 +35,7 @@ use effect_api::manifest::{FaceSelection, LutScope, Manifest};
 use effect_api::{Diagnostic, Frame};
 
 use crate::bundle::archive::{self, ArchiveLimits, BundleFiles};
-use crate::bundle::{BundleError, validate};
+use crate::bundle::{BundleError, validate_for};
 use crate::face_pipeline::{
     FacePipeline, FacePipelineError, FacePipelineSettings, FacePipelineTimings, FaceResult,
 };
@@ -194,8 +194,9 @@ fn validated_manifest(
     files: &BundleFiles,
     label: &str,
     onnx_runtime: &Path,
+    plugin_code: PluginCode,
 ) -> Result<Manifest, PlayerError> {
-    let report = validate(&files.files, label, Some(onnx_runtime));
+    let report = validate_for(&files.files, label, Some(onnx_runtime), plugin_code);
     match report.manifest {
         Some(manifest) if report.diagnostics.is_empty() => Ok(manifest),
         _ => Err(PlayerError::Invalid {
@@ -237,7 +238,7 @@ impl EffectPlayer {
         mut renderer: Box<dyn Renderer>,
     ) -> Result<Self, PlayerError> {
         let onnx_runtime = cache.onnxruntime_library()?;
-        let manifest = validated_manifest(files, label, &onnx_runtime)?;
+        let manifest = validated_manifest(files, label, &onnx_runtime, options.plugin_code)?;
         let settings = if options.still_images {
             FacePipelineSettings::still_images(options.max_faces)
         } else {

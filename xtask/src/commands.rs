@@ -32,10 +32,20 @@ pub fn test() -> Result<()> {
         "clippy found problems (listed above)",
     )?;
     crate::header::run(&crate::header::HeaderOptions::checking())?;
+    // The C API's static library, which the C host tests link with gcc, is built with the
+    // rest of the workspace (the test build below reuses everything this one compiles).
+    cargo(
+        &["build", "--workspace", "--features", CHECKED_FEATURES],
+        "the workspace does not build (see above)",
+    )?;
+    let capi_library = crate::paths::workspace_root().join("target/debug/liblensmith.a");
     // Tests that need the cached models fail, rather than skip, when they are missing here.
     cargo_test_counting(
         &["test", "--workspace", "--features", CHECKED_FEATURES],
-        &[("LENSMITH_REQUIRE_ASSETS", "1")],
+        &[
+            ("LENSMITH_REQUIRE_ASSETS", "1"),
+            ("LENSMITH_CAPI_LIB", &capi_library.to_string_lossy()),
+        ],
     )?;
     distill_tests()
 }

@@ -12,6 +12,7 @@ use effect_api::manifest::{CheckedManifest, LayerKind, TensorLayout, check};
 use effect_api::{Diagnostic, Manifest};
 
 use crate::models::{TensorInfo, inspect_model};
+use crate::plugin::PluginCode;
 use crate::plugin::build::{Platform, current_library_file_name, library_file_name};
 
 use super::MANIFEST_MEMBER as MANIFEST_FILE;
@@ -42,6 +43,18 @@ pub fn validate(
     files: &BTreeMap<String, Vec<u8>>,
     label: &str,
     onnx_runtime: Option<&Path>,
+) -> BundleReport {
+    validate_for(files, label, onnx_runtime, PluginCode::LoadLibraries)
+}
+
+/// [`validate`] for a player that runs plugins as `plugin_code` says: one that plays only
+/// plugins linked into the program does not need a build in the bundle (it refuses an
+/// unregistered plugin itself, saying how to register it).
+pub fn validate_for(
+    files: &BTreeMap<String, Vec<u8>>,
+    label: &str,
+    onnx_runtime: Option<&Path>,
+    plugin_code: PluginCode,
 ) -> BundleReport {
     let manifest_name = format!("{label}{MANIFEST_FILE}");
     let problem = |message: String, hint: &str| Diagnostic {
@@ -77,6 +90,7 @@ pub fn validate(
             checked: &checked,
             label,
             onnx_runtime,
+            plugin_code,
         };
         assets.check(manifest, &mut diagnostics);
     }
@@ -91,6 +105,7 @@ struct AssetChecker<'a> {
     checked: &'a CheckedManifest<'a>,
     label: &'a str,
     onnx_runtime: Option<&'a Path>,
+    plugin_code: PluginCode,
 }
 
 impl AssetChecker<'_> {
@@ -206,8 +221,8 @@ impl AssetChecker<'_> {
         if effect_api::manifest::bundle_path_problem(key).is_some() {
             return; // already reported by the manifest check
         }
-        if crate::plugin::is_static_plugin(key) {
-            return; // linked into this program: the bundle need not carry a build
+        if self.plugin_code == PluginCode::StaticOnly || crate::plugin::is_static_plugin(key) {
+            return; // played from code linked into the program: no build is needed
         }
         let expected = match current_library_file_name(key) {
             Ok(name) => name,

@@ -34,7 +34,8 @@ impl EffectPlayer {
         files: &BundleFiles,
         label: &str,
     ) -> Result<ReloadReport, PlayerError> {
-        let manifest = validated_manifest(files, label, &self.onnx_runtime)?;
+        let manifest =
+            validated_manifest(files, label, &self.onnx_runtime, self.options.plugin_code)?;
         let mut loaded = load_layers(
             &manifest,
             &LoadContext {
