@@ -7,6 +7,8 @@
 
 #[path = "support/bundle.rs"]
 mod bundle;
+// Only the clip writer is used here.
+#[allow(dead_code)]
 #[path = "support/render.rs"]
 mod render_support;
 
@@ -295,45 +297,9 @@ fn plugin_bundle(fixture: &Fixture) -> PathBuf {
 /// Runs `program` with `args` under memcheck; panics with its report unless it is clean.
 fn memcheck(program: &Path, args: &[&OsStr]) {
     let suppressions = lensmith_testkit::workspace_root().join("examples/c-host/valgrind.supp");
-    let output = Command::new("valgrind")
-        .arg(format!("--suppressions={}", suppressions.display()))
-        .args([
-            "--error-exitcode=97",
-            "--leak-check=full",
-            "--show-leak-kinds=definite,indirect",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(program)
-        .args(args)
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("valgrind runs");
-    let report = String::from_utf8_lossy(&output.stderr);
-    let summary: Vec<&str> = report
-        .lines()
-        .filter(|line| {
-            ["ERROR SUMMARY", "definitely lost", "indirectly lost"]
-                .iter()
-                .any(|key| line.contains(key))
-        })
-        .collect();
-    println!(
-        "{} under valgrind:\n{}\n{}",
-        program.display(),
-        String::from_utf8_lossy(&output.stdout).trim_end(),
-        summary.join("\n")
-    );
-    assert!(
-        output.status.success(),
-        "valgrind found problems in {} ({}):\n{}\n{report}",
-        program.display(),
-        output.status,
-        String::from_utf8_lossy(&output.stdout)
-    );
-    assert!(
-        report.contains("ERROR SUMMARY: 0 errors"),
-        "no clean error summary:\n{report}"
-    );
+    let mut command = Command::new(program);
+    command.args(args);
+    lensmith_testkit::memcheck::assert_clean(&command, Some(&suppressions));
 }
 
 #[test]

@@ -177,22 +177,31 @@ pub trait EffectPlugin: Send + Sized + 'static {
 /// function the host looks up and the table of functions behind it. Use it once, in a
 /// crate built with `crate-type = ["cdylib"]` (add `"rlib"` to link it into an app).
 ///
-/// The entry is exported as the symbol `lensmith_plugin_entry`, except on iOS: there code
-/// is never loaded at run time, so the app links plugin crates in and registers each
-/// entry by its path (`my_plugin::lensmith_plugin_entry`), and an unexported entry keeps
-/// several plugins from clashing over one symbol name.
+/// It writes two functions returning the same table:
+/// - `plugin_entry`, an ordinary public function with the crate's own (mangled) name, for
+///   apps that link plugin crates in and register each one
+///   (`register_static_plugin("plugins/glow", glow::plugin_entry)`): several plugins
+///   linked into one program never clash over it;
+/// - `lensmith_plugin_entry`, the exported symbol a host looks up in a loaded library,
+///   except on iOS, where code is never loaded at run time and plugins are only linked in.
 #[macro_export]
 macro_rules! export_effect {
     ($plugin:ty) => {
-        /// The plugin's entry point, looked up by the host (or registered with it).
-        #[cfg_attr(not(target_os = "ios"), unsafe(no_mangle))]
-        pub extern "C" fn lensmith_plugin_entry() -> *const $crate::plugin::abi::PluginTable {
+        /// The plugin's table, for an app that links this crate in and registers it.
+        pub extern "C" fn plugin_entry() -> *const $crate::plugin::abi::PluginTable {
             static TABLE: $crate::plugin::abi::PluginTable = $crate::plugin::export::table::<
                 $plugin,
             >(
                 env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")
             );
             &TABLE
+        }
+
+        /// The plugin's entry point, looked up by a host that loads this library.
+        #[cfg(not(target_os = "ios"))]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn lensmith_plugin_entry() -> *const $crate::plugin::abi::PluginTable {
+            plugin_entry()
         }
     };
 }

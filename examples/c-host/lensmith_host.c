@@ -332,6 +332,8 @@ int main(int argc, char **argv) {
     };
     double rate = (double)input.rate_numerator / (double)input.rate_denominator;
     unsigned frames = 0;
+    /* Sums of the runtime's own per-stage figures, for the mean breakdown. */
+    LensmithFrameStats sums = {0};
     double loop_start = now_ms();
     for (;;) {
         if (options.max_frames && frames == options.max_frames)
@@ -357,6 +359,13 @@ int main(int argc, char **argv) {
             times = grown, time_capacity *= 2;
         }
         times[frames] = took;
+        LensmithFrameStats stats;
+        if (lensmith_get_frame_stats(runtime, &stats) == LENSMITH_OK) {
+            sums.tracking_ms += stats.tracking_ms;
+            sums.layers_ms += stats.layers_ms;
+            sums.render_ms += stats.render_ms;
+            sums.total_ms += stats.total_ms;
+        }
         if (!options.quiet)
             print_events(runtime, frames);
         nv21_to_y4m(&input, planes, luma, vu, scratch, options.rotation, options.mirrored);
@@ -386,6 +395,10 @@ int main(int argc, char **argv) {
            frames, input.width, input.height, 1e3 * frames / total, 1e3 * frames / loop_ms,
            times[frames / 2], times[(size_t)((frames - 1) * 0.95 + 0.5)],
            (double)usage.ru_maxrss / 1024.0);
+    printf("mean per frame: tracking %.1f ms, layers %.1f ms, drawing %.1f ms, converting the "
+           "camera buffer in and out %.1f ms\n",
+           sums.tracking_ms / frames, sums.layers_ms / frames, sums.render_ms / frames,
+           (total - sums.total_ms) / frames);
     status = 0;
 
 done:

@@ -41,44 +41,11 @@ fn the_plugin_host_is_clean_under_valgrind() {
     ]
     .map(|path| path.display().to_string())
     .join(";");
-    let output = Command::new("valgrind")
-        .args([
-            "--error-exitcode=97",
-            "--leak-check=full",
-            "--show-leak-kinds=definite,indirect",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(std::env::current_exe().expect("the test binary knows its path"))
+    let mut child = Command::new(std::env::current_exe().expect("the test binary knows its path"));
+    child
         .args([test, "--exact", "--test-threads=1", "--nocapture"])
-        .env(CHILD_LIBRARIES, libraries)
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("valgrind runs");
-    let report = String::from_utf8_lossy(&output.stderr);
-    let summary: Vec<&str> = report
-        .lines()
-        .filter(|line| {
-            [
-                "ERROR SUMMARY",
-                "definitely lost",
-                "indirectly lost",
-                "still reachable",
-            ]
-            .iter()
-            .any(|key| line.contains(key))
-        })
-        .collect();
-    // Shown with --nocapture, and quoted in the notes of changes to the host.
-    println!("valgrind:\n{}", summary.join("\n"));
-    assert!(
-        output.status.success(),
-        "valgrind found problems ({}):\n{report}",
-        output.status
-    );
-    assert!(
-        report.contains("ERROR SUMMARY: 0 errors"),
-        "no error summary:\n{report}"
-    );
+        .env(CHILD_LIBRARIES, libraries);
+    lensmith_testkit::memcheck::assert_clean(&child, None);
 }
 
 /// What the host does under Valgrind.

@@ -76,8 +76,8 @@ impl EffectPlugin for CornerTint {
     }
 }
 
-// Defines `lensmith_plugin_entry` in this test binary, as a plugin crate linked into an
-// app would.
+// Defines `plugin_entry` (and the exported `lensmith_plugin_entry`) in this test binary,
+// as a plugin crate linked into an app would.
 effect_api::export_effect!(CornerTint);
 
 /// A second plugin, for a second entry function (it draws nothing).
@@ -194,9 +194,8 @@ fn play_astronaut(player: &mut EffectPlayer, source: &Frame, time_s: f64) -> Fra
 fn registering_checks_the_key_and_keeps_the_first_entry() {
     let key = "plugins/registry_rules";
     assert!(!is_static_plugin(key));
-    register_static_plugin(key, lensmith_plugin_entry).expect("a fresh key");
-    register_static_plugin(key, lensmith_plugin_entry)
-        .expect("the same function again is harmless");
+    register_static_plugin(key, plugin_entry).expect("a fresh key");
+    register_static_plugin(key, plugin_entry).expect("the same function again is harmless");
     let error = register_static_plugin(key, idle_entry)
         .expect_err("another function under a taken key is refused");
     let PluginError::Load { library, message } = &error else {
@@ -209,7 +208,7 @@ fn registering_checks_the_key_and_keeps_the_first_entry() {
     );
     assert!(is_static_plugin(key), "the first registration stands");
     // The first entry is the one that plays.
-    let library = PluginLibrary::linked(lensmith_plugin_entry, key).unwrap();
+    let library = PluginLibrary::linked(plugin_entry, key).unwrap();
     assert_eq!(library.name(), env!("CARGO_PKG_NAME"));
 
     for bad in [
@@ -220,7 +219,7 @@ fn registering_checks_the_key_and_keeps_the_first_entry() {
         "plugins\\evil",
         "tests/evil",
     ] {
-        let error = register_static_plugin(bad, lensmith_plugin_entry)
+        let error = register_static_plugin(bad, plugin_entry)
             .expect_err("a key that is no bundle path is refused");
         assert!(
             matches!(&error, PluginError::Load { library, .. } if library == bad),
@@ -238,13 +237,13 @@ fn registering_checks_the_key_and_keeps_the_first_entry() {
 fn is_static_plugin_reflects_registrations() {
     let (first, second) = ("plugins/reflect_first", "effects/reflect_second");
     assert!(!is_static_plugin(first) && !is_static_plugin(second));
-    register_static_plugin(first, lensmith_plugin_entry).unwrap();
+    register_static_plugin(first, plugin_entry).unwrap();
     assert!(is_static_plugin(first));
     assert!(!is_static_plugin(second), "only the key registered");
     assert!(!is_static_plugin("plugins/reflect"), "no prefix match");
     assert!(!is_static_plugin("plugins/reflect_first/"), "no near match");
     // One function may serve several keys.
-    register_static_plugin(second, lensmith_plugin_entry).unwrap();
+    register_static_plugin(second, plugin_entry).unwrap();
     assert!(is_static_plugin(first) && is_static_plugin(second));
 }
 
@@ -261,7 +260,7 @@ fn the_platform_default_loads_libraries_except_on_ios() {
 
 #[test]
 fn a_linked_plugin_passes_the_handshake_and_draws() {
-    let library = PluginLibrary::linked(lensmith_plugin_entry, "plugins/linked").unwrap();
+    let library = PluginLibrary::linked(plugin_entry, "plugins/linked").unwrap();
     assert_eq!(library.label(), "plugins/linked");
     assert_eq!(library.name(), env!("CARGO_PKG_NAME"));
     assert_eq!(library.version(), env!("CARGO_PKG_VERSION"));
@@ -319,7 +318,7 @@ fn the_validator_asks_no_build_of_a_registered_plugin() {
     );
 
     let registered = "plugins/validate_registered";
-    register_static_plugin(registered, lensmith_plugin_entry).unwrap();
+    register_static_plugin(registered, plugin_entry).unwrap();
     let report = validate(&files(registered), label, None);
     assert!(report.is_valid(), "{:?}", report.diagnostics);
     assert!(report.manifest.is_some());
@@ -332,7 +331,7 @@ fn a_registered_plugin_plays_where_plugin_code_may_not_be_loaded() {
         return;
     };
     let key = "plugins/static_tint";
-    register_static_plugin(key, lensmith_plugin_entry).unwrap();
+    register_static_plugin(key, plugin_entry).unwrap();
     let bundle = bundle_without_library("static-tint", key);
     let mut player = open(&bundle, &cache, PluginCode::StaticOnly)
         .unwrap_or_else(|error| panic!("a bundle of a registered plugin opens: {error}"));
@@ -365,7 +364,7 @@ fn a_registered_plugin_is_played_instead_of_the_library_in_the_bundle() {
         return;
     };
     let key = "plugins/static_over_junk";
-    register_static_plugin(key, lensmith_plugin_entry).unwrap();
+    register_static_plugin(key, plugin_entry).unwrap();
     let bundle = bundle_without_library("static-over-junk", key);
     // Loading this would fail: that it opens shows the linked plugin was taken instead.
     put_junk_library(&bundle, key);

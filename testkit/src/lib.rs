@@ -2,6 +2,7 @@
 //! loud reason, the sample photo, temporary folders and known motion of a photo. A
 //! dev-dependency only; nothing here ships.
 
+pub mod memcheck;
 mod motion;
 pub mod plugins;
 mod temp_dir;

@@ -156,7 +156,7 @@ typedef struct LensmithConfig {
   uint32_t threads;
   // Most faces tracked and drawn on; 0 for 1.
   uint32_t max_faces;
-  // Public keys as `lensmith pack --key` writes them (`lensmith-public-key-v1 <hex>`).
+  // Public keys as `lensmith keygen` writes them to `KEY.pub` (`lensmith-public-key-v1 <hex>`).
   // When any is given, only bundles signed by one of them load.
   const char *const *trusted_keys;
   // How many keys `trusted_keys` holds.
@@ -189,6 +189,10 @@ typedef struct LensmithImage {
   // front camera's preview).
   uint32_t mirrored;
 } LensmithImage;
+
+// A plugin's entry function, as `effect_api::export_effect!` writes it: it returns the
+// plugin's function table (`PluginTable` of the plugin ABI, opaque to C hosts).
+typedef const void *(*LensmithPluginEntry)(void);
 
 // One frame's figures.
 typedef struct LensmithFrameStats {
@@ -250,10 +254,6 @@ typedef struct LensmithTriggerEvent {
   // The frame's time in seconds.
   double time_s;
 } LensmithTriggerEvent;
-
-// A plugin's entry function, as `effect_api::export_effect!` writes it: it returns the
-// plugin's function table (`PluginTable` of the plugin ABI, opaque to C hosts).
-typedef const void *(*LensmithPluginEntry)(void);
 
 #ifdef __cplusplus
 extern "C" {
@@ -375,60 +375,6 @@ enum LensmithStatus lensmith_process_frame_into(struct LensmithRuntime *runtime,
 // `runtime` as `lensmith_runtime_destroy` says.
 enum LensmithStatus lensmith_reset(struct LensmithRuntime *runtime);
 
-// Stores the last frame's figures in `*out`.
-//
-// # Safety
-// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
-enum LensmithStatus lensmith_get_frame_stats(struct LensmithRuntime *runtime,
-                                             struct LensmithFrameStats *out);
-
-// Stores how many faces the last frame tracked in `*count`.
-//
-// # Safety
-// `runtime` as `lensmith_runtime_destroy` says; `count` null or valid for writing.
-enum LensmithStatus lensmith_get_face_count(struct LensmithRuntime *runtime,
-                                            uint32_t *count);
-
-// Stores face `index` of the last frame in `*out`; its pointers stay valid until the next
-// frame, bundle load or destroy.
-//
-// # Safety
-// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
-enum LensmithStatus lensmith_get_face(struct LensmithRuntime *runtime,
-                                      uint32_t index,
-                                      struct LensmithFace *out);
-
-// Stores how many trigger events the last frame had in `*count`.
-//
-// # Safety
-// `runtime` as `lensmith_runtime_destroy` says; `count` null or valid for writing.
-enum LensmithStatus lensmith_get_event_count(struct LensmithRuntime *runtime,
-                                             uint32_t *count);
-
-// Stores trigger event `index` of the last frame in `*out`.
-//
-// # Safety
-// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
-enum LensmithStatus lensmith_get_event(struct LensmithRuntime *runtime,
-                                       uint32_t index,
-                                       struct LensmithTriggerEvent *out);
-
-// Stores how many triggers the loaded bundle declares in `*count`.
-//
-// # Safety
-// `runtime` as `lensmith_runtime_destroy` says; `count` null or valid for writing.
-enum LensmithStatus lensmith_get_trigger_count(struct LensmithRuntime *runtime,
-                                               uint32_t *count);
-
-// Stores the name of trigger `index` in `*name`; valid until the next bundle load or
-// destroy.
-//
-// # Safety
-// `runtime` as `lensmith_runtime_destroy` says; `name` null or valid for writing.
-enum LensmithStatus lensmith_get_trigger_name(struct LensmithRuntime *runtime,
-                                              uint32_t index,
-                                              const char **name);
-
 // Registers a plugin linked into the app under `key`, the `library` key effect manifests
 // name it by (for example `"plugins/glow"`): bundles naming it play this code instead of
 // loading a library, which is how plugins run on iOS. Call it before loading bundles; it
@@ -439,6 +385,60 @@ enum LensmithStatus lensmith_get_trigger_name(struct LensmithRuntime *runtime,
 // `effect_api::export_effect!` writes it, returning a table valid for the process's life.
 enum LensmithStatus lensmith_register_static_plugin(const char *key,
                                                     LensmithPluginEntry entry);
+
+// Stores the last frame's figures in `*out`.
+//
+// # Safety
+// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
+enum LensmithStatus lensmith_get_frame_stats(struct LensmithRuntime *runtime,
+                                             struct LensmithFrameStats *out);
+
+// Stores how many faces the last frame tracked in `*out`.
+//
+// # Safety
+// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
+enum LensmithStatus lensmith_get_face_count(struct LensmithRuntime *runtime,
+                                            uint32_t *out);
+
+// Stores face `index` of the last frame in `*out`; its pointers stay valid until the next
+// frame, bundle load or destroy.
+//
+// # Safety
+// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
+enum LensmithStatus lensmith_get_face(struct LensmithRuntime *runtime,
+                                      uint32_t index,
+                                      struct LensmithFace *out);
+
+// Stores how many trigger events the last frame had in `*out`.
+//
+// # Safety
+// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
+enum LensmithStatus lensmith_get_event_count(struct LensmithRuntime *runtime,
+                                             uint32_t *out);
+
+// Stores trigger event `index` of the last frame in `*out`.
+//
+// # Safety
+// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
+enum LensmithStatus lensmith_get_event(struct LensmithRuntime *runtime,
+                                       uint32_t index,
+                                       struct LensmithTriggerEvent *out);
+
+// Stores how many triggers the loaded bundle declares in `*out`.
+//
+// # Safety
+// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
+enum LensmithStatus lensmith_get_trigger_count(struct LensmithRuntime *runtime,
+                                               uint32_t *out);
+
+// Stores the name of trigger `index` in `*out`; valid until the next bundle load or
+// destroy.
+//
+// # Safety
+// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
+enum LensmithStatus lensmith_get_trigger_name(struct LensmithRuntime *runtime,
+                                              uint32_t index,
+                                              const char **out);
 
 #ifdef __cplusplus
 }  // extern "C"

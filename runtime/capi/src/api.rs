@@ -1,6 +1,11 @@
 //! The exported functions. Each checks its pointers, runs its body under
 //! [`crate::status::guard`] (so no panic crosses into C) and returns a status; a failure's
-//! message waits in `lensmith_last_error`.
+//! message waits in `lensmith_last_error`. What a frame found is read back through
+//! [`readback`].
+
+mod readback;
+
+pub use readback::*;
 
 use std::ffi::{c_char, c_void};
 use std::path::Path;
@@ -11,7 +16,6 @@ use lensmith_runtime::bundle::archive;
 use crate::config::{LensmithConfig, RuntimeSettings};
 use crate::engine::LensmithRuntime;
 use crate::image::LensmithImage;
-use crate::results::{LensmithFace, LensmithTriggerEvent};
 use crate::status::{Failure, LensmithStatus, guard, last_error_pointer};
 use crate::text;
 
@@ -22,27 +26,13 @@ const MAX_BUNDLE_BYTES: usize = 1 << 30;
 /// plugin's function table (`PluginTable` of the plugin ABI, opaque to C hosts).
 pub type LensmithPluginEntry = Option<unsafe extern "C" fn() -> *const c_void>;
 
-/// One frame's figures.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LensmithFrameStats {
-    /// Faces tracked.
-    pub faces: u32,
-    /// Milliseconds the face pipeline took (detection, mesh, pose, expressions, triggers).
-    pub tracking_ms: f64,
-    /// Milliseconds the layers took to prepare their draws (effect models included).
-    pub layers_ms: f64,
-    /// Milliseconds the renderer took.
-    pub render_ms: f64,
-    /// Milliseconds the whole effect took, without converting the host's buffers.
-    pub total_ms: f64,
-}
-
 /// The runtime at `runtime`, or an error naming the null pointer.
 ///
 /// # Safety
 /// `runtime` is null or a pointer `lensmith_runtime_create` gave and that is not destroyed.
-unsafe fn runtime_ref<'a>(runtime: *const LensmithRuntime) -> Result<&'a LensmithRuntime, Failure> {
+pub(crate) unsafe fn runtime_ref<'a>(
+    runtime: *const LensmithRuntime,
+) -> Result<&'a LensmithRuntime, Failure> {
     // SAFETY: the caller's promise.
     unsafe { runtime.as_ref() }.ok_or_else(|| Failure::invalid("runtime is a null pointer"))
 }
@@ -51,7 +41,7 @@ unsafe fn runtime_ref<'a>(runtime: *const LensmithRuntime) -> Result<&'a Lensmit
 ///
 /// # Safety
 /// `out` is null or valid for writing a `T`.
-unsafe fn write_out<T>(out: *mut T, value: T, what: &str) -> Result<(), Failure> {
+pub(crate) unsafe fn write_out<T>(out: *mut T, value: T, what: &str) -> Result<(), Failure> {
     if out.is_null() {
         return Err(Failure::invalid(format!("{what} is a null pointer")));
     }
@@ -360,164 +350,6 @@ pub unsafe extern "C" fn lensmith_reset(runtime: *mut LensmithRuntime) -> Lensmi
     guard("lensmith_reset", || {
         // SAFETY: the caller's promise.
         unsafe { runtime_ref(runtime) }?.with(|engine| engine.reset())
-    })
-}
-
-/// Stores the last frame's figures in `*out`.
-///
-/// # Safety
-/// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn lensmith_get_frame_stats(
-    runtime: *mut LensmithRuntime,
-    out: *mut LensmithFrameStats,
-) -> LensmithStatus {
-    guard("lensmith_get_frame_stats", || {
-        // SAFETY: the caller's promise.
-        let stats = unsafe { runtime_ref(runtime) }?.with(|engine| engine.stats())?;
-        let value = LensmithFrameStats {
-            faces: stats.faces as u32,
-            tracking_ms: stats.pipeline.total_ms(),
-            layers_ms: stats.layers_ms.iter().sum(),
-            render_ms: stats.render_ms,
-            total_ms: stats.total_ms,
-        };
-        // SAFETY: the caller's promise.
-        unsafe { write_out(out, value, "out") }
-    })
-}
-
-/// Stores how many faces the last frame tracked in `*count`.
-///
-/// # Safety
-/// `runtime` as `lensmith_runtime_destroy` says; `count` null or valid for writing.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn lensmith_get_face_count(
-    runtime: *mut LensmithRuntime,
-    count: *mut u32,
-) -> LensmithStatus {
-    guard("lensmith_get_face_count", || {
-        // SAFETY: the caller's promise.
-        let faces =
-            unsafe { runtime_ref(runtime) }?.with(|engine| Ok(engine.results()?.faces().len()))?;
-        // SAFETY: the caller's promise.
-        unsafe { write_out(count, faces as u32, "count") }
-    })
-}
-
-/// Stores face `index` of the last frame in `*out`; its pointers stay valid until the next
-/// frame, bundle load or destroy.
-///
-/// # Safety
-/// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn lensmith_get_face(
-    runtime: *mut LensmithRuntime,
-    index: u32,
-    out: *mut LensmithFace,
-) -> LensmithStatus {
-    guard("lensmith_get_face", || {
-        // SAFETY: the caller's promise.
-        let face = unsafe { runtime_ref(runtime) }?.with(|engine| {
-            let faces = engine.results()?.faces();
-            faces.get(index as usize).copied().ok_or_else(|| {
-                Failure::invalid(format!(
-                    "index {index} is past the last frame's {} face(s)",
-                    faces.len()
-                ))
-            })
-        })?;
-        // SAFETY: the caller's promise.
-        unsafe { write_out(out, face, "out") }
-    })
-}
-
-/// Stores how many trigger events the last frame had in `*count`.
-///
-/// # Safety
-/// `runtime` as `lensmith_runtime_destroy` says; `count` null or valid for writing.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn lensmith_get_event_count(
-    runtime: *mut LensmithRuntime,
-    count: *mut u32,
-) -> LensmithStatus {
-    guard("lensmith_get_event_count", || {
-        // SAFETY: the caller's promise.
-        let events =
-            unsafe { runtime_ref(runtime) }?.with(|engine| Ok(engine.results()?.events().len()))?;
-        // SAFETY: the caller's promise.
-        unsafe { write_out(count, events as u32, "count") }
-    })
-}
-
-/// Stores trigger event `index` of the last frame in `*out`.
-///
-/// # Safety
-/// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn lensmith_get_event(
-    runtime: *mut LensmithRuntime,
-    index: u32,
-    out: *mut LensmithTriggerEvent,
-) -> LensmithStatus {
-    guard("lensmith_get_event", || {
-        // SAFETY: the caller's promise.
-        let event = unsafe { runtime_ref(runtime) }?.with(|engine| {
-            let events = engine.results()?.events();
-            events.get(index as usize).copied().ok_or_else(|| {
-                Failure::invalid(format!(
-                    "index {index} is past the last frame's {} event(s)",
-                    events.len()
-                ))
-            })
-        })?;
-        // SAFETY: the caller's promise.
-        unsafe { write_out(out, event, "out") }
-    })
-}
-
-/// Stores how many triggers the loaded bundle declares in `*count`.
-///
-/// # Safety
-/// `runtime` as `lensmith_runtime_destroy` says; `count` null or valid for writing.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn lensmith_get_trigger_count(
-    runtime: *mut LensmithRuntime,
-    count: *mut u32,
-) -> LensmithStatus {
-    guard("lensmith_get_trigger_count", || {
-        // SAFETY: the caller's promise.
-        let triggers = unsafe { runtime_ref(runtime) }?
-            .with(|engine| Ok(engine.results()?.trigger_count()))?;
-        // SAFETY: the caller's promise.
-        unsafe { write_out(count, triggers as u32, "count") }
-    })
-}
-
-/// Stores the name of trigger `index` in `*name`; valid until the next bundle load or
-/// destroy.
-///
-/// # Safety
-/// `runtime` as `lensmith_runtime_destroy` says; `name` null or valid for writing.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn lensmith_get_trigger_name(
-    runtime: *mut LensmithRuntime,
-    index: u32,
-    name: *mut *const c_char,
-) -> LensmithStatus {
-    guard("lensmith_get_trigger_name", || {
-        // SAFETY: the caller's promise.
-        let pointer = unsafe { runtime_ref(runtime) }?.with(|engine| {
-            let results = engine.results()?;
-            results.trigger_name(index as usize).ok_or_else(|| {
-                Failure::invalid(format!(
-                    "index {index} is past the bundle's {} trigger(s)",
-                    results.trigger_count()
-                ))
-            })
-        })?;
-        // SAFETY: the caller's promise.
-        unsafe { write_out(name, pointer, "name") }
     })
 }
 

@@ -36,7 +36,7 @@ pub struct LensmithConfig {
     pub threads: u32,
     /// Most faces tracked and drawn on; 0 for 1.
     pub max_faces: u32,
-    /// Public keys as `lensmith pack --key` writes them (`lensmith-public-key-v1 <hex>`).
+    /// Public keys as `lensmith keygen` writes them to `KEY.pub` (`lensmith-public-key-v1 <hex>`).
     /// When any is given, only bundles signed by one of them load.
     pub trusted_keys: *const *const c_char,
     /// How many keys `trusted_keys` holds.
@@ -173,7 +173,7 @@ unsafe fn trusted_keys(config: &LensmithConfig) -> Result<ArchiveLimits, Failure
         let key = parse_public_key(key_text.trim()).map_err(|problem| {
             Failure::invalid(format!(
                 "{what} is not a public key: {problem}; pass the text of the .pub file \
-                 `lensmith pack --key` made beside the secret key"
+                 `lensmith keygen` wrote beside the secret key"
             ))
         })?;
         keys.push(key);

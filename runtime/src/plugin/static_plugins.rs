@@ -53,10 +53,10 @@ fn registry() -> std::sync::MutexGuard<'static, BTreeMap<String, Registered>> {
 /// Registering the same function again is harmless; another function under a key already
 /// taken is refused, since bundles loaded meanwhile already play the first.
 ///
-/// A Rust plugin crate exports its entry with `effect_api::export_effect!`; on iOS the
-/// entry is an ordinary (not exported) function, so several plugins link into one app
+/// A Rust plugin crate gets its entry from `effect_api::export_effect!`: `plugin_entry`,
+/// an ordinary function with the crate's own name, so several plugins link into one app
 /// and are registered by path: `register_static_plugin("plugins/glow",
-/// glow::lensmith_plugin_entry)`.
+/// glow::plugin_entry)`.
 pub fn register_static_plugin(key: &str, entry: abi::EntryFn) -> Result<(), PluginError> {
     let refuse = |message: String| PluginError::Load {
         library: key.to_owned(),
