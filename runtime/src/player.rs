@@ -239,6 +239,8 @@ impl EffectPlayer {
     ) -> Result<Self, PlayerError> {
         let onnx_runtime = cache.onnxruntime_library()?;
         let manifest = validated_manifest(files, label, &onnx_runtime, options.plugin_code)?;
+        // Before the face models load: a plugin that cannot play here refuses at once.
+        plugin_layer::check_playable(&manifest, label, options.plugin_code)?;
         let settings = if options.still_images {
             FacePipelineSettings::still_images(options.max_faces)
         } else {

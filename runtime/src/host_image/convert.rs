@@ -4,7 +4,7 @@
 use effect_api::{Frame, FrameView, PixelFormat};
 
 use super::orientation::UprightMap;
-use super::{HostImage, HostImageError, HostImageMut, HostPixelFormat};
+use super::{HostImage, HostImageError, HostImageLayout, HostImageMut, HostPixelFormat, Rotation};
 use crate::video::yuv;
 
 /// Reads `image` into `frame` as upright RGB. `frame`'s buffer is reused when it is
@@ -20,10 +20,20 @@ pub fn read_upright(image: &HostImage, frame: &mut Frame) {
         *frame = Frame::from_packed(data, width, height, PixelFormat::Rgb8)
             .expect("a validated host image has a valid upright size");
     }
-    let map = UprightMap::new(layout, width as usize * 3, 3);
     let out = frame.data_mut();
     let (stored_width, stored_height) = (layout.width as usize, layout.height as usize);
     let [plane, chroma] = image.planes();
+    if is_identity(layout) {
+        // The common case: stored upright, so rows map to rows.
+        let rows = out.chunks_exact_mut(stored_width * 3);
+        match layout.format {
+            HostPixelFormat::Rgba8 => read_rgba_rows::<0, 2>(plane, layout.strides[0], rows),
+            HostPixelFormat::Bgra8 => read_rgba_rows::<2, 0>(plane, layout.strides[0], rows),
+            HostPixelFormat::Nv21 => read_nv21_rows(plane, chroma, layout.strides, rows),
+        }
+        return;
+    }
+    let map = UprightMap::new(layout, width as usize * 3, 3);
     match layout.format {
         HostPixelFormat::Rgba8 | HostPixelFormat::Bgra8 => {
             let [r, g, b] = channel_order(layout.format);
@@ -64,11 +74,56 @@ pub fn write_upright(frame: FrameView, image: &mut HostImageMut) -> Result<(), H
             degrees: layout.rotation.degrees(),
         });
     }
-    let map = UprightMap::new(&layout, frame.stride(), frame.format().bytes_per_pixel());
+    let bytes_per_pixel = frame.format().bytes_per_pixel();
+    let map = UprightMap::new(&layout, frame.stride(), bytes_per_pixel);
     let data = frame.data();
     let rgb_at = |at: usize| [data[at], data[at + 1], data[at + 2]];
     let (stored_width, stored_height) = (layout.width as usize, layout.height as usize);
     let [plane, chroma] = &mut image.planes;
+    if is_identity(&layout) {
+        // The common case: stored upright, so rows map to rows. Each frame row is cut to
+        // its pixels (the last row of a view may end there, without the stride's padding).
+        let row_bytes = stored_width * bytes_per_pixel;
+        let rows = (0..stored_height).map(|y| &data[y * frame.stride()..][..row_bytes]);
+        let strides = layout.strides;
+        match (layout.format, frame.format()) {
+            (HostPixelFormat::Rgba8, PixelFormat::Rgb8) => {
+                write_rgba_rows::<3, 0, 2>(rows, plane, strides[0], stored_width);
+            }
+            (HostPixelFormat::Rgba8, PixelFormat::Rgba8) => {
+                write_rgba_rows::<4, 0, 2>(rows, plane, strides[0], stored_width);
+            }
+            (HostPixelFormat::Bgra8, PixelFormat::Rgb8) => {
+                write_rgba_rows::<3, 2, 0>(rows, plane, strides[0], stored_width);
+            }
+            (HostPixelFormat::Bgra8, PixelFormat::Rgba8) => {
+                write_rgba_rows::<4, 2, 0>(rows, plane, strides[0], stored_width);
+            }
+            (HostPixelFormat::Nv21, PixelFormat::Rgb8) => {
+                write_nv21_rows::<3>(
+                    data,
+                    frame.stride(),
+                    plane,
+                    chroma,
+                    strides,
+                    stored_width,
+                    stored_height,
+                );
+            }
+            (HostPixelFormat::Nv21, PixelFormat::Rgba8) => {
+                write_nv21_rows::<4>(
+                    data,
+                    frame.stride(),
+                    plane,
+                    chroma,
+                    strides,
+                    stored_width,
+                    stored_height,
+                );
+            }
+        }
+        return Ok(());
+    }
     match layout.format {
         HostPixelFormat::Rgba8 | HostPixelFormat::Bgra8 => {
             let [r, g, b] = channel_order(layout.format);
@@ -98,6 +153,167 @@ pub fn write_upright(frame: FrameView, image: &mut HostImageMut) -> Result<(), H
         }
     }
     Ok(())
+}
+
+/// True when the stored buffer is already upright: no turn, no mirror.
+fn is_identity(layout: &HostImageLayout) -> bool {
+    layout.rotation == Rotation::Upright && !layout.mirrored
+}
+
+/// Copies the rows of an upright RGBA or BGRA `plane` (red at byte `R`, blue at byte `B`)
+/// into packed RGB `rows`, one stored row each.
+fn read_rgba_rows<'a, const R: usize, const B: usize>(
+    plane: &[u8],
+    stride: usize,
+    rows: impl Iterator<Item = &'a mut [u8]>,
+) {
+    for (y, out) in rows.enumerate() {
+        let row = &plane[y * stride..][..out.len() / 3 * 4];
+        for (rgb, pixel) in out.chunks_exact_mut(3).zip(row.chunks_exact(4)) {
+            rgb.copy_from_slice(&[pixel[R], pixel[1], pixel[B]]);
+        }
+    }
+}
+
+/// Decodes the rows of an upright NV21 image into packed RGB `rows`, one stored row each:
+/// the same bytes as [`yuv::decode`] over [`nv21_planes`], each (V, U) pair's terms worked
+/// out once for the two pixels that share it.
+fn read_nv21_rows<'a>(
+    luma: &[u8],
+    chroma: &[u8],
+    strides: [usize; 2],
+    rows: impl Iterator<Item = &'a mut [u8]>,
+) {
+    let [luma_stride, chroma_stride] = strides;
+    for (y, out) in rows.enumerate() {
+        let width = out.len() / 3;
+        let luma_row = &luma[y * luma_stride..][..width];
+        let vu_row = &chroma[(y / 2) * chroma_stride..][..2 * width.div_ceil(2)];
+        let mut out_pairs = out.chunks_exact_mut(6);
+        let mut luma_pairs = luma_row.chunks_exact(2);
+        let mut vu_pairs = vu_row.chunks_exact(2);
+        for ((pair, lumas), vu) in (&mut out_pairs).zip(&mut luma_pairs).zip(&mut vu_pairs) {
+            let terms = yuv::ChromaTerms::new(vu[1], vu[0]);
+            pair[..3].copy_from_slice(&terms.rgb(lumas[0]));
+            pair[3..].copy_from_slice(&terms.rgb(lumas[1]));
+        }
+        // An odd width leaves one pixel, with the row's last (V, U) pair.
+        if let ([last_luma], Some([v, u])) = (luma_pairs.remainder(), vu_pairs.next()) {
+            let terms = yuv::ChromaTerms::new(*u, *v);
+            out_pairs
+                .into_remainder()
+                .copy_from_slice(&terms.rgb(*last_luma));
+        }
+    }
+}
+
+/// Writes upright frame `rows` of `BYTES`-byte pixels into an RGBA or BGRA `plane` (red
+/// at byte `R`, blue at byte `B`, alpha 255), `width` pixels a row, padding untouched.
+fn write_rgba_rows<'a, const BYTES: usize, const R: usize, const B: usize>(
+    rows: impl Iterator<Item = &'a [u8]>,
+    plane: &mut [u8],
+    stride: usize,
+    width: usize,
+) {
+    for (y, row) in rows.enumerate() {
+        let out = &mut plane[y * stride..][..width * 4];
+        for (pixel, rgb) in out.chunks_exact_mut(4).zip(row.chunks_exact(BYTES)) {
+            (pixel[R], pixel[1], pixel[B], pixel[3]) = (rgb[0], rgb[1], rgb[2], 255);
+        }
+    }
+}
+
+/// Encodes an upright frame of `BYTES`-byte pixels (`data`, rows `frame_stride` apart)
+/// into NV21 planes: the same bytes as [`yuv::encode_420`], two rows at a time.
+fn write_nv21_rows<const BYTES: usize>(
+    data: &[u8],
+    frame_stride: usize,
+    luma: &mut [u8],
+    chroma: &mut [u8],
+    strides: [usize; 2],
+    width: usize,
+    height: usize,
+) {
+    let [luma_stride, chroma_stride] = strides;
+    let row_bytes = width * BYTES;
+    let frame_row = |y: usize| &data[y * frame_stride..][..row_bytes];
+    let rgb = |pixel: &[u8]| [pixel[0], pixel[1], pixel[2]];
+    let add = |sum: &mut [i32; 3], pixel: [u8; 3]| {
+        for (total, channel) in sum.iter_mut().zip(pixel) {
+            *total += i32::from(channel);
+        }
+    };
+    for chroma_y in 0..height.div_ceil(2) {
+        let top = 2 * chroma_y;
+        let vu_row = &mut chroma[chroma_y * chroma_stride..][..2 * width.div_ceil(2)];
+        if top + 1 < height {
+            let (above, below) = luma[top * luma_stride..].split_at_mut(luma_stride);
+            let (luma_top, luma_bottom) = (&mut above[..width], &mut below[..width]);
+            let (rgb_top, rgb_bottom) = (frame_row(top), frame_row(top + 1));
+            let mut blocks = vu_row
+                .chunks_exact_mut(2)
+                .zip(
+                    luma_top
+                        .chunks_exact_mut(2)
+                        .zip(luma_bottom.chunks_exact_mut(2)),
+                )
+                .zip(
+                    rgb_top
+                        .chunks_exact(2 * BYTES)
+                        .zip(rgb_bottom.chunks_exact(2 * BYTES)),
+                );
+            for ((vu, (lumas_top, lumas_bottom)), (pixels_top, pixels_bottom)) in &mut blocks {
+                let pixels = [
+                    rgb(&pixels_top[..BYTES]),
+                    rgb(&pixels_top[BYTES..]),
+                    rgb(&pixels_bottom[..BYTES]),
+                    rgb(&pixels_bottom[BYTES..]),
+                ];
+                lumas_top[0] = yuv::luma(pixels[0]);
+                lumas_top[1] = yuv::luma(pixels[1]);
+                lumas_bottom[0] = yuv::luma(pixels[2]);
+                lumas_bottom[1] = yuv::luma(pixels[3]);
+                let mut sum = [0; 3];
+                for pixel in pixels {
+                    add(&mut sum, pixel);
+                }
+                // Whole blocks: the rounded mean of 4 non-negative totals is a shift.
+                let (cb, cr) = yuv::chroma(sum.map(|total| (total + 2) >> 2));
+                (vu[0], vu[1]) = (cr, cb);
+            }
+            if width % 2 == 1 {
+                // The right edge of an odd width: a block of 2 pixels, one above the other.
+                let x = width - 1;
+                let pixels = [rgb(&rgb_top[x * BYTES..]), rgb(&rgb_bottom[x * BYTES..])];
+                luma_top[x] = yuv::luma(pixels[0]);
+                luma_bottom[x] = yuv::luma(pixels[1]);
+                let mut sum = [0; 3];
+                for pixel in pixels {
+                    add(&mut sum, pixel);
+                }
+                let (cb, cr) = yuv::chroma(sum.map(|total| (total + 1) / 2));
+                (vu_row[x], vu_row[x + 1]) = (cr, cb);
+            }
+        } else {
+            // The bottom edge of an odd height: blocks of 2 pixels side by side, and of 1
+            // at the corner.
+            let rgb_top = frame_row(top);
+            let luma_top = &mut luma[top * luma_stride..][..width];
+            for (chroma_x, vu) in vu_row.chunks_exact_mut(2).enumerate() {
+                let left = 2 * chroma_x;
+                let mut sum = [0; 3];
+                let mut count = 0;
+                for x in left..(left + 2).min(width) {
+                    let pixel = rgb(&rgb_top[x * BYTES..]);
+                    luma_top[x] = yuv::luma(pixel);
+                    add(&mut sum, pixel);
+                    count += 1;
+                }
+                let (cb, cr) = yuv::chroma(sum.map(|total| (total + count / 2) / count));
+                (vu[0], vu[1]) = (cr, cb);
+            }
+        }
+    }
 }
 
 /// Where red, green and blue sit in a 4-byte pixel.
@@ -131,318 +347,4 @@ fn nv21_planes<'a>(luma: &'a [u8], chroma: &'a [u8], strides: [usize; 2]) -> yuv
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::{HostImageLayout, Rotation};
-    use super::*;
-    use crate::video::{FrameSink, FrameSource, Y4mReader, Y4mWriter};
-
-    const ROTATIONS: [Rotation; 4] = [
-        Rotation::Upright,
-        Rotation::Clockwise90,
-        Rotation::Clockwise180,
-        Rotation::Clockwise270,
-    ];
-
-    /// `width` x `height` pixels of varied colours (a fixed pseudo-random sequence).
-    fn varied(width: u32, height: u32) -> Frame {
-        let mut state = 0x2545_f491_u32.wrapping_add(width * 31 + height);
-        let data = (0..width * height * 3)
-            .map(|_| {
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (state >> 24) as u8
-            })
-            .collect();
-        Frame::from_packed(data, width, height, PixelFormat::Rgb8).unwrap()
-    }
-
-    /// `frame` stored as RGBA or BGRA in rows of `stride` bytes, padding and alpha `fill`.
-    fn four_byte(format: HostPixelFormat, frame: &Frame, stride: usize, fill: u8) -> Vec<u8> {
-        let (width, height) = (frame.width() as usize, frame.height() as usize);
-        let mut data = vec![fill; stride * height];
-        let [r, g, b] = channel_order(format);
-        for y in 0..height {
-            for x in 0..width {
-                let pixel = &mut data[y * stride + 4 * x..][..4];
-                [pixel[r], pixel[g], pixel[b]] = frame.view().rgb(x as u32, y as u32);
-            }
-        }
-        data
-    }
-
-    fn layout(format: HostPixelFormat, width: u32, height: u32) -> HostImageLayout {
-        HostImageLayout::packed(format, width, height)
-    }
-
-    /// `stored` read through an RGBA buffer turned by `rotation` and `mirrored`.
-    fn turned(stored: &Frame, rotation: Rotation, mirrored: bool) -> Frame {
-        let layout = HostImageLayout {
-            rotation,
-            mirrored,
-            ..layout(HostPixelFormat::Rgba8, stored.width(), stored.height())
-        };
-        let data = four_byte(HostPixelFormat::Rgba8, stored, layout.strides[0], 255);
-        let mut frame = Frame::filled(1, 1, [0; 3]).unwrap();
-        read_upright(&HostImage::new(layout, [&data, &[]]).unwrap(), &mut frame);
-        frame
-    }
-
-    /// `frame` written as NV21 of `layout`, into planes first filled with `fill`.
-    fn nv21_bytes(frame: &Frame, layout: HostImageLayout, fill: u8) -> [Vec<u8>; 2] {
-        let [mut luma, mut chroma] = layout.plane_lens().unwrap().map(|len| vec![fill; len]);
-        let mut image = HostImageMut::new(layout, [&mut luma, &mut chroma]).unwrap();
-        write_upright(frame.view(), &mut image).unwrap();
-        [luma, chroma]
-    }
-
-    fn read(layout: HostImageLayout, planes: &[Vec<u8>; 2]) -> Frame {
-        let mut frame = Frame::filled(1, 1, [0; 3]).unwrap();
-        read_upright(
-            &HostImage::new(layout, [&planes[0], &planes[1]]).unwrap(),
-            &mut frame,
-        );
-        frame
-    }
-
-    #[test]
-    fn corners_land_where_the_turn_and_mirror_put_them() {
-        // Stored 3x2: corners A (0, 0), B (2, 0), C (0, 1), D (2, 1).
-        let stored = varied(3, 2);
-        let corners = [(0, 0), (2, 0), (0, 1), (2, 1)];
-        for (rotation, mirrored, landed) in [
-            (Rotation::Upright, false, [(0, 0), (2, 0), (0, 1), (2, 1)]),
-            (Rotation::Upright, true, [(2, 0), (0, 0), (2, 1), (0, 1)]),
-            (
-                Rotation::Clockwise90,
-                false,
-                [(1, 0), (1, 2), (0, 0), (0, 2)],
-            ),
-            (
-                Rotation::Clockwise90,
-                true,
-                [(0, 0), (0, 2), (1, 0), (1, 2)],
-            ),
-            (
-                Rotation::Clockwise180,
-                false,
-                [(2, 1), (0, 1), (2, 0), (0, 0)],
-            ),
-            (
-                Rotation::Clockwise180,
-                true,
-                [(0, 1), (2, 1), (0, 0), (2, 0)],
-            ),
-            (
-                Rotation::Clockwise270,
-                false,
-                [(0, 2), (0, 0), (1, 2), (1, 0)],
-            ),
-            (
-                Rotation::Clockwise270,
-                true,
-                [(1, 2), (1, 0), (0, 2), (0, 0)],
-            ),
-        ] {
-            let upright = turned(&stored, rotation, mirrored);
-            let size = if rotation.swaps_sides() {
-                (2, 3)
-            } else {
-                (3, 2)
-            };
-            assert_eq!((upright.width(), upright.height()), size);
-            for ((x, y), (upright_x, upright_y)) in corners.into_iter().zip(landed) {
-                assert_eq!(
-                    upright.view().rgb(upright_x, upright_y),
-                    stored.view().rgb(x, y),
-                    "{rotation:?}, mirrored {mirrored}: stored ({x}, {y})"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn rgba_and_bgra_round_trip_exactly_and_keep_padding() {
-        let stored = varied(5, 3);
-        let stride = 5 * 4 + 3;
-        for format in [HostPixelFormat::Rgba8, HostPixelFormat::Bgra8] {
-            // Alpha 7 on the way in: ignored by reads, written back as 255.
-            let input = four_byte(format, &stored, stride, 7);
-            let expected = four_byte(format, &stored, stride, 255);
-            for rotation in ROTATIONS {
-                for mirrored in [false, true] {
-                    let layout = HostImageLayout {
-                        strides: [stride, 0],
-                        rotation,
-                        mirrored,
-                        ..layout(format, 5, 3)
-                    };
-                    let upright = read(layout, &[input.clone(), Vec::new()]);
-                    assert_eq!(upright, turned(&stored, rotation, mirrored));
-                    let mut output = vec![0xa5; input.len()];
-                    let mut image = HostImageMut::new(layout, [&mut output, &mut []]).unwrap();
-                    write_upright(upright.view(), &mut image).unwrap();
-                    for (y, (got, want)) in output
-                        .chunks(stride)
-                        .zip(expected.chunks(stride))
-                        .enumerate()
-                    {
-                        let context = format!("{format} {rotation:?} mirrored {mirrored} row {y}");
-                        assert_eq!(got[..20], want[..20], "{context}");
-                        assert_eq!(got[20..], [0xa5; 3], "{context}: padding was written");
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn rgba_frames_and_in_place_buffers_are_written() {
-        let stored = varied(4, 2);
-        let layout = HostImageLayout {
-            rotation: Rotation::Clockwise90,
-            ..layout(HostPixelFormat::Bgra8, 4, 2)
-        };
-        let mut buffer = four_byte(HostPixelFormat::Bgra8, &stored, 16, 255);
-        let original = buffer.clone();
-        let mut image = HostImageMut::new(layout, [&mut buffer, &mut []]).unwrap();
-        let mut frame = Frame::filled(1, 1, [0; 3]).unwrap();
-        read_upright(&image.as_image(), &mut frame);
-        // The same pixels as an RGBA frame with padded rows.
-        let mut rgba = vec![9; 2 * 6 * 4];
-        for y in 0..4 {
-            for x in 0..2 {
-                let at = y * 12 + x * 4;
-                rgba[at..at + 3].copy_from_slice(&frame.view().rgb(x as u32, y as u32));
-            }
-        }
-        let view = FrameView::new(&rgba, 2, 4, 12, PixelFormat::Rgba8).unwrap();
-        write_upright(view, &mut image).unwrap();
-        assert_eq!(buffer, original);
-    }
-
-    #[test]
-    fn frames_are_reused_when_the_size_matches() {
-        let stored = varied(4, 6);
-        let layout = layout(HostPixelFormat::Rgba8, 4, 6);
-        let data = four_byte(HostPixelFormat::Rgba8, &stored, 16, 255);
-        let image = HostImage::new(layout, [&data, &[]]).unwrap();
-        let mut frame = Frame::filled(4, 6, [1, 2, 3]).unwrap();
-        let buffer = frame.data().as_ptr();
-        read_upright(&image, &mut frame);
-        assert_eq!(frame.data().as_ptr(), buffer);
-        assert_eq!(frame, stored);
-        // An RGBA frame of the right size is replaced by an RGB one.
-        let mut rgba = Frame::from_packed(vec![0; 4 * 6 * 4], 4, 6, PixelFormat::Rgba8).unwrap();
-        read_upright(&image, &mut rgba);
-        assert_eq!(rgba, stored);
-    }
-
-    #[test]
-    fn frames_of_the_wrong_size_are_refused() {
-        let layout = HostImageLayout {
-            rotation: Rotation::Clockwise270,
-            ..layout(HostPixelFormat::Nv21, 4, 2)
-        };
-        let [mut luma, mut chroma] = [vec![0; 8], vec![0; 4]];
-        let mut image = HostImageMut::new(layout, [&mut luma, &mut chroma]).unwrap();
-        let frame = varied(4, 2);
-        assert_eq!(
-            write_upright(frame.view(), &mut image)
-                .unwrap_err()
-                .to_string(),
-            "the frame is 4x2 but the host image is 2x4 upright (4x2 stored, turned 270 degrees clockwise): write a frame of the upright size"
-        );
-        assert_eq!([luma, chroma], [vec![0; 8], vec![0; 4]]);
-    }
-
-    /// Writes `frame` to a Y4M file with the Y4M sink and returns the file's one frame of
-    /// planes and what the Y4M source reads back from it.
-    fn through_y4m(frame: &Frame) -> (Vec<u8>, Frame) {
-        let path = std::env::temp_dir().join(format!(
-            "lensmith-host-image-{}-{}x{}.y4m",
-            std::process::id(),
-            frame.width(),
-            frame.height()
-        ));
-        let mut writer = Box::new(Y4mWriter::create(&path, 30.0).unwrap());
-        writer.write_frame(frame.view()).unwrap();
-        writer.finish().unwrap();
-        let file = std::fs::read(&path).unwrap();
-        let mut reader = Y4mReader::open(&path).unwrap();
-        let decoded = reader.next_frame().unwrap().unwrap().frame;
-        std::fs::remove_file(&path).unwrap();
-        let header_end = file.iter().position(|&byte| byte == b'\n').unwrap() + 1;
-        let planes = file[header_end..].strip_prefix(b"FRAME\n").unwrap();
-        (planes.to_vec(), decoded)
-    }
-
-    #[test]
-    fn nv21_matches_the_y4m_writer_and_reader_byte_for_byte() {
-        for (width, height) in [(7, 5), (8, 6), (1, 1)] {
-            let frame = varied(width, height);
-            let (y4m, y4m_decoded) = through_y4m(&frame);
-            let (pixels, chroma_pixels) = ((width * height) as usize, {
-                (width.div_ceil(2) * height.div_ceil(2)) as usize
-            });
-            let (luma, rest) = y4m.split_at(pixels);
-            let (cb, cr) = rest.split_at(chroma_pixels);
-            let vu: Vec<u8> = cr.iter().zip(cb).flat_map(|(&v, &u)| [v, u]).collect();
-
-            let layout = layout(HostPixelFormat::Nv21, width, height);
-            let nv21 = nv21_bytes(&frame, layout, 0);
-            assert_eq!(nv21[0], luma, "{width}x{height} luma");
-            assert_eq!(nv21[1], vu, "{width}x{height} chroma");
-            assert_eq!(read(layout, &nv21), y4m_decoded, "{width}x{height} read");
-        }
-    }
-
-    #[test]
-    fn nv21_with_padded_strides_matches_tight_rows_and_keeps_padding() {
-        let frame = varied(7, 5);
-        let tight = layout(HostPixelFormat::Nv21, 7, 5);
-        let padded = HostImageLayout {
-            strides: [11, 13],
-            ..tight
-        };
-        let tight_planes = nv21_bytes(&frame, tight, 0);
-        let padded_planes = nv21_bytes(&frame, padded, 0xa5);
-        for plane in 0..2 {
-            let [tight_stride, padded_stride] = [tight.strides[plane], padded.strides[plane]];
-            let rows = padded_planes[plane].chunks(padded_stride);
-            for (y, (got, want)) in rows
-                .zip(tight_planes[plane].chunks(tight_stride))
-                .enumerate()
-            {
-                assert_eq!(got[..tight_stride], *want, "plane {plane} row {y}");
-                assert!(
-                    got[tight_stride..].iter().all(|&byte| byte == 0xa5),
-                    "plane {plane} row {y}: padding was written"
-                );
-            }
-        }
-        assert_eq!(read(padded, &padded_planes), read(tight, &tight_planes));
-    }
-
-    #[test]
-    fn nv21_turns_like_rgba_with_blocks_of_the_stored_buffer() {
-        let stored = varied(7, 5);
-        let upright_layout = layout(HostPixelFormat::Nv21, 7, 5);
-        let stored_planes = nv21_bytes(&stored, upright_layout, 0);
-        let stored_decoded = read(upright_layout, &stored_planes);
-        for rotation in ROTATIONS {
-            for mirrored in [false, true] {
-                let layout = HostImageLayout {
-                    rotation,
-                    mirrored,
-                    ..upright_layout
-                };
-                let context = format!("{rotation:?} mirrored {mirrored}");
-                // Writing the turned frame gives the planes of the stored one.
-                let upright = turned(&stored, rotation, mirrored);
-                assert_eq!(nv21_bytes(&upright, layout, 0), stored_planes, "{context}");
-                // Reading turned planes gives the stored decode, turned.
-                let expected = turned(&stored_decoded, rotation, mirrored);
-                assert_eq!(read(layout, &stored_planes), expected, "{context}");
-            }
-        }
-    }
-}
+mod tests;

@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use effect_api::manifest::PluginLayer;
+use effect_api::manifest::{LayerKind, Manifest, PluginLayer};
 use effect_api::plugin::Value;
 use effect_api::{Frame, Layer, ParameterValue, TriggerPhase, TriggerRule};
 
 use crate::face_pipeline::FaceFrame;
 use crate::plugin::build::current_library_file_name;
-use crate::plugin::static_plugins::static_plugin;
+use crate::plugin::static_plugins::{is_static_plugin, static_plugin};
 use crate::plugin::{HostFace, PluginCode, PluginError, PluginInstance, PluginLibrary, PluginLog};
 
 use super::PlayerError;
@@ -206,6 +206,38 @@ impl PluginStage {
     }
 }
 
+/// Refuses a bundle with a plugin that `code` will not play: one that is not linked into
+/// the program where only linked plugins play.
+pub(crate) fn check_playable(
+    manifest: &Manifest,
+    label: &str,
+    code: PluginCode,
+) -> Result<(), PlayerError> {
+    for layer in &manifest.layers {
+        if let LayerKind::Plugin(plugin) = &layer.kind
+            && code == PluginCode::StaticOnly
+            && !is_static_plugin(&plugin.library)
+        {
+            return Err(not_linked(layer, plugin, label));
+        }
+    }
+    Ok(())
+}
+
+/// The refusal of a plugin that is not linked in, where only linked plugins play.
+fn not_linked(layer: &Layer, plugin: &PluginLayer, label: &str) -> PlayerError {
+    PlayerError::Plugin(PluginError::Load {
+        library: format!("{label}effect.toml"),
+        message: format!(
+            "layer `{}`: plugin `{}` is not linked into this program, and this runtime does \
+             not load plugin code out of bundles (the platform forbids it, or the host turned \
+             it off); link the plugin crate into the app and register it under \"{}\" \
+             (`lensmith_register_static_plugin`, see docs/mobile.md)",
+            layer.name, plugin.library, plugin.library
+        ),
+    })
+}
+
 /// The bundle's library for this platform, loaded, where `code` allows loading it.
 fn load_library(
     layer: &Layer,
@@ -215,16 +247,7 @@ fn load_library(
     code: PluginCode,
 ) -> Result<Arc<PluginLibrary>, PlayerError> {
     if code == PluginCode::StaticOnly {
-        return Err(PlayerError::Plugin(PluginError::Load {
-            library: format!("{label}effect.toml"),
-            message: format!(
-                "layer `{}`: plugin `{}` is not linked into this program, and this runtime \
-                 does not load plugin code out of bundles (the platform forbids it, or the \
-                 host turned it off); link the plugin crate into the app and register it \
-                 under \"{}\" (`lensmith_register_static_plugin`, see docs/mobile.md)",
-                layer.name, plugin.library, plugin.library
-            ),
-        }));
+        return Err(not_linked(layer, plugin, label));
     }
     let member =
         current_library_file_name(&plugin.library).map_err(|error| PlayerError::Asset {

@@ -65,14 +65,42 @@ pub(crate) fn chroma(rgb: [i32; 3]) -> (u8, u8) {
 /// The RGB pixel of a Y'CbCr sample.
 #[inline]
 pub(crate) fn rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
-    let y = (i32::from(y) - 16) * Y_INVERSE;
-    let cb = i32::from(cb) - 128;
-    let cr = i32::from(cr) - 128;
-    [
-        to_byte(y + R_CR * cr),
-        to_byte(y + G_CB * cb + G_CR * cr),
-        to_byte(y + B_CB * cb),
-    ]
+    ChromaTerms::new(cb, cr).rgb(y)
+}
+
+/// The chroma part of [`rgb`] for one (Cb, Cr) sample, worked out once and reused for every
+/// pixel that shares the sample (two across in 4:2:0 and 4:2:2). The sums are in `i32` and
+/// never overflow, so splitting them this way gives exactly the bytes of the whole sum.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChromaTerms {
+    red: i32,
+    green: i32,
+    blue: i32,
+}
+
+impl ChromaTerms {
+    /// The terms of the sample (`cb`, `cr`).
+    #[inline]
+    pub(crate) fn new(cb: u8, cr: u8) -> Self {
+        let cb = i32::from(cb) - 128;
+        let cr = i32::from(cr) - 128;
+        Self {
+            red: R_CR * cr,
+            green: G_CB * cb + G_CR * cr,
+            blue: B_CB * cb,
+        }
+    }
+
+    /// The RGB pixel of luma `y` with this chroma.
+    #[inline]
+    pub(crate) fn rgb(self, y: u8) -> [u8; 3] {
+        let y = (i32::from(y) - 16) * Y_INVERSE;
+        [
+            to_byte(y + self.red),
+            to_byte(y + self.green),
+            to_byte(y + self.blue),
+        ]
+    }
 }
 
 /// One plane of 8-bit samples: rows `stride` bytes apart, samples `step` bytes apart in a
@@ -129,18 +157,18 @@ pub(crate) fn decode(
         x_shift,
         y_shift,
     } = *planes;
+    let pixels_per_chroma = 1 << x_shift;
     for y in 0..height {
         let luma_row = luma.row(y);
         let cb_row = cb.row(y >> y_shift);
         let cr_row = cr.row(y >> y_shift);
-        for x in 0..width {
-            let chroma_x = x >> x_shift;
-            let pixel = rgb(
-                luma_row[x * luma.step],
-                cb_row[chroma_x * cb.step],
-                cr_row[chroma_x * cr.step],
-            );
-            put(x, y, pixel);
+        // One chroma sample at a time, its terms shared by the pixels it covers.
+        for chroma_x in 0..width.div_ceil(pixels_per_chroma) {
+            let terms = ChromaTerms::new(cb_row[chroma_x * cb.step], cr_row[chroma_x * cr.step]);
+            let left = chroma_x << x_shift;
+            for x in left..(left + pixels_per_chroma).min(width) {
+                put(x, y, terms.rgb(luma_row[x * luma.step]));
+            }
         }
     }
 }
@@ -173,20 +201,22 @@ pub(crate) fn encode_420(
                 }
                 count += 1;
             };
-            if rows.len() == 2 && left + 1 < width {
-                // A whole block, unrolled: nearly every block of a frame.
+            let mean = if rows.len() == 2 && left + 1 < width {
+                // A whole block, unrolled: nearly every block of a frame. Its totals are
+                // never negative, so the rounded mean `(total + 2) / 4` is a shift.
                 add(left, top);
                 add(left + 1, top);
                 add(left, top + 1);
                 add(left + 1, top + 1);
+                sum.map(|total| (total + 2) >> 2)
             } else {
                 for y in rows.clone() {
                     for x in left..(left + 2).min(width) {
                         add(x, y);
                     }
                 }
-            }
-            let mean = sum.map(|total| (total + count / 2) / count);
+                sum.map(|total| (total + count / 2) / count)
+            };
             let (cb, cr) = chroma(mean);
             put_chroma(chroma_x, chroma_y, cb, cr);
         }
