@@ -193,13 +193,7 @@ impl Engine {
 
     /// The last frame's figures.
     pub fn stats(&mut self) -> Result<FrameStats, Failure> {
-        Ok(self.effect()?.player_stats())
-    }
-}
-
-impl Effect {
-    fn player_stats(&self) -> FrameStats {
-        self.player.last_stats().clone()
+        Ok(self.effect()?.player.last_stats().clone())
     }
 }
 
@@ -235,3 +229,6 @@ pub(crate) fn player_failure(error: &PlayerError) -> Failure {
     };
     Failure::new(status, error.to_string())
 }
+
+#[cfg(test)]
+mod tests;
