@@ -305,12 +305,7 @@ fn memcheck(program: &Path, args: &[&OsStr]) {
 #[test]
 fn c_host_and_hostile_inputs_are_clean_under_valgrind() {
     let test = "c_host_and_hostile_inputs_are_clean_under_valgrind";
-    if !lensmith_testkit::tools_or_skip(
-        test,
-        &[("valgrind", &["--version"])],
-        "LENSMITH_REQUIRE_VALGRIND",
-        "apt-get install -y valgrind",
-    ) {
+    if !lensmith_testkit::memcheck::valgrind_or_skip(test) {
         return;
     }
     let Some(fixture) = Fixture::new(test) else {

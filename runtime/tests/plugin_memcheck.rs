@@ -25,12 +25,7 @@ fn the_plugin_host_is_clean_under_valgrind() {
         return;
     }
     let test = "the_plugin_host_is_clean_under_valgrind";
-    if !lensmith_testkit::tools_or_skip(
-        test,
-        &[("valgrind", &["--version"])],
-        "LENSMITH_REQUIRE_VALGRIND",
-        "apt-get install -y valgrind",
-    ) {
+    if !lensmith_testkit::memcheck::valgrind_or_skip(test) {
         return;
     }
     let libraries = [

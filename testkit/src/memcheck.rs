@@ -4,6 +4,18 @@
 
 use std::process::Command;
 
+/// True when valgrind runs here; otherwise announces why `test` is skipped. Fails instead
+/// when `LENSMITH_REQUIRE_VALGRIND=1` (as CI sets it), so a missing valgrind cannot go
+/// unnoticed.
+pub fn valgrind_or_skip(test: &str) -> bool {
+    crate::tools_or_skip(
+        test,
+        &[("valgrind", &["--version"])],
+        "LENSMITH_REQUIRE_VALGRIND",
+        "apt-get install -y valgrind",
+    )
+}
+
 /// Runs `command` under memcheck (with `suppressions`, a Valgrind suppressions file, when
 /// given), prints what it printed and valgrind's summary, and panics with the full report
 /// unless it is clean.
