@@ -100,12 +100,6 @@ impl UprightMap {
     pub(super) fn row_start(&self, y: usize) -> isize {
         self.origin + y as isize * self.step_y
     }
-
-    /// Byte offset of the upright place of stored pixel (`x`, `y`).
-    #[inline]
-    pub(super) fn offset(&self, x: usize, y: usize) -> usize {
-        (self.row_start(y) + x as isize * self.step_x) as usize
-    }
 }
 
 #[cfg(test)]

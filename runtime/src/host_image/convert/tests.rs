@@ -2,7 +2,7 @@
 
 use super::super::{HostImageLayout, Rotation};
 use super::*;
-use crate::video::{FrameSink, FrameSource, Y4mReader, Y4mWriter};
+use crate::video::{FrameSink, FrameSource, Y4mReader, Y4mWriter, yuv};
 
 const ROTATIONS: [Rotation; 4] = [
     Rotation::Upright,
@@ -35,6 +35,14 @@ fn four_byte(format: HostPixelFormat, frame: &Frame, stride: usize, fill: u8) ->
         }
     }
     data
+}
+
+/// Where red, green and blue sit in a 4-byte pixel.
+fn channel_order(format: HostPixelFormat) -> [usize; 3] {
+    match format {
+        HostPixelFormat::Bgra8 => [2, 1, 0],
+        HostPixelFormat::Rgba8 | HostPixelFormat::Nv21 => [0, 1, 2],
+    }
 }
 
 fn layout(format: HostPixelFormat, width: u32, height: u32) -> HostImageLayout {
