@@ -7,9 +7,10 @@ use std::path::Path;
 
 use effect_api::FrameView;
 
-use super::{FrameSink, VideoError, check_rate, check_size, rate_fraction, yuv};
+use super::{FrameSink, VideoError, check_rate, check_size, rate_fraction};
 use super::{commit_pending, create_pending};
 use crate::atomic_file::PendingFile;
+use crate::host_image::{HostImageLayout, HostImageMut, HostPixelFormat, write_upright};
 
 /// A [`FrameSink`] that writes a `.y4m` file. The size is fixed by the first frame.
 #[derive(Debug)]
@@ -21,6 +22,8 @@ pub struct Y4mWriter {
     size: Option<(u32, u32)>,
     frames: u64,
     planes: Vec<u8>,
+    /// The frame's (V, U) pairs, as the NV21 encoder writes them.
+    interleaved_chroma: Vec<u8>,
 }
 
 impl Y4mWriter {
@@ -36,6 +39,7 @@ impl Y4mWriter {
             size: None,
             frames: 0,
             planes: Vec::new(),
+            interleaved_chroma: Vec::new(),
         })
     }
 
@@ -59,7 +63,7 @@ impl FrameSink for Y4mWriter {
             self.write(header.as_bytes())?;
         }
         let mut planes = std::mem::take(&mut self.planes);
-        encode_420(&frame, &mut planes);
+        encode_420(&frame, &mut planes, &mut self.interleaved_chroma);
         let written = self.write(b"FRAME\n").and_then(|()| self.write(&planes));
         self.planes = planes;
         written?;
@@ -91,23 +95,26 @@ impl FrameSink for Y4mWriter {
     }
 }
 
-/// Converts `frame` into Y', Cb and Cr planes (chroma at ceil(w/2) x ceil(h/2)).
-fn encode_420(frame: &FrameView, planes: &mut Vec<u8>) {
+/// Converts `frame` into Y', Cb and Cr planes (chroma at ceil(w/2) x ceil(h/2)) with the
+/// camera buffers' NV21 encoder, then parts its interleaved (V, U) pairs (kept in `vu`)
+/// into the two chroma planes: one 4:2:0 encoder serves Y4M files and hosts' NV21 buffers,
+/// so both hold the same samples.
+fn encode_420(frame: &FrameView, planes: &mut Vec<u8>, vu: &mut Vec<u8>) {
     let (width, height) = (frame.width() as usize, frame.height() as usize);
-    let chroma_width = width.div_ceil(2);
-    let chroma_plane = chroma_width * height.div_ceil(2);
+    let chroma_plane = width.div_ceil(2) * height.div_ceil(2);
     planes.clear();
     planes.resize(width * height + 2 * chroma_plane, 0);
+    vu.clear();
+    vu.resize(2 * chroma_plane, 0);
     let (luma, chroma) = planes.split_at_mut(width * height);
+    let layout = HostImageLayout::packed(HostPixelFormat::Nv21, frame.width(), frame.height());
+    // The planes are exactly the packed NV21 size of the frame, which is at least 1x1 and
+    // in memory already, and the image is the frame's own size: neither step can fail.
+    let mut image = HostImageMut::new(layout, [luma, vu.as_mut_slice()])
+        .expect("packed NV21 planes of a frame's size are valid");
+    write_upright(*frame, &mut image).expect("the NV21 image has the frame's size");
     let (cb, cr) = chroma.split_at_mut(chroma_plane);
-    yuv::encode_420(
-        width,
-        height,
-        |x, y| frame.rgb(x as u32, y as u32),
-        |x, y, sample| luma[y * width + x] = sample,
-        |x, y, blue, red| {
-            let index = y * chroma_width + x;
-            (cb[index], cr[index]) = (blue, red);
-        },
-    );
+    for ((pair, blue), red) in vu.chunks_exact(2).zip(cb).zip(cr) {
+        (*red, *blue) = (pair[0], pair[1]);
+    }
 }

@@ -2,9 +2,9 @@
 //! matrix Y4M files from ffmpeg and most SD/webcam tools use: Y' spans 16–235 and Cb, Cr
 //! span 16–240. Fixed point with 16 fractional bits keeps the per-pixel path integer.
 //!
-//! The plane walkers ([`decode`], [`encode_420`]) are shared by the Y4M reader and writer
-//! and by the NV21 host buffers of [`crate::host_image`], so that a host feeding Y4M
-//! frames as NV21 gets byte-identical pixels.
+//! The Y4M reader decodes with [`decode`]; the NV21 reader of [`crate::host_image`] uses
+//! the same [`ChromaTerms`], and the Y4M writer encodes through the NV21 writer, so that a
+//! host feeding Y4M frames as NV21 gets byte-identical pixels.
 
 /// `x` scaled to 16 fractional bits, rounded to nearest.
 const fn fixed(x: f64) -> i32 {
@@ -173,56 +173,6 @@ pub(crate) fn decode(
     }
 }
 
-/// Encodes a `width` x `height` image, whose pixel (x, y) is `rgb_at(x, y)`, as 4:2:0:
-/// `put_luma(x, y, luma)` for every pixel and `put_chroma(chroma_x, chroma_y, cb, cr)` for
-/// every 2x2 block (ceil(w/2) x ceil(h/2) of them), its chroma that of the rounded mean of
-/// the block's pixels. Blocks on the right and bottom edges of odd sizes hold fewer pixels.
-///
-/// One pass over the blocks: each pixel is read once.
-#[inline]
-pub(crate) fn encode_420(
-    width: usize,
-    height: usize,
-    rgb_at: impl Fn(usize, usize) -> [u8; 3],
-    mut put_luma: impl FnMut(usize, usize, u8),
-    mut put_chroma: impl FnMut(usize, usize, u8, u8),
-) {
-    for chroma_y in 0..height.div_ceil(2) {
-        let top = 2 * chroma_y;
-        let rows = top..(top + 2).min(height);
-        for chroma_x in 0..width.div_ceil(2) {
-            let left = 2 * chroma_x;
-            let (mut sum, mut count) = ([0i32; 3], 0i32);
-            let mut add = |x, y| {
-                let pixel = rgb_at(x, y);
-                put_luma(x, y, luma(pixel));
-                for (total, channel) in sum.iter_mut().zip(pixel) {
-                    *total += i32::from(channel);
-                }
-                count += 1;
-            };
-            let mean = if rows.len() == 2 && left + 1 < width {
-                // A whole block, unrolled: nearly every block of a frame. Its totals are
-                // never negative, so the rounded mean `(total + 2) / 4` is a shift.
-                add(left, top);
-                add(left + 1, top);
-                add(left, top + 1);
-                add(left + 1, top + 1);
-                sum.map(|total| (total + 2) >> 2)
-            } else {
-                for y in rows.clone() {
-                    for x in left..(left + 2).min(width) {
-                        add(x, y);
-                    }
-                }
-                sum.map(|total| (total + count / 2) / count)
-            };
-            let (cb, cr) = chroma(mean);
-            put_chroma(chroma_x, chroma_y, cb, cr);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,42 +186,6 @@ mod tests {
         assert_eq!(chroma([255, 0, 0]).1, 240);
         assert_eq!(rgb(16, 128, 128), [0, 0, 0]);
         assert_eq!(rgb(235, 128, 128), [255, 255, 255]);
-    }
-
-    #[test]
-    fn edge_blocks_of_odd_sizes_average_fewer_pixels() {
-        // 3x3: one whole block, two blocks of 2 pixels, one of 1.
-        let pixel = |x: usize, y: usize| [(40 * x + 7 * y) as u8, (90 * y + 3) as u8, 200];
-        let (mut lumas, mut chromas) = (Vec::new(), Vec::new());
-        encode_420(
-            3,
-            3,
-            pixel,
-            |x, y, sample| lumas.push((x, y, sample)),
-            |x, y, cb, cr| chromas.push((x, y, (cb, cr))),
-        );
-        lumas.sort();
-        let expected: Vec<_> = (0..3)
-            .flat_map(|x| (0..3).map(move |y| (x, y, luma(pixel(x, y)))))
-            .collect();
-        assert_eq!(lumas, expected);
-        let mean = |pixels: &[(usize, usize)]| {
-            let count = pixels.len() as i32;
-            let sum = pixels.iter().fold([0; 3], |sum: [i32; 3], &(x, y)| {
-                let [r, g, b] = pixel(x, y).map(i32::from);
-                [sum[0] + r, sum[1] + g, sum[2] + b]
-            });
-            chroma(sum.map(|total| (total + count / 2) / count))
-        };
-        assert_eq!(
-            chromas,
-            [
-                (0, 0, mean(&[(0, 0), (1, 0), (0, 1), (1, 1)])),
-                (1, 0, mean(&[(2, 0), (2, 1)])),
-                (0, 1, mean(&[(0, 2), (1, 2)])),
-                (1, 1, mean(&[(2, 2)])),
-            ]
-        );
     }
 
     #[test]

@@ -8,8 +8,7 @@ use crate::video::yuv;
 /// The upright pixel at byte `at` of `data` (its first three bytes: alpha is ignored).
 #[inline]
 fn rgb_at(data: &[u8], at: isize) -> [u8; 3] {
-    let pixel = &data[at as usize..][..3];
-    [pixel[0], pixel[1], pixel[2]]
+    rgb(&data[at as usize..])
 }
 
 /// Puts `pixel` at byte `at` of the packed RGB `out`.
@@ -150,7 +149,9 @@ fn encode_block(pixels: [[u8; 3]; 4], (top, bottom): (&mut [u8], &mut [u8]), vu:
 }
 
 /// Encodes the upright frame `data` (`BYTES`-byte pixels, found by `map`) into `width` x
-/// `height` NV21 planes: the same bytes as [`yuv::encode_420`], two stored rows at a time.
+/// `height` NV21 planes, two stored rows at a time. Each 2x2 block's chroma is that of
+/// the rounded mean of its pixels; blocks on the right and bottom edges of odd sizes hold
+/// fewer pixels. The Y4M writer encodes through this too.
 pub(super) fn write_nv21<const BYTES: usize>(
     data: &[u8],
     map: &UprightMap,

@@ -489,3 +489,51 @@ fn every_path_matches_a_per_pixel_reference_byte_for_byte() {
         }
     }
 }
+
+#[test]
+fn edge_blocks_of_odd_sizes_average_fewer_pixels() {
+    // 3x3: one whole block, two blocks of 2 pixels, one of 1.
+    let pixel = |x: usize, y: usize| [(40 * x + 7 * y) as u8, (90 * y + 3) as u8, 200];
+    let rgb: Vec<u8> = (0..3)
+        .flat_map(|y| (0..3).flat_map(move |x| pixel(x, y)))
+        .collect();
+    let frame = Frame::from_packed(rgb, 3, 3, PixelFormat::Rgb8).unwrap();
+    let layout = HostImageLayout::packed(HostPixelFormat::Nv21, 3, 3);
+    let (mut luma_plane, mut vu_plane) = (vec![0; 9], vec![0; 8]);
+    let mut image = HostImageMut::new(layout, [&mut luma_plane, &mut vu_plane]).unwrap();
+    write_upright(frame.view(), &mut image).unwrap();
+    let mut lumas: Vec<_> = (0..3)
+        .flat_map(|y| (0..3).map(move |x| (x, y)))
+        .map(|(x, y)| (x, y, luma_plane[y * 3 + x]))
+        .collect();
+    lumas.sort();
+    let expected: Vec<_> = (0..3)
+        .flat_map(|x| (0..3).map(move |y| (x, y, yuv::luma(pixel(x, y)))))
+        .collect();
+    assert_eq!(lumas, expected);
+    // NV21 stores each block's V (Cr) before its U (Cb).
+    let chromas: Vec<_> = (0..2)
+        .flat_map(|y| (0..2).map(move |x| (x, y)))
+        .map(|(x, y)| {
+            let at = y * 4 + 2 * x;
+            (x, y, (vu_plane[at + 1], vu_plane[at]))
+        })
+        .collect();
+    let mean = |pixels: &[(usize, usize)]| {
+        let count = pixels.len() as i32;
+        let sum = pixels.iter().fold([0; 3], |sum: [i32; 3], &(x, y)| {
+            let [r, g, b] = pixel(x, y).map(i32::from);
+            [sum[0] + r, sum[1] + g, sum[2] + b]
+        });
+        yuv::chroma(sum.map(|total| (total + count / 2) / count))
+    };
+    assert_eq!(
+        chromas,
+        [
+            (0, 0, mean(&[(0, 0), (1, 0), (0, 1), (1, 1)])),
+            (1, 0, mean(&[(2, 0), (2, 1)])),
+            (0, 1, mean(&[(0, 2), (1, 2)])),
+            (1, 1, mean(&[(2, 2)])),
+        ]
+    );
+}
