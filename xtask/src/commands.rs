@@ -9,8 +9,8 @@ const CHECKED_FEATURES: &str = "xtask/art,lensmith-studio/camera";
 
 /// Set-up, formatting, lints and the whole test suite, stopping at the first failure.
 pub fn test() -> Result<()> {
+    crate::prerequisites::require()?;
     crate::setup::run()?;
-    require_libclang()?;
     cargo(
         &["fmt", "--all", "--check"],
         "rustfmt found unformatted code: run `cargo fmt --all`",
@@ -74,53 +74,6 @@ fn distill_tests() -> Result<()> {
         .status()?;
     if !status.success() {
         bail!("the distillation tools' tests failed ({status}; see above)");
-    }
-    Ok(())
-}
-
-/// The camera feature's V4L2 bindings are made by bindgen, which needs libclang: say so
-/// before cargo fails deep in a build script.
-fn require_libclang() -> Result<()> {
-    if !cfg!(target_os = "linux") || std::env::var_os("LIBCLANG_PATH").is_some() {
-        return Ok(());
-    }
-    // Where clang-sys looks on Linux: the library folders, and Debian's /usr/lib/llvm-N/lib.
-    let mut folders: Vec<std::path::PathBuf> = [
-        "/usr/lib",
-        "/usr/lib64",
-        "/usr/local/lib",
-        "/usr/lib/x86_64-linux-gnu",
-        "/usr/lib/aarch64-linux-gnu",
-    ]
-    .iter()
-    .map(std::path::PathBuf::from)
-    .collect();
-    if let Ok(entries) = std::fs::read_dir("/usr/lib") {
-        folders.extend(
-            entries
-                .flatten()
-                .filter(|entry| entry.file_name().to_string_lossy().starts_with("llvm-"))
-                .map(|entry| entry.path().join("lib")),
-        );
-    }
-    let is_libclang = |name: &str| {
-        // `libclang.so…` or `libclang-14.so…`, not `libclang-cpp.so…`.
-        name.starts_with("libclang.so")
-            || name.strip_prefix("libclang-").is_some_and(|rest| {
-                rest.starts_with(|c: char| c.is_ascii_digit()) && rest.contains(".so")
-            })
-    };
-    let found = folders.iter().any(|folder| {
-        std::fs::read_dir(folder)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|entry| is_libclang(&entry.file_name().to_string_lossy()))
-    });
-    if !found {
-        bail!(
-            "libclang is missing: the studio's camera capture, which the tests build, needs it for its V4L2 bindings. Install it (`apt-get install libclang-dev`) or set LIBCLANG_PATH"
-        );
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ mod fetch;
 mod header;
 mod lock;
 mod paths;
+mod prerequisites;
 mod python_env;
 mod setup;
 
@@ -45,6 +46,9 @@ enum Task {
     /// Write the C API's header (runtime/capi/include/lensmith.h) from the code with
     /// cbindgen; `--check` fails if the checked-in header is stale.
     Header(header::HeaderOptions),
+    /// List what this machine lacks for `test` (programs, libraries, Python packages) and
+    /// the Debian packages that give it; `.ci/run` installs what this names.
+    Prerequisites(prerequisites::PrerequisiteOptions),
 }
 
 fn main() -> Result<()> {
@@ -55,5 +59,6 @@ fn main() -> Result<()> {
         Task::Bench(options) => bench::run(&options),
         Task::Art(options) => art::run(&options),
         Task::Header(options) => header::run(&options),
+        Task::Prerequisites(options) => prerequisites::run(&options),
     }
 }
