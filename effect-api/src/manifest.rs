@@ -49,7 +49,7 @@ pub use semantics::bundle_path_problem;
 
 pub use layer::{
     BlendMode, ChannelOrder, FaceModelLayer, FaceSelection, LayerKind, LutLayer, LutScope,
-    MaskLayer, PluginLayer, StickerLayer, TensorLayout, TensorRange,
+    MaskLayer, PasteRegion, PluginLayer, StickerLayer, TensorLayout, TensorRange,
 };
 
 use serde::{Deserialize, Serialize};

@@ -22,6 +22,7 @@ mod face_mesh;
 mod face_model;
 mod feather;
 mod loading;
+mod paste_region;
 mod plugin_layer;
 mod reload;
 mod snapshot;

@@ -283,3 +283,78 @@ fn layouts_ranges_and_channel_orders_reach_the_model_as_declared() {
         "bgr: {red} {green} {blue}"
     );
 }
+
+/// Frame pixels the rendering changed, and how many of them lie above `above_y`.
+fn changed_pixels(rendered: &Frame, original: &Frame, above_y: f32) -> (usize, usize) {
+    let width = original.width() as usize;
+    let (mut changed, mut changed_above) = (0, 0);
+    for (index, (after, before)) in rendered
+        .data()
+        .chunks_exact(3)
+        .zip(original.data().chunks_exact(3))
+        .enumerate()
+    {
+        if after != before {
+            changed += 1;
+            changed_above += usize::from(((index / width) as f32) < above_y);
+        }
+    }
+    (changed, changed_above)
+}
+
+#[test]
+fn the_region_chooses_how_much_of_the_result_reaches_the_frame() {
+    let test = "paste_back_regions";
+    let Some((mut tracker, original)) =
+        lensmith_testkit::tracker_or_skip(test, TrackerSettings::still_images())
+    else {
+        return;
+    };
+    let cache = lensmith_testkit::cache_or_skip(test).expect("the tracker came from it");
+    let landmarks = tracker.process(original.view(), 0.0).unwrap().faces[0]
+        .landmarks
+        .clone();
+    // The top of the face oval (MediaPipe's landmark 10, at the hairline): the hair is above.
+    let forehead_y = landmarks[10][1] - 5.0;
+    let render = |region: &str| {
+        let (rendered, scene) = render_with(
+            "invert_nchw_pm1.onnx",
+            &format!("region = \"{region}\""),
+            &cache,
+        );
+        let [DrawCommand::Patch(patch)] = scene.commands.as_slice() else {
+            panic!(
+                "{region}: one patch expected, got {:?}",
+                scene.commands.len()
+            );
+        };
+        // The crop's area in frame pixels: the patch's side times its scale, squared.
+        let [[a, _, _], [c, _, _]] = patch.crop_to_frame;
+        let crop_area = (f64::from(patch.side) * f64::from(a.hypot(c))).powi(2);
+        (changed_pixels(&rendered, &original, forehead_y), crop_area)
+    };
+    let ((oval, oval_above), crop_area) = render("face_oval");
+    let ((head, head_above), _) = render("head");
+    let ((crop, crop_above), _) = render("crop");
+    eprintln!(
+        "changed pixels: face_oval {oval} ({oval_above} above the forehead), head {head} \
+         ({head_above}), crop {crop} ({crop_above}); the crop covers {crop_area:.0}"
+    );
+    assert!(oval_above < oval / 50, "the face oval keeps off the hair");
+    assert!(
+        head as f64 > 1.4 * oval as f64,
+        "the head region adds hair and ears"
+    );
+    assert!(
+        head_above > 10 * oval_above.max(100),
+        "the head region reaches above the forehead"
+    );
+    assert!(
+        crop as f64 > 1.3 * head as f64,
+        "the crop region adds the background"
+    );
+    assert!(
+        (0.85..=1.0).contains(&(crop as f64 / crop_area)),
+        "the crop region changes nearly the whole crop: {crop} of {crop_area:.0} pixels"
+    );
+}

@@ -14,7 +14,8 @@ from .crops import write_atomic
 
 LAYER_TEMPLATE = """
 # The distilled student: the stable face crop at {size}x{size} -> the model -> pasted back with
-# a feathered edge. Made by `distill bundle`; MODEL_CARD.md says how it was trained.
+# a feathered edge around `region` ("face_oval", "head" with hair and ears, or the whole
+# "crop"). Made by `distill bundle`; MODEL_CARD.md says how it was trained.
 [[layer]]
 kind = "face_model"
 name = "{layer}"
@@ -25,6 +26,7 @@ output_layout = "nchw"
 value_range = "minus_one_to_one"
 channel_order = "rgb"
 feather = 0.08
+region = "{region}"
 
 [[layer.parameter]]
 name = "opacity"
@@ -60,8 +62,12 @@ def toml_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+# The `region` values a face_model layer accepts (effect-api's PasteRegion).
+REGIONS = ("face_oval", "head", "crop")
+
+
 def install(model: Path, file_name: str, bundle: Path, layer: str, size: int, card: str, effect_id: str, name: str,
-            description: str) -> list[str]:
+            description: str, region: str = "face_oval") -> list[str]:
     """Copies `model` into `bundle/models/file_name`, declares it, writes the card; returns
     what it did."""
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", layer):
@@ -75,7 +81,9 @@ def install(model: Path, file_name: str, bundle: Path, layer: str, size: int, ca
     os.replace(scratch, target)
     done.append(f"copied {model} to {target}")
     manifest = bundle / "effect.toml"
-    block = LAYER_TEMPLATE.format(size=size, layer=layer, model=file_name)
+    if region not in REGIONS:
+        raise SystemExit(f"region {region!r}: use one of {', '.join(REGIONS)}")
+    block = LAYER_TEMPLATE.format(size=size, layer=layer, model=file_name, region=region)
     if not manifest.exists():
         head = MANIFEST_HEAD.format(effect_id=toml_string(effect_id), name=toml_string(name),
                                     description=toml_string(description))

@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     packing.add_argument("--bundle", type=Path, required=True)
     packing.add_argument("--layer", default="student")
     packing.add_argument("--int8", action="store_true", help="bundle the 8-bit variant")
+    packing.add_argument("--region", choices=bundle_module.REGIONS, default="face_oval",
+                         help="what part of the student's output reaches the frame (a new layer only)")
     packing.add_argument("--id", default="com.example.student")
     packing.add_argument("--name", default="Student")
     packing.add_argument("--description", default="A distilled face effect.")
@@ -164,7 +166,7 @@ def run_bundle(args: argparse.Namespace) -> int:
     named = args.bundle / "models" / f"{args.layer}{'_int8' if args.int8 else ''}.onnx"
     card = model_card(run, history, export, pairs, named.name)
     for line in bundle_module.install(model, named.name, args.bundle, args.layer, history["config"]["student"]["size"], card,
-                                      args.id, args.name, args.description):
+                                      args.id, args.name, args.description, args.region):
         print(line)
     return 0
 

@@ -122,9 +122,28 @@ pub struct FaceModelLayer {
     /// crop side (0..=0.5).
     #[serde(default = "default_feather")]
     pub feather: f64,
+    /// Which part of the model's result reaches the frame, feathered at its edge.
+    #[serde(default)]
+    pub region: PasteRegion,
     /// Which faces it applies to.
     #[serde(default)]
     pub faces: FaceSelection,
+}
+
+/// The part of a face model's output that is blended into the frame. Every region is
+/// feathered by the layer's `feather` and fades out before the crop's edge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasteRegion {
+    /// Inside the face mesh's outline (forehead to chin, cheek to cheek): skin effects
+    /// that must leave hair and background alone.
+    #[default]
+    FaceOval,
+    /// The face outline widened and raised to take in the hair and ears, stopping at the
+    /// jaw: looks that restyle the whole head (cartoons, hair colour).
+    Head,
+    /// The whole crop: looks that change the background around the face too.
+    Crop,
 }
 
 fn default_crop_size() -> u32 {

@@ -151,6 +151,7 @@ const FACE_MODEL: &[Field] = &[
     optional("channel_order", Kind::OneOf(&["rgb", "bgr"])),
     optional("opacity", Kind::Number),
     optional("feather", Kind::Number),
+    optional("region", Kind::OneOf(&["face_oval", "head", "crop"])),
     optional("faces", FACES),
 ];
 

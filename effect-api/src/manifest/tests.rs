@@ -167,3 +167,31 @@ fn a_parameter_must_name_a_property_its_layer_has() {
         "{joined}"
     );
 }
+
+#[test]
+fn a_face_model_region_defaults_to_the_face_oval_and_refuses_unknown_regions() {
+    let region_of = |text: &str| {
+        let manifest = check("effect.toml", text).manifest.expect("it parses");
+        let LayerKind::FaceModel(model) = &manifest.layers[0].kind else {
+            panic!("the first layer is a face model");
+        };
+        model.region
+    };
+    assert_eq!(region_of(GOOD), PasteRegion::FaceOval);
+    let with = |value: &str| {
+        GOOD.replace(
+            "crop_size = 256",
+            &format!("crop_size = 256\nregion = {value}"),
+        )
+    };
+    assert_eq!(region_of(&with("\"head\"")), PasteRegion::Head);
+    assert_eq!(region_of(&with("\"crop\"")), PasteRegion::Crop);
+
+    let joined = messages(&with("\"haed\"")).join("\n");
+    assert!(
+        joined.contains("effect.toml:23:10: `layer[0].region` = \"haed\""),
+        "{joined}"
+    );
+    assert!(joined.contains("\"haed\" is not a known value"), "{joined}");
+    assert!(joined.contains("did you mean \"head\"?"), "{joined}");
+}

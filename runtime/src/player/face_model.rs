@@ -1,7 +1,8 @@
 //! The `face_model` layer, the seed's path: cut each face's stable crop at the model's
 //! size, hand it to the model in the declared layout, range and channel order, and paste
-//! the result back through the inverse transform with a feathered mask that follows the
-//! face's outline (and fades before the crop's edge, so no seam and no halo show).
+//! the result back through the inverse transform with a feathered mask over the layer's
+//! region (the face's outline, the head, or the whole crop), which fades before the crop's
+//! edge so that no seam and no halo show.
 
 use effect_api::FrameView;
 use effect_api::manifest::{ChannelOrder, FaceModelLayer, TensorLayout, TensorRange};
@@ -12,6 +13,7 @@ use crate::models::{ImageModel, ImageModelError};
 use crate::render::{DrawCommand, PatchDraw, Scene};
 
 use super::feather::FeatherMask;
+use super::paste_region::region_outline;
 
 /// What a face-model layer keeps between frames: its session and its buffers.
 #[derive(Debug)]
@@ -22,6 +24,7 @@ pub(crate) struct FaceModelStage {
     input: Vec<f32>,
     output: Vec<f32>,
     mask: FeatherMask,
+    face_oval: Vec<[f32; 2]>,
     outline: Vec<[f32; 2]>,
 }
 
@@ -82,6 +85,7 @@ impl FaceModelStage {
             input: vec![0.0; side * side * 3],
             output: vec![0.0; side * side * 3],
             mask: FeatherMask::new(layer.crop_size),
+            face_oval: Vec::with_capacity(FACE_OVAL.len()),
             outline: Vec::with_capacity(FACE_OVAL.len()),
             layer,
             model,
@@ -116,12 +120,13 @@ impl FaceModelStage {
         self.fill_input();
         self.model.run(&self.input, &mut self.output)?;
 
-        self.outline.clear();
-        self.outline.extend(FACE_OVAL.iter().filter_map(|&index| {
+        self.face_oval.clear();
+        self.face_oval.extend(FACE_OVAL.iter().filter_map(|&index| {
             let point = landmarks.get(index as usize)?;
             let crop_point = transform.frame_to_crop(effect_api::Point2::new(point[0], point[1]));
             Some([crop_point.x, crop_point.y])
         }));
+        region_outline(self.layer.region, &self.face_oval, side, &mut self.outline);
         self.mask.update(&self.outline, feather * side as f32);
 
         let (pixels, patch) = scene.push_patch(side);
