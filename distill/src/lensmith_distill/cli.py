@@ -1,7 +1,9 @@
 """`distill`: from face crops to a real-time student in an effect bundle.
 
     distill pairs CROPS... --teacher cartoon -o PAIRS       # the teacher's targets
+    distill pairs CROPS... -o PAIRS --ray auto              # ... as Ray tasks on a cluster
     distill train PAIRS --run RUN --held-out 'cap13*'        # train (resumes if stopped)
+    torchrun --nproc_per_node 2 -m lensmith_distill train ...  # the same, data-parallel (DDP)
     distill export RUN --lensmith target/release/lensmith    # ONNX, checked; int8; speed
     distill bundle RUN --bundle effects/cartoon              # model + layer + model card
 """
@@ -16,6 +18,7 @@ from pathlib import Path
 import torch
 
 from . import bundle as bundle_module
+from . import ray_pairs
 from .card import model_card
 from .dataset import load_split, to_pixels
 from .student import StudentConfig, multiply_adds
@@ -33,6 +36,12 @@ def main(argv: list[str] | None = None) -> int:
                        help="cartoon (built in), command:'CMD {input} {output}' or python:module:function")
     pairs.add_argument("--sources", type=Path, default=None, help="licences of the crops' sources (TOML)")
     pairs.add_argument("-o", "--output", type=Path, required=True)
+    pairs.add_argument("--ray", metavar="auto|ADDRESS|local", default=None,
+                       help="run the teacher as Ray tasks: on the running cluster (auto), at ADDRESS "
+                            "(ray://HOST:10001 or HOST:6379), or on a private instance here (local)")
+    pairs.add_argument("--ray-cpus", type=int, default=None, help="CPUs of a --ray local instance (default: all)")
+    pairs.add_argument("--ray-batch", type=int, default=None,
+                       help=f"crops per Ray task (default {ray_pairs.DEFAULT_BATCH})")
 
     training = commands.add_parser("train", help="train a student on pairs")
     training.add_argument("pairs", type=Path)
@@ -72,11 +81,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_pairs(args: argparse.Namespace) -> int:
-    from .pairs import DEFAULT_SOURCES, SourceCatalog, build_pairs
-    from .teachers import load_teacher
+    from .crops import CropError
+    from .pairs import DEFAULT_SOURCES, PairsError, SourceCatalog, build_pairs
+    from .teachers import TeacherError, load_teacher
 
-    catalog = SourceCatalog.load(args.sources or DEFAULT_SOURCES)
-    manifest = build_pairs(args.crops, load_teacher(args.teacher), args.output, catalog)
+    if args.ray is None and (args.ray_cpus is not None or args.ray_batch is not None):
+        raise SystemExit("distill pairs: --ray-cpus and --ray-batch size Ray's work; add --ray auto, ADDRESS or local")
+    try:
+        catalog = SourceCatalog.load(args.sources or DEFAULT_SOURCES)
+        teacher = load_teacher(args.teacher)
+        if args.ray is None:
+            manifest = build_pairs(args.crops, teacher, args.output, catalog)
+        else:
+            with ray_pairs.RayRunner(args.teacher, teacher, args.ray, args.ray_cpus,
+                                     args.ray_batch or ray_pairs.DEFAULT_BATCH) as runner:
+                manifest = build_pairs(args.crops, teacher, args.output, catalog, runner=runner)
+    except (CropError, PairsError, TeacherError) as err:
+        raise SystemExit(f"distill pairs: {err}") from err
     print(f"{len(manifest['pairs'])} pair(s) in {args.output}; mean teacher time "
           f"{manifest.get('totals', {}).get('teacher_ms_mean', 0):.0f} ms per crop")
     return 0
