@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import socket
 import sys
 from itertools import islice
 from typing import Iterator, Optional
@@ -27,6 +28,9 @@ DEFAULT_BATCH = 32
 TASKS_PER_CPU = 2
 
 RAY_VERSION = "2.60.0"  # the version xtask/distill-requirements.txt pins
+
+# How long to wait for a cluster's port to answer: Ray itself retries an absent head for minutes.
+CONNECT_TIMEOUT_S = 10.0
 
 
 class RayRunner:
@@ -92,6 +96,8 @@ class RayRunner:
                 f"`pip install ray=={RAY_VERSION}` (xtask/distill-requirements.txt pins it with hashes), "
                 "or leave out --ray to run the teacher in this process"
             ) from err
+        if self.address not in ("auto", "local"):
+            _check_reachable(self.address)
         options = {"address": "local", "num_cpus": self.cpus} if self.address == "local" else {"address": self.address}
         try:
             ray.init(include_dashboard=False, **options)
@@ -143,6 +149,19 @@ def _portable(crop: Crop) -> Crop:
 def _span(batch: list[Crop]) -> str:
     names = [crop.name for crop in batch]
     return f"`{names[0]}`" if len(names) == 1 else f"`{names[0]}` to `{names[-1]}` ({len(names)} crops)"
+
+
+def _check_reachable(address: str) -> None:
+    """Fails at once, naming the address, when nothing listens there."""
+    client = address.startswith("ray://")
+    host, _, port = address[len("ray://") if client else 0 :].rpartition(":")
+    if not host or not port.isdigit():
+        host, port = (host or port), ("10001" if client else "6379")
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as err:
+        raise PairsError(f"cannot connect to Ray at `{address}`: nothing answers on {host}:{port} ({err}); "
+                         f"{_connection_hint(address)}") from err
 
 
 def _connection_hint(address: str) -> str:
