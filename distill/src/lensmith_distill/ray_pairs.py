@@ -65,6 +65,7 @@ class RayRunner:
             self._ray = None
 
     def __call__(self, crops: list[Crop]) -> Iterator[list[TeacherResult]]:
+        """Yields each task's results as it finishes; connects on the first call."""
         if not crops:
             return
         ray = self._connect()
@@ -81,9 +82,11 @@ class RayRunner:
                 [ready], _ = ray.wait(list(pending), num_returns=1)
                 yield self._results(ray, ready, pending.pop(ready))
         finally:
-            # An error here or a stop by the caller: leave no work running for nothing.
-            for ref in pending:
-                ray.cancel(ref)
+            # An error here or a stop by the caller: leave no work running for nothing (the
+            # caller may already have disconnected, which stopped it anyway).
+            if ray.is_initialized():
+                for ref in pending:
+                    ray.cancel(ref)
 
     def _connect(self):
         if self._ray is not None:
