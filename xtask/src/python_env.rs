@@ -148,14 +148,15 @@ pub const MEDIAPIPE: PythonEnv = PythonEnv {
     over_torch: false,
 };
 
-/// The distillation tools (`distill/`): ONNX, ONNX Runtime, OpenCV, matplotlib and pytest
-/// over a Python that has PyTorch; the `distill` package itself is installed from the
-/// checkout, editable.
+/// The distillation tools (`distill/`): ONNX, ONNX Runtime, OpenCV, matplotlib, Ray and
+/// pytest over a Python that has PyTorch; the `distill` package itself is installed from
+/// the checkout, editable.
 pub const DISTILL: PythonEnv = PythonEnv {
     name: "distill",
     requirements: "distill-requirements.txt",
-    purpose: "the distillation tools' packages (onnx, onnxruntime, opencv, matplotlib, pytest)",
-    supported_pythons: "onnxruntime 1.31.1 and opencv-python-headless 4.11 publish wheels for \
-                        CPython 3.10-3.13 on x86-64 and aarch64 Linux",
+    purpose:
+        "the distillation tools' packages (onnx, onnxruntime, opencv, matplotlib, ray, pytest)",
+    supported_pythons: "onnxruntime 1.31.1, opencv-python-headless 4.11 and ray 2.60.0 publish \
+                        wheels for CPython 3.10-3.13 on x86-64 and aarch64 Linux",
     over_torch: true,
 };

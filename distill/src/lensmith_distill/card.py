@@ -29,7 +29,7 @@ def model_card(run: dict, history: dict, export: dict, pairs: dict, model_file: 
         f"per crop; {export.get('parameters', 0):,} parameters.",
         f"- Trained from scratch for {config['steps']} steps (batch {config['batch']}, {config['patch']}² "
         f"patches, AdamW, peak learning rate {config['learning_rate']}) in "
-        f"{history['seconds'] / 60:.0f} min on {run.get('device', 'cpu')}; losses L1 + SSIM + edge "
+        f"{history['seconds'] / 60:.0f} min on {processes(run)}{run.get('device', 'cpu')}; losses L1 + SSIM + edge "
         f"(weights {config['losses']['l1']}, {config['losses']['ssim']}, {config['losses']['edge']}).",
         "",
         "## Teacher",
@@ -69,3 +69,9 @@ def model_card(run: dict, history: dict, export: dict, pairs: dict, model_file: 
         lines.append(f"| `{source}` | {count} | {used} | {licence} | {origin} |")
     lines += ["", "The crops themselves are not shipped; the table says where each came from.", ""]
     return "\n".join(lines)
+
+
+def processes(run: dict) -> str:
+    """`2 processes (DDP), each on ` for a data-parallel run; nothing for one process."""
+    count = run.get("processes", 1)
+    return f"{count} processes (DDP), each on " if count > 1 else ""

@@ -1,7 +1,9 @@
 """`distill`: from face crops to a real-time student in an effect bundle.
 
     distill pairs CROPS... --teacher cartoon -o PAIRS       # the teacher's targets
+    distill pairs CROPS... -o PAIRS --ray auto              # ... as Ray tasks on a cluster
     distill train PAIRS --run RUN --held-out 'cap13*'        # train (resumes if stopped)
+    torchrun --nproc_per_node 2 -m lensmith_distill train ...  # the same, data-parallel (DDP)
     distill export RUN --lensmith target/release/lensmith    # ONNX, checked; int8; speed
     distill bundle RUN --bundle effects/cartoon              # model + layer + model card
 """
@@ -16,8 +18,10 @@ from pathlib import Path
 import torch
 
 from . import bundle as bundle_module
+from . import ray_pairs
 from .card import model_card
 from .dataset import load_split, to_pixels
+from .distributed import Ranks, per_rank_batch, process_group, ranks_from_environment
 from .student import StudentConfig, multiply_adds
 from .train import TrainConfig, train
 
@@ -33,6 +37,12 @@ def main(argv: list[str] | None = None) -> int:
                        help="cartoon (built in), command:'CMD {input} {output}' or python:module:function")
     pairs.add_argument("--sources", type=Path, default=None, help="licences of the crops' sources (TOML)")
     pairs.add_argument("-o", "--output", type=Path, required=True)
+    pairs.add_argument("--ray", metavar="auto|ADDRESS|local", default=None,
+                       help="run the teacher as Ray tasks: on the running cluster (auto), at ADDRESS "
+                            "(ray://HOST:10001 or HOST:6379), or on a private instance here (local)")
+    pairs.add_argument("--ray-cpus", type=int, default=None, help="CPUs of a --ray local instance (default: all)")
+    pairs.add_argument("--ray-batch", type=int, default=None,
+                       help=f"crops per Ray task (default {ray_pairs.DEFAULT_BATCH})")
 
     training = commands.add_parser("train", help="train a student on pairs")
     training.add_argument("pairs", type=Path)
@@ -47,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     training.add_argument("--size", type=int, default=StudentConfig().size)
     training.add_argument("--eval-limit", type=int, default=None, help="held-out crops scored per evaluation")
     training.add_argument("--threads", type=int, default=None, help="PyTorch CPU threads")
-    training.add_argument("--device", default="cpu", help="cpu or cuda")
+    training.add_argument("--device", default="cpu", help="cpu or cuda (under torchrun: cuda:LOCAL_RANK)")
     training.add_argument("--quiet", action="store_true")
 
     export = commands.add_parser("export", help="ONNX export, checked against PyTorch; int8; speed")
@@ -72,31 +82,55 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_pairs(args: argparse.Namespace) -> int:
-    from .pairs import DEFAULT_SOURCES, SourceCatalog, build_pairs
-    from .teachers import load_teacher
+    from .crops import CropError
+    from .pairs import DEFAULT_SOURCES, PairsError, SourceCatalog, build_pairs
+    from .teachers import TeacherError, load_teacher
 
-    catalog = SourceCatalog.load(args.sources or DEFAULT_SOURCES)
-    manifest = build_pairs(args.crops, load_teacher(args.teacher), args.output, catalog)
+    if args.ray is None and (args.ray_cpus is not None or args.ray_batch is not None):
+        raise SystemExit("distill pairs: --ray-cpus and --ray-batch size Ray's work; add --ray auto, ADDRESS or local")
+    try:
+        catalog = SourceCatalog.load(args.sources or DEFAULT_SOURCES)
+        teacher = load_teacher(args.teacher)
+        if args.ray is None:
+            manifest = build_pairs(args.crops, teacher, args.output, catalog)
+        else:
+            with ray_pairs.RayRunner(args.teacher, teacher, args.ray, args.ray_cpus,
+                                     args.ray_batch or ray_pairs.DEFAULT_BATCH) as runner:
+                manifest = build_pairs(args.crops, teacher, args.output, catalog, runner=runner)
+    except (CropError, PairsError, TeacherError) as err:
+        raise SystemExit(f"distill pairs: {err}") from err
     print(f"{len(manifest['pairs'])} pair(s) in {args.output}; mean teacher time "
           f"{manifest.get('totals', {}).get('teacher_ms_mean', 0):.0f} ms per crop")
     return 0
 
 
 def run_train(args: argparse.Namespace) -> int:
+    ranks = ranks_from_environment()
+    per_rank_batch(args.batch, ranks)  # refused before any process waits for the others
+    with process_group(ranks, args.device) as device:
+        return train_here(args, ranks, device)
+
+
+def train_here(args: argparse.Namespace, ranks: Ranks, device: str) -> int:
+    """`distill train` in this process, one of `ranks.world_size`; rank 0 alone writes and talks."""
     if args.threads:
         torch.set_num_threads(args.threads)
     config = TrainConfig(steps=args.steps, batch=args.batch, patch=args.patch, learning_rate=args.learning_rate,
                          eval_every=args.eval_every, checkpoint_every=args.checkpoint_every, seed=args.seed,
                          student=StudentConfig(width=args.width, size=args.size))
     training, held_out = load_split(args.pairs, args.held_out)
-    args.run.mkdir(parents=True, exist_ok=True)
-    record = {"pairs": str(args.pairs.resolve()), "held_out": args.held_out, "device": describe_device(args.device),
-              "training_pairs": len(training), "held_out_pairs": len(held_out)}
-    (args.run / "run.json").write_text(json.dumps(record, indent=1))
-    if not args.quiet:
-        print(f"{len(training)} training pair(s), {len(held_out)} held out; run folder {args.run}")
+    if ranks.is_main:
+        args.run.mkdir(parents=True, exist_ok=True)
+        record = {"pairs": str(args.pairs.resolve()), "held_out": args.held_out, "device": describe_device(device),
+                  "processes": ranks.world_size, "training_pairs": len(training), "held_out_pairs": len(held_out)}
+        (args.run / "run.json").write_text(json.dumps(record, indent=1))
+    if not args.quiet and ranks.is_main:
+        print(f"{len(training)} training pair(s), {len(held_out)} held out; run folder {args.run}"
+              + (f"; {ranks.world_size} processes" if ranks.distributed else ""))
     final = train(config, training, held_out, args.run, eval_limit=args.eval_limit, quiet=args.quiet,
-                  device=args.device)
+                  device=device, ranks=ranks)
+    if not ranks.is_main:
+        return 0
     if final:
         print(f"held-out PSNR {final['psnr']:.2f} dB, SSIM {final['ssim']:.4f} ({final['count']} crops)")
     print(f"model: {args.run / 'student.pt'}; plots: {args.run / 'loss.png'}, {args.run / 'heldout.png'}")
@@ -105,7 +139,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 def describe_device(device: str) -> str:
     if device.startswith("cuda") and torch.cuda.is_available():
-        return torch.cuda.get_device_name(0)
+        return torch.cuda.get_device_name(torch.device(device))
     import platform
 
     return f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} thread(s)"

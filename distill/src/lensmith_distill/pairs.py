@@ -4,6 +4,8 @@
 (the teacher, and per pair its source, licence, origin and the teacher's time). It is
 resumable: pairs already in the manifest with both PNGs on disk are not made again.
 `SourceCatalog` says under what licence each source may be used, and refuses the rest.
+Where the teacher runs is a `TeacherRunner`: in this process (`run_here`), or on a Ray
+cluster (`ray_pairs`); the PNGs and the manifest are always written here.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Callable, Iterable, Iterator, Optional, Union
+
+import numpy as np
+from tqdm import tqdm
 
 from .crops import Crop, load_rgb, read_crops, save_rgb, write_atomic
-from .teachers import Teacher, run_teacher
+from .teachers import Teacher, TeacherError, run_teacher
 
 try:
     import tomllib
@@ -34,6 +39,40 @@ PathLike = Union[str, os.PathLike]
 
 class PairsError(ValueError):
     """Pairs cannot be built: unknown source, clashing names, another teacher's folder..."""
+
+
+@dataclass(frozen=True)
+class TeacherResult:
+    """What the teacher made of one crop, and how long it took."""
+
+    name: str
+    target: np.ndarray
+    millis: float
+
+
+TeacherRunner = Callable[[list[Crop]], Iterator[list[TeacherResult]]]
+"""Runs the teacher over crops, yielding results in batches as they finish, in any order."""
+
+
+def teach_crop(teacher: Teacher, crop: Crop) -> TeacherResult:
+    """The teacher's result for one crop; a failure names the crop."""
+    image = load_rgb(crop.image_path)
+    start = time.perf_counter()
+    try:
+        target = run_teacher(teacher, image, crop.landmarks)
+    except Exception as err:
+        raise TeacherError(f"teacher `{teacher.name}` failed on crop `{crop.name}` ({crop.image_path}): {err}") from err
+    return TeacherResult(crop.name, target, 1000.0 * (time.perf_counter() - start))
+
+
+def run_here(teacher: Teacher) -> TeacherRunner:
+    """Runs `teacher` in this process, one crop at a time."""
+
+    def run(crops: list[Crop]) -> Iterator[list[TeacherResult]]:
+        for crop in crops:
+            yield [teach_crop(teacher, crop)]
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -93,11 +132,13 @@ def build_pairs(
     out_dir: PathLike,
     sources: SourceCatalog,
     progress: bool = True,
+    runner: Optional[TeacherRunner] = None,
 ) -> dict:
     """Runs `teacher` over every crop in `crops_dirs`; returns the manifest it wrote.
 
     Every crop's source is looked up before any teacher runs, so an unlicensed source
-    fails fast. Names must be unique across the folders.
+    fails fast. Names must be unique across the folders. `runner` says where the teacher
+    runs (default: here); `teacher` names the pairs whichever runs it.
     """
     dirs = [crops_dirs] if isinstance(crops_dirs, (str, os.PathLike)) else list(crops_dirs)
     crops: dict[str, Crop] = {}
@@ -117,35 +158,34 @@ def build_pairs(
     # so the manifest never lists a file that is not there.
     done = {pair["name"]: pair for pair in manifest["pairs"] if _pngs_exist(out, pair)}
     todo = [crop for crop in crops.values() if crop.name not in done]
-    if progress:
-        from tqdm import tqdm
-
-        todo = tqdm(todo, desc=f"teacher {teacher.name}", unit="crop")
-    for crop in todo:
-        image = load_rgb(crop.image_path)
-        start = time.perf_counter()
-        target = run_teacher(teacher, image, crop.landmarks)
-        millis = 1000.0 * (time.perf_counter() - start)
-        entry = licences[crop.name]
-        pair = {
-            "name": crop.name,
-            "input": f"input/{crop.name}.png",
-            "target": f"target/{crop.name}.png",
-            "source": crop.source,
-            "frame": crop.frame,
-            "frame_name": crop.frame_name,
-            "face_id": crop.face_id,
-            "licence": entry.licence,
-            "origin": entry.origin,
-            "evaluation_only": entry.evaluation_only,
-            "teacher_ms": round(millis, 1),
-        }
-        save_rgb(out / pair["input"], image)
-        save_rgb(out / pair["target"], target)
-        done[crop.name] = pair
-        # Written after every pair: a crash or Ctrl-C loses at most the pair in progress.
-        _write_manifest(out, manifest, done)
+    with tqdm(total=len(todo), desc=f"teacher {teacher.name}", unit="crop", disable=not progress) as bar:
+        for results in (runner or run_here(teacher))(todo):
+            for result in results:
+                crop = crops[result.name]
+                save_rgb(out / "input" / f"{crop.name}.png", load_rgb(crop.image_path))
+                save_rgb(out / "target" / f"{crop.name}.png", result.target)
+                done[crop.name] = _pair(crop, licences[crop.name], result.millis)
+            # Written after every batch: a crash or Ctrl-C loses at most the batches in progress.
+            _write_manifest(out, manifest, done)
+            bar.update(len(results))
     return _write_manifest(out, manifest, done)
+
+
+def _pair(crop: Crop, entry: SourceEntry, millis: float) -> dict:
+    """The manifest's entry for one finished pair."""
+    return {
+        "name": crop.name,
+        "input": f"input/{crop.name}.png",
+        "target": f"target/{crop.name}.png",
+        "source": crop.source,
+        "frame": crop.frame,
+        "frame_name": crop.frame_name,
+        "face_id": crop.face_id,
+        "licence": entry.licence,
+        "origin": entry.origin,
+        "evaluation_only": entry.evaluation_only,
+        "teacher_ms": round(millis, 1),
+    }
 
 
 def _entry(path: Path, index: int, item: object) -> SourceEntry:

@@ -2,8 +2,13 @@
 loss, the seed's augmentation, a progress bar, held-out PSNR/SSIM as it goes, loss and
 metric plots as PNG, and a checkpoint that a stopped run resumes from.
 
+Under torchrun each process trains on its share of the batch with its own random stream
+(seed + rank) and DistributedDataParallel averages the gradients; rank 0 alone evaluates,
+writes the run folder and shows progress (see `distributed`).
+
 A run folder holds:
-- `checkpoint.pt`: model, optimiser, step, history and random state (written atomically);
+- `checkpoint.pt`: model, optimiser, step, history and every process's random state
+  (written atomically);
 - `student.pt`: the weights with the best held-out PSNR so far, and their config;
 - `history.json`, `loss.png`, `heldout.png`: what happened.
 """
@@ -22,6 +27,7 @@ from tqdm import tqdm
 
 from .augment import AugmentSettings, augment_pair, random_patch
 from .dataset import PairSet, to_pixels
+from .distributed import SINGLE, Ranks, average, data_parallel, from_main, gather, per_rank_batch
 from .losses import LossWeights, distillation_loss
 from .metrics import psnr, ssim_uint8
 from .student import Student, StudentConfig
@@ -87,30 +93,29 @@ def save_atomically(value: object, path: Path) -> None:
 
 
 def train(config: TrainConfig, training: PairSet, held_out: PairSet, run: Path,
-          eval_limit: int | None = None, quiet: bool = False, device: str = "cpu") -> dict:
-    """Trains (or resumes) the run in `run`; returns the final history entry."""
+          eval_limit: int | None = None, quiet: bool = False, device: str = "cpu", ranks: Ranks = SINGLE) -> dict:
+    """Trains (or resumes) the run in `run`; returns the final history entry (on rank 0)."""
     if len(training) == 0:
         raise SystemExit("no training pairs: every pair is held out; hold out fewer sources")
-    run.mkdir(parents=True, exist_ok=True)
+    batch = per_rank_batch(config.batch, ranks)
+    main, quiet = ranks.is_main, quiet or not ranks.is_main
+    if main:
+        run.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.seed + ranks.rank)
     model = Student(config.student).to(device)
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     history: dict = {"config": config.as_dict(), "steps": [], "evaluations": [], "best_psnr": None, "seconds": 0.0}
     start = 0
     checkpoint_path = run / "checkpoint.pt"
-    if checkpoint_path.exists():
-        checkpoint = torch.load(checkpoint_path, map_location=device)
-        if checkpoint["config"] != config.as_dict():
-            raise SystemExit(f"{checkpoint_path} was made with other settings; use another run folder, "
-                             "or delete it to start afresh")
-        model.load_state_dict(checkpoint["model"])
-        optimiser.load_state_dict(checkpoint["optimiser"])
-        generator.set_state(checkpoint["generator"])
-        torch.set_rng_state(checkpoint["torch_rng"].cpu())
-        history, start = checkpoint["history"], checkpoint["step"]
+    # Rank 0 reads the checkpoint and passes it on: only rank 0 needs to see the run folder.
+    checkpoint = from_main(torch.load(checkpoint_path, map_location="cpu")
+                           if main and checkpoint_path.exists() else None, ranks)
+    if checkpoint is not None:
+        history, start = resume(checkpoint, checkpoint_path, config, model, optimiser, generator, ranks)
         if not quiet:
             print(f"resuming {run} at step {start} of {config.steps}")
+    trained = data_parallel(model, ranks, device)
     model.train()
     began = time.time() - history["seconds"]
     bar = tqdm(range(start, config.steps), initial=start, total=config.steps, disable=quiet,
@@ -118,19 +123,20 @@ def train(config: TrainConfig, training: PairSet, held_out: PairSet, run: Path,
     for step in bar:
         for group in optimiser.param_groups:
             group["lr"] = learning_rate(config, step)
-        indices = torch.randint(0, len(training), (config.batch,), generator=generator)
+        indices = torch.randint(0, len(training), (batch,), generator=generator)
         inputs, targets = training.batch(indices)
         inputs, targets = random_patch(inputs, targets, config.patch, generator)
         inputs, targets = augment_pair(inputs, targets, config.augment, generator)
         inputs, targets = inputs.to(device), targets.to(device)
-        loss, terms = distillation_loss(model(inputs), targets, config.losses)
+        loss, terms = distillation_loss(trained(inputs), targets, config.losses)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         optimiser.step()
+        terms = average(terms, ranks, device)
         history["steps"].append({"step": step + 1, **terms})
         bar.set_postfix(loss=f"{terms['total']:.4f}")
         done = step + 1
-        if len(held_out) and (done % config.eval_every == 0 or done == config.steps):
+        if main and len(held_out) and (done % config.eval_every == 0 or done == config.steps):
             scores = evaluate(model, held_out, eval_limit, device)
             history["evaluations"].append({"step": done, **scores})
             if not quiet:
@@ -140,11 +146,15 @@ def train(config: TrainConfig, training: PairSet, held_out: PairSet, run: Path,
                 save_atomically({"config": config.student.as_dict(), "model": model.state_dict(),
                                  "step": done, "held_out": scores}, run / "student.pt")
         if done % config.checkpoint_every == 0 or done == config.steps:
-            history["seconds"] = time.time() - began
-            save_atomically({"config": config.as_dict(), "model": model.state_dict(),
-                             "optimiser": optimiser.state_dict(), "generator": generator.get_state(),
-                             "torch_rng": torch.get_rng_state(), "history": history, "step": done},
-                            checkpoint_path)
+            random_states = gather({"generator": generator.get_state(), "torch_rng": torch.get_rng_state()}, ranks)
+            if main:
+                history["seconds"] = time.time() - began
+                save_atomically({"config": config.as_dict(), "model": model.state_dict(),
+                                 "optimiser": optimiser.state_dict(), "random_states": random_states,
+                                 "history": history, "step": done},
+                                checkpoint_path)
+    if not main:
+        return {}
     if not len(held_out):
         save_atomically({"config": config.student.as_dict(), "model": model.state_dict(),
                          "step": config.steps, "held_out": None}, run / "student.pt")
@@ -152,6 +162,26 @@ def train(config: TrainConfig, training: PairSet, held_out: PairSet, run: Path,
     (run / "history.json").write_text(json.dumps(history, indent=1))
     plot(history, run)
     return history["evaluations"][-1] if history["evaluations"] else {}
+
+
+def resume(checkpoint: dict, path: Path, config: TrainConfig, model: Student, optimiser: torch.optim.Optimizer,
+           generator: torch.Generator, ranks: Ranks) -> tuple[dict, int]:
+    """Restores model, optimiser and this rank's random state; returns the history and step."""
+    if checkpoint["config"] != config.as_dict():
+        raise SystemExit(f"{path} was made with other settings; use another run folder, "
+                         "or delete it to start afresh")
+    # Checkpoints from before data-parallel training hold one process's state at the top level.
+    states = checkpoint.get("random_states") or [{"generator": checkpoint["generator"],
+                                                  "torch_rng": checkpoint["torch_rng"]}]
+    if len(states) != ranks.world_size:
+        raise SystemExit(f"{path} was written by a run of {len(states)} process(es), and this run has "
+                         f"{ranks.world_size}: each process's random stream is in it, so resume with the same "
+                         f"number (torchrun --nnodes x --nproc_per_node = {len(states)}), or use another run folder")
+    model.load_state_dict(checkpoint["model"])
+    optimiser.load_state_dict(checkpoint["optimiser"])
+    generator.set_state(states[ranks.rank]["generator"])
+    torch.set_rng_state(states[ranks.rank]["torch_rng"])
+    return checkpoint["history"], checkpoint["step"]
 
 
 def plot(history: dict, run: Path) -> None:
