@@ -154,8 +154,7 @@ pub const MEDIAPIPE: PythonEnv = PythonEnv {
 pub const DISTILL: PythonEnv = PythonEnv {
     name: "distill",
     requirements: "distill-requirements.txt",
-    purpose:
-        "the distillation tools' packages (onnx, onnxruntime, opencv, matplotlib, ray, pytest)",
+    purpose: "the distillation tools' packages (onnx, onnxruntime, opencv, matplotlib, ray, pytest)",
     supported_pythons: "onnxruntime 1.31.1, opencv-python-headless 4.11 and ray 2.60.0 publish \
                         wheels for CPython 3.10-3.13 on x86-64 and aarch64 Linux",
     over_torch: true,

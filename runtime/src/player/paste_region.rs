@@ -8,11 +8,11 @@ use effect_api::manifest::PasteRegion;
 
 /// How far the head region reaches past the face outline, as multiples of the outline's
 /// own extent from its centre: sideways for the ears and the hair at the temples...
-const HEAD_WIDENING: f32 = 1.25;
+const HEAD_WIDENING: f32 = 1.35;
 /// ...narrowing to this at the chin, so that the neck and shoulders are left alone...
 const HEAD_WIDENING_AT_CHIN: f32 = 1.05;
 /// ...and upwards for the hair above the forehead.
-const HEAD_RAISING: f32 = 1.5;
+const HEAD_RAISING: f32 = 1.75;
 
 /// Writes the outline of `region` into `outline`, given the face mesh's oval in crop pixels
 /// (`face_oval`, in the mesh's order around the face) and the crop's side.
@@ -101,12 +101,12 @@ mod tests {
         let [face_left, face_top, face_right, face_bottom] = bounds(&oval());
         let [left, top, right, bottom] = bounds(&outline);
         assert!(
-            (face_top - top - 40.0).abs() < 0.5,
-            "raised by half the upper extent: {top}"
+            (face_top - top - 60.0).abs() < 0.5,
+            "raised by three quarters of the upper extent: {top}"
         );
         assert!(
-            (face_left - left - 15.0).abs() < 0.5 && (right - face_right - 15.0).abs() < 0.5,
-            "widened by a quarter at the sides: {left}..{right}"
+            (face_left - left - 21.0).abs() < 0.5 && (right - face_right - 21.0).abs() < 0.5,
+            "widened by 35 % at the sides: {left}..{right}"
         );
         assert!(
             (bottom - face_bottom).abs() < 1e-3,
@@ -123,7 +123,7 @@ mod tests {
             moved(18)
         );
         assert!(
-            moved(0)[0].abs() < 1e-3 && moved(0)[1] < -39.0,
+            moved(0)[0].abs() < 1e-3 && moved(0)[1] < -59.0,
             "{:?}",
             moved(0)
         );
