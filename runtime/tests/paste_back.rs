@@ -80,18 +80,25 @@ fn distance_to_polygon(polygon: &[Point2], point: Point2) -> f32 {
         .fold(f32::MAX, f32::min)
 }
 
-#[test]
-fn an_inverting_model_changes_only_the_feathered_face_and_lines_up_with_it() {
-    let test = "paste_back_geometry";
-    let Some((mut tracker, original)) =
-        lensmith_testkit::tracker_or_skip(test, TrackerSettings::still_images())
-    else {
-        return;
-    };
+/// The sample photo, its face's landmarks and the model cache; `None` after announcing
+/// why `test` is skipped.
+fn tracked_astronaut(
+    test: &str,
+) -> Option<(Frame, Vec<[f32; 3]>, lensmith_runtime::models::AssetCache)> {
+    let (mut tracker, original) =
+        lensmith_testkit::tracker_or_skip(test, TrackerSettings::still_images())?;
     let cache = lensmith_testkit::cache_or_skip(test).expect("the tracker came from it");
     let landmarks = tracker.process(original.view(), 0.0).unwrap().faces[0]
         .landmarks
         .clone();
+    Some((original, landmarks, cache))
+}
+
+#[test]
+fn an_inverting_model_changes_only_the_feathered_face_and_lines_up_with_it() {
+    let Some((original, landmarks, cache)) = tracked_astronaut("paste_back_geometry") else {
+        return;
+    };
     let outline: Vec<Point2> = lensmith_runtime::face_regions::FACE_OVAL
         .iter()
         .map(|&index| Point2::new(landmarks[index as usize][0], landmarks[index as usize][1]))
@@ -304,16 +311,9 @@ fn changed_pixels(rendered: &Frame, original: &Frame, above_y: f32) -> (usize, u
 
 #[test]
 fn the_region_chooses_how_much_of_the_result_reaches_the_frame() {
-    let test = "paste_back_regions";
-    let Some((mut tracker, original)) =
-        lensmith_testkit::tracker_or_skip(test, TrackerSettings::still_images())
-    else {
+    let Some((original, landmarks, cache)) = tracked_astronaut("paste_back_regions") else {
         return;
     };
-    let cache = lensmith_testkit::cache_or_skip(test).expect("the tracker came from it");
-    let landmarks = tracker.process(original.view(), 0.0).unwrap().faces[0]
-        .landmarks
-        .clone();
     // The top of the face oval (MediaPipe's landmark 10, at the hairline): the hair is above.
     let forehead_y = landmarks[10][1] - 5.0;
     let render = |region: &str| {
