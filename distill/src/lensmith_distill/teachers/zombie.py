@@ -305,9 +305,9 @@ def _ellipse(centre: np.ndarray, rx: float, ry: float, frame: FaceFrame, shape) 
 
 
 def _poly(pts: np.ndarray, shape, feather_px: float) -> np.ndarray:
-    fake = np.zeros((len(pts), 2), np.float32)
-    fake[:] = pts
-    return fr.polygon_mask(fake, range(len(pts)), shape, feather_px=feather_px)
+    """A filled anti-aliased polygon through image points `pts` (not landmarks)."""
+    outline = np.asarray(pts, np.float32).reshape(-1, 2)
+    return fr.polygon_mask(outline, range(len(outline)), shape, feather_px=feather_px)
 
 
 def _smoothstep(lo: float, hi: float, x: np.ndarray) -> np.ndarray:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .. import face_regions as fr
+
 # Sub-pixel bits and supersampling of the stroke drawing (as face_regions draws masks).
 _SHIFT = 4
 _SUPERSAMPLE = 4
@@ -32,8 +34,6 @@ class FaceFrame:
     @staticmethod
     def from_landmarks(points: np.ndarray) -> "FaceFrame":
         """The frame of a 468-point mesh (x, y in image pixels)."""
-        from .. import face_regions as fr
-
         right = fr.points(points, fr.RIGHT_EYE).mean(axis=0)
         left = fr.points(points, fr.LEFT_EYE).mean(axis=0)
         across = left - right
