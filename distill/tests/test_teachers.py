@@ -186,7 +186,7 @@ def test_python_teacher(face_crop, tmp_path, monkeypatch):
 
 
 def test_unknown_spec_lists_the_forms():
-    with pytest.raises(TeacherError, match="cartoon.*command:.*python:"):
+    with pytest.raises(TeacherError, match="cartoon.*zombie.*command:.*python:"):
         load_teacher("stylegan")
 
 

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     pairs = commands.add_parser("pairs", help="run a teacher over face crops")
     pairs.add_argument("crops", nargs="+", type=Path, help="folders written by `lensmith crops`")
     pairs.add_argument("--teacher", default="cartoon",
-                       help="cartoon (built in), command:'CMD {input} {output}' or python:module:function")
+                       help="cartoon or zombie (built in), command:'CMD {input} {output}' or python:module:function")
     pairs.add_argument("--sources", type=Path, default=None, help="licences of the crops' sources (TOML)")
     pairs.add_argument("-o", "--output", type=Path, required=True)
     pairs.add_argument("--ray", metavar="auto|ADDRESS|local", default=None,

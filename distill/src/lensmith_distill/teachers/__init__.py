@@ -1,7 +1,7 @@
 """Teachers: the slow, high-quality image effects a student learns to imitate.
 
 One interface, `Teacher`, and `load_teacher(spec)` to get one from a command-line spec:
-`cartoon` (built in), `command:<shell command with {input} and {output}>` (any external
+`cartoon` or `zombie` (built in), `command:<shell command with {input} and {output}>` (any external
 program) or `python:package.module:function` (any Python callable).
 """
 
@@ -51,12 +51,16 @@ def load_teacher(spec: str) -> Teacher:
         from .cartoon import CartoonTeacher
 
         return CartoonTeacher()
+    if spec == "zombie":
+        from .zombie import ZombieTeacher
+
+        return ZombieTeacher()
     if spec.startswith("command:"):
         return CommandTeacher(spec[len("command:") :].strip())
     if spec.startswith("python:"):
         return PythonTeacher(spec[len("python:") :].strip())
     raise TeacherError(
-        f"unknown teacher `{spec}`: use `cartoon`, `command:<shell command with {{input}} and "
+        f"unknown teacher `{spec}`: use `cartoon`, `zombie`, `command:<shell command with {{input}} and "
         "{output}>` or `python:package.module:function`"
     )
 
