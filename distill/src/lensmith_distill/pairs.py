@@ -168,15 +168,13 @@ def build_pairs(
 
     out = Path(out_dir)
     manifest = _open_manifest(out, teacher)
-    # The landmarks of every crop, beside the pairs: `distill evaluate` finds the face's
-    # region with them. Cheap, so written again for pairs made before they were kept.
-    for crop in crops.values():
-        marks = out / "landmarks" / f"{crop.name}.json"
-        if not marks.is_file():
-            write_atomic(marks, json.dumps({"landmarks": np.round(crop.landmarks, 3).tolist()}).encode())
     # A listed pair whose PNGs are gone is forgotten (and made again if its crop is here),
     # so the manifest never lists a file that is not there.
     done = {pair["name"]: pair for pair in manifest["pairs"] if _pngs_exist(out, pair)}
+    # Pairs made before the landmarks were kept get them now (cheap); new pairs get them as
+    # they are made, so that nothing is written before the teacher runs.
+    for name in done.keys() & crops.keys():
+        _write_landmarks(out, crops[name])
     todo = [crop for crop in crops.values() if crop.name not in done]
     with tqdm(total=len(todo), desc=f"teacher {teacher.name}", unit="crop", disable=not progress) as bar:
         for results in (runner or run_here(teacher))(todo):
@@ -184,11 +182,20 @@ def build_pairs(
                 crop = crops[result.name]
                 save_rgb(out / "input" / f"{crop.name}.png", load_rgb(crop.image_path))
                 save_rgb(out / "target" / f"{crop.name}.png", result.target)
+                _write_landmarks(out, crop)
                 done[crop.name] = _pair(crop, licences[crop.name], result.millis)
             # Written after every batch: a crash or Ctrl-C loses at most the batches in progress.
             _write_manifest(out, manifest, done)
             bar.update(len(results))
     return _write_manifest(out, manifest, done)
+
+
+def _write_landmarks(out: Path, crop: Crop) -> None:
+    """The crop's landmarks beside its pair (`OUT/landmarks/NAME.json`): `distill evaluate`
+    finds the face's region with them."""
+    marks = out / "landmarks" / f"{crop.name}.json"
+    if not marks.is_file():
+        write_atomic(marks, json.dumps({"landmarks": np.round(crop.landmarks, 3).tolist()}).encode())
 
 
 def _pair(crop: Crop, entry: SourceEntry, millis: float) -> dict:
