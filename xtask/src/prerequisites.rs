@@ -324,8 +324,12 @@ fn is_libclang(name: &str) -> bool {
 }
 
 /// libclang in `$LIBCLANG_PATH` when set, else where clang-sys looks on Linux: the
-/// library folders and Debian's `/usr/lib/llvm-N/lib`.
+/// library folders and Debian's `/usr/lib/llvm-N/lib`. Elsewhere (the camera capture's
+/// V4L2 bindings are built on Linux only) it is not needed.
 fn libclang_found() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
     let folders: Vec<PathBuf> = match std::env::var_os("LIBCLANG_PATH") {
         Some(path) => vec![PathBuf::from(path)],
         None => {
