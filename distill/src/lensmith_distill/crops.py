@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from .atomic import write_atomic
 
 # MediaPipe's face mesh without the iris points: what `lensmith crops` writes.
 LANDMARK_COUNT = 468
@@ -131,23 +132,6 @@ def save_rgb(path: str | os.PathLike, image: np.ndarray) -> None:
     if not ok:
         raise CropError(f"{path}: OpenCV could not encode the image as PNG")
     write_atomic(path, encoded.tobytes())
-
-
-def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Writes `data` to `path` via a temporary file and a rename: readers, and a run
-    resumed after a crash, never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # The temporary file sits in the same folder so that os.replace is a rename, not a copy.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are ordinary outputs
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def check_rgb(image: object, what: str) -> np.ndarray:

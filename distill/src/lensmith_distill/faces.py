@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
+from .atomic import write_atomic
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI
@@ -372,11 +374,8 @@ def keep_crops_in_box(crops: Iterable[dict], box: Optional[list]) -> list[dict]:
 
 
 def write_json_atomic(path: Path, data: object) -> None:
-    """Writes JSON through a temporary file and a rename, so a reader never sees half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    """Writes JSON through `crops.write_atomic`, so a reader never sees half of it."""
+    write_atomic(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def source_entries(catalogue: Catalogue) -> list[tuple[tuple[str, ...], str, str, bool]]:
