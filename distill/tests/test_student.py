@@ -34,6 +34,17 @@ def test_width_scales_the_cost_and_bad_shapes_are_refused():
         StudentConfig(size=100).check()
     with pytest.raises(ValueError, match="width"):
         StudentConfig(width=3.0).check()
+    with pytest.raises(ValueError, match="full_channels"):
+        StudentConfig(full_channels=2).check()
+
+
+def test_more_full_size_channels_cost_more_and_still_start_as_the_identity():
+    thin = Student(StudentConfig(width=0.35, size=128))
+    thick = Student(StudentConfig(width=0.35, size=128, full_channels=16)).eval()
+    assert multiply_adds(thick) > multiply_adds(thin)
+    crop = torch.rand(1, 3, 128, 128) * 2 - 1
+    with torch.no_grad():
+        assert torch.equal(thick(crop), crop)
 
 
 def test_ssim_is_one_for_equal_images_and_falls_with_noise():

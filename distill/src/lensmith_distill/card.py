@@ -25,7 +25,8 @@ def model_card(run: dict, history: dict, export: dict, pairs: dict, model_file: 
         "## Model",
         f"- Input `image`, output `stylized`: [1, 3, {student['size']}, {student['size']}], NCHW, RGB, "
         "values in [-1, 1]; ONNX opset 17.",
-        f"- Width multiplier {student['width']}; {export.get('multiply_adds', 0) / 1e9:.2f} G multiply-adds "
+        f"- Width multiplier {student['width']}, {student.get('full_channels', 8)} full-size channels; "
+        f"{export.get('multiply_adds', 0) / 1e9:.2f} G multiply-adds "
         f"per crop; {export.get('parameters', 0):,} parameters.",
         f"- Trained from scratch for {config['steps']} steps (batch {config['batch']}, {config['patch']}² "
         f"patches, AdamW, peak learning rate {config['learning_rate']}) in "

@@ -2,6 +2,7 @@
 
     distill pairs CROPS... --teacher cartoon -o PAIRS       # the teacher's targets
     distill pairs CROPS... -o PAIRS --ray auto              # ... as Ray tasks on a cluster
+    distill variants CROPS... -o VARIANTS --per-crop 4       # relit, recoloured, JPEG'd crops
     distill train PAIRS --run RUN --held-out 'cap13*'        # train (resumes if stopped)
     torchrun --nproc_per_node 2 -m lensmith_distill train ...  # the same, data-parallel (DDP)
     distill export RUN --lensmith target/release/lensmith    # ONNX, checked; int8; speed
@@ -46,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     pairs.add_argument("--ray-batch", type=int, default=None,
                        help=f"crops per Ray task (default {ray_pairs.DEFAULT_BATCH})")
 
+    variants = commands.add_parser("variants", help="photometric variants of face crops, for the teacher to run on")
+    variants.add_argument("crops", nargs="+", type=Path, help="folders written by `lensmith crops`")
+    variants.add_argument("-o", "--output", type=Path, required=True, help="a crops folder for the variants")
+    variants.add_argument("--per-crop", type=int, default=4, help="variants of each crop (default 4)")
+    variants.add_argument("--seed", type=int, default=0, help="another seed makes other variants")
+
     training = commands.add_parser("train", help="train a student on pairs")
     training.add_argument("pairs", type=Path)
     training.add_argument("--run", type=Path, required=True, help="folder for checkpoints, plots and the model")
@@ -57,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         training.add_argument(f"--{name.replace('_', '-')}", type=kind, default=getattr(defaults, name))
     training.add_argument("--width", type=float, default=StudentConfig().width)
     training.add_argument("--size", type=int, default=StudentConfig().size)
+    training.add_argument("--full-channels", type=int, default=StudentConfig().full_channels,
+                          help="channels of the full-size stage (thin lines, sharp edges)")
     training.add_argument("--eval-limit", type=int, default=None, help="held-out crops scored per evaluation")
     training.add_argument("--threads", type=int, default=None, help="PyTorch CPU threads")
     training.add_argument("--device", default="cpu", help="cpu or cuda (under torchrun: cuda:LOCAL_RANK)")
@@ -101,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     scoring.add_argument("--threads", type=int, default=2)
 
     args = parser.parse_args(argv)
-    return {"pairs": run_pairs, "train": run_train, "export": run_export, "bundle": run_bundle,
+    return {"pairs": run_pairs, "variants": run_variants, "train": run_train, "export": run_export, "bundle": run_bundle,
             "faces": faces_cli.run, "evaluate": run_evaluate}[args.command](args)
 
 
@@ -125,6 +134,19 @@ def run_pairs(args: argparse.Namespace) -> int:
         raise SystemExit(f"distill pairs: {err}") from err
     print(f"{len(manifest['pairs'])} pair(s) in {args.output}; mean teacher time "
           f"{manifest.get('totals', {}).get('teacher_ms_mean', 0):.0f} ms per crop")
+    return 0
+
+
+def run_variants(args: argparse.Namespace) -> int:
+    from .crop_variants import write_variants
+    from .crops import CropError
+
+    try:
+        names = write_variants(args.crops, args.output, args.per_crop, args.seed)
+    except CropError as err:
+        raise SystemExit(f"distill variants: {err}") from err
+    print(f"{len(names)} variant(s) in {args.output}; run the teacher on them with "
+          f"`distill pairs {' '.join(str(c) for c in args.crops)} {args.output} -o PAIRS`")
     return 0
 
 
@@ -167,7 +189,8 @@ def train_here(args: argparse.Namespace, ranks: Ranks, device: str) -> int:
         torch.set_num_threads(args.threads)
     config = TrainConfig(steps=args.steps, batch=args.batch, patch=args.patch, learning_rate=args.learning_rate,
                          eval_every=args.eval_every, checkpoint_every=args.checkpoint_every, seed=args.seed,
-                         student=StudentConfig(width=args.width, size=args.size))
+                         student=StudentConfig(width=args.width, size=args.size,
+                                               full_channels=args.full_channels))
     training, held_out = load_split(args.pairs, args.held_out)
     if ranks.is_main:
         args.run.mkdir(parents=True, exist_ok=True)

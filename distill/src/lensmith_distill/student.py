@@ -26,9 +26,9 @@ from torch.nn import functional
 MOBILENET_V2 = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1))
 # The decoder's channels at 1/8, 1/4 and 1/2 of the input's size, before the width.
 DECODER = (96, 64, 48)
-# The full-size stage's channels: kept thin, and its convolution depthwise-separable, since
-# at 256x256 every channel costs as much as the whole bottleneck (a full 3x3 convolution
-# here took most of the model's time).
+# The full-size stage's channels by default: kept thin, and its convolution
+# depthwise-separable, since at 256x256 every channel costs as much as the whole bottleneck
+# (a full 3x3 convolution here took most of the model's time).
 FULL_SIZE_CHANNELS = 8
 
 
@@ -48,10 +48,15 @@ class StudentConfig:
     """Width multiplier of every layer's channels."""
     size: int = 256
     """Side of the square crop it takes (the layer's `crop_size`)."""
+    full_channels: int = FULL_SIZE_CHANNELS
+    """Channels of the full-size stage, where thin lines and sharp edges are drawn (not
+    scaled by `width`: each one costs as much at full size as the whole bottleneck)."""
 
     def check(self) -> None:
         if not 0.1 <= self.width <= 2.0:
             raise ValueError(f"width {self.width} is outside 0.1..2.0")
+        if not 4 <= self.full_channels <= 64:
+            raise ValueError(f"full_channels {self.full_channels} is outside 4..64")
         if self.size % 16 != 0 or not 64 <= self.size <= 1024:
             raise ValueError(f"size {self.size} must be a multiple of 16 in 64..1024")
 
@@ -125,8 +130,8 @@ class Student(nn.Module):
         self.up8 = Separable(c16 + c8, d8)
         self.up4 = Separable(d8 + c4, d4)
         self.up2 = Separable(d4 + c2, d2)
-        self.full = Separable(d2 + 3, FULL_SIZE_CHANNELS)
-        self.head = nn.Conv2d(FULL_SIZE_CHANNELS, 3, 3, padding=1)
+        self.full = Separable(d2 + 3, config.full_channels)
+        self.head = nn.Conv2d(config.full_channels, 3, 3, padding=1)
         # Start as the identity: the head's change is zero until training moves it.
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
