@@ -71,6 +71,23 @@ def test_head_region_covers_face_and_hair_but_not_the_corners(face_crop):
     assert 0.2 < region.mean() < 0.9
 
 
+def test_head_region_constants_are_the_runtimes():
+    """The head region is measured as the runtime pastes it: the constants must be
+    paste_region.rs's, or the changed share would describe another region."""
+    import re
+
+    from lensmith_distill import evaluate as ev
+
+    rust = Path(__file__).resolve().parents[2] / "runtime" / "src" / "player" / "paste_region.rs"
+    if not rust.is_file():
+        pytest.skip(f"{rust} is missing: run from a Lensmith checkout")
+    source = rust.read_text(encoding="utf-8")
+    for name in ("HEAD_WIDENING", "HEAD_WIDENING_AT_CHIN", "HEAD_RAISING"):
+        found = re.search(rf"const {name}: f32 = ([0-9.]+);", source)
+        assert found, f"{rust} no longer declares {name}; update this test and evaluate.py together"
+        assert float(found.group(1)) == getattr(ev, name), f"{name} differs between {rust} and evaluate.py"
+
+
 def test_aggregate_summarises_per_person_and_overall():
     def crop(person, value):
         return {"person": person, "psnr": value, "ssim": value / 100, "edge_f1": 0.5,
