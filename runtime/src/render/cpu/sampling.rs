@@ -47,8 +47,11 @@ impl<'a> Image<'a> {
 
     /// The bilinear sample at `(x, y)` in texel indices (texel centres at whole numbers),
     /// in codes (0..=255, not yet divided by 255), with every texel outside the image
-    /// transparent black. `None` when the sample is transparent black for that reason or
-    /// the coordinates are not finite.
+    /// transparent black. `None` when the sample is transparent black because its texels
+    /// lie outside the image or all four are transparent black, or the coordinates are not
+    /// finite: a caller then leaves its pixel alone, which every blend mode does for a
+    /// transparent black sample anyway. Skipping them matters
+    /// for a face model's patch, transparent outside its feathered region.
     #[inline(always)]
     pub(super) fn sample(&self, x: f32, y: f32) -> Option<[f32; 4]> {
         let [width, height] = self.size;
@@ -62,6 +65,9 @@ impl<'a> Image<'a> {
             let (row, fy) = split(y);
             let top = row * self.width + column;
             let bottom = top + self.width;
+            if self.clear_pair(top) && self.clear_pair(bottom) {
+                return None;
+            }
             Some(lerp(self.pair(top, fx), self.pair(bottom, fx), fy))
         } else {
             Some(self.sample_at_edge(x, y))
@@ -89,6 +95,16 @@ impl<'a> Image<'a> {
             fx,
         );
         lerp(top, bottom, fy)
+    }
+
+    /// Whether texels `index` and `index + 1` are both transparent black (all bytes 0).
+    #[inline(always)]
+    fn clear_pair(&self, index: usize) -> bool {
+        let start = index * 4;
+        self.texels
+            .get(start..start + 8)
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok())
+            .is_some_and(|bytes| u64::from_ne_bytes(bytes) == 0)
     }
 
     /// Texels `index` and `index + 1` mixed by `t`.
@@ -264,6 +280,21 @@ mod tests {
         assert_eq!(image.sample(1.0, 0.0), None);
         assert_eq!(image.sample(f32::NAN, 0.0), None);
         assert!(Image::new(&texels, 2, 1).is_none());
+    }
+
+    #[test]
+    fn samples_among_transparent_black_texels_are_skipped_and_others_kept() {
+        // 3×3: transparent black but for one opaque red texel at the bottom right, and one
+        // texel at the top right that is transparent but not black (kept: an additive
+        // blend would show it).
+        let mut texels = [0u8; 36];
+        texels[32..36].copy_from_slice(&[255, 0, 0, 255]);
+        texels[8..12].copy_from_slice(&[40, 0, 0, 0]);
+        let image = Image::new(&texels, 3, 3).unwrap();
+        assert_eq!(image.sample(0.5, 0.5), None, "all four texels are transparent black");
+        assert_eq!(image.sample(0.0, 1.0), None);
+        assert_eq!(image.sample(1.5, 1.5), Some([63.75, 0.0, 0.0, 63.75]));
+        assert_eq!(image.sample(1.5, 0.5), Some([10.0, 0.0, 0.0, 0.0]));
     }
 
     #[test]
