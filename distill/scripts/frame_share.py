@@ -61,8 +61,8 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 
 def still_of(source: Path, frame: int, scratch: Path) -> Path:
     """`source` itself for a PNG or JPEG; else its frame number `frame`, decoded as the
-    runtime decodes a video (ffmpeg to raw RGB at the stream's own frame rate, so the frame
-    numbers agree), written as a PNG."""
+    runtime decodes a video (ffmpeg to raw RGB, each stored frame once, so the frame numbers
+    agree), written as a PNG."""
     if source.suffix.lower() in STILL_SUFFIXES:
         return source
     out = scratch / f"{source.stem}-{frame:06d}.png"
@@ -72,8 +72,8 @@ def still_of(source: Path, frame: int, scratch: Path) -> Path:
                             "stream=width,height", "-of", "csv=p=0", str(source)], capture_output=True, text=True)
     width, height = (int(v) for v in probe.stdout.strip().split(",")[:2])
     size = width * height * 3
-    decoder = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-i", str(source), "-f", "rawvideo",
-                                "-pix_fmt", "rgb24", "-"], stdout=subprocess.PIPE)
+    decoder = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-i", str(source), "-vsync", "passthrough",
+                                "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], stdout=subprocess.PIPE)
     try:
         for _ in range(frame + 1):
             data = decoder.stdout.read(size)

@@ -319,6 +319,50 @@ fn ffmpeg_reader_applies_rotation_and_pads_odd_sizes() {
 }
 
 #[test]
+fn a_variable_rate_video_gives_each_stored_frame_once_at_its_average_rate() {
+    if !lensmith_testkit::ffmpeg_or_skip(
+        "a_variable_rate_video_gives_each_stored_frame_once_at_its_average_rate",
+    ) {
+        return;
+    }
+    let dir = TempDir::new("ffmpeg-vfr");
+    let path = dir.join("vfr.mp4");
+    // 20 frames: ten 1/30 s apart, then ten 4/30 s apart (as a phone records when the
+    // light drops); the stream declares 30 fps, and averages 20 frames over 47/30 s.
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=64x48:rate=30",
+            "-frames:v",
+            "20",
+        ])
+        .args([
+            "-vf",
+            "setpts='if(lt(N,10),N,10+(N-10)*4)/(30*TB)'",
+            "-vsync",
+            "vfr",
+            "-c:v",
+            "mpeg4",
+        ])
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "ffmpeg could not make the test clip");
+    let mut source = open_source(&path).unwrap();
+    let rate = source.frame_rate();
+    assert!(
+        (rate - 600.0 / 47.0).abs() < 0.01,
+        "plays at the average rate, not {rate}"
+    );
+    let read = read_all(source.as_mut());
+    assert_eq!(read.len(), 20, "each stored frame once, none repeated");
+}
+
+#[test]
 fn ffmpeg_errors_carry_its_message() {
     if !lensmith_testkit::ffmpeg_or_skip("ffmpeg_errors_carry_its_message") {
         return;

@@ -136,6 +136,10 @@ fn json_value<'a>(json: &'a str, key: &str) -> Option<&'a str> {
     }
 }
 
+/// How far (as a share) a stream's average rate may stray from its nominal one and the
+/// stream still count as evenly spaced: containers round rates and durations.
+const VARIABLE_RATE_TOLERANCE: f64 = 0.01;
+
 /// Reads ffprobe's JSON; `Err` says what is missing.
 fn parse_probe(json: &str) -> Result<Probe, String> {
     let side = |key| {
@@ -145,12 +149,28 @@ fn parse_probe(json: &str) -> Result<Probe, String> {
             .ok_or_else(|| format!("ffprobe reports no video stream with a {key}"))
     };
     let (width, height) = (side("width")?, side("height")?);
-    // `r_frame_rate` is "0/0" for streams without a fixed rate; play those at the stills rate.
-    let rate = json_value(json, "r_frame_rate")
-        .and_then(|value| value.split_once('/'))
-        .and_then(|(num, den)| Some(num.parse::<f64>().ok()? / den.parse::<f64>().ok()?))
-        .filter(|rate| rate.is_finite() && *rate > 0.0)
-        .unwrap_or(STILLS_FRAME_RATE);
+    let rate_of = |key| {
+        json_value(json, key)
+            .and_then(|value| value.split_once('/'))
+            .and_then(|(num, den)| Some(num.parse::<f64>().ok()? / den.parse::<f64>().ok()?))
+            .filter(|rate: &f64| rate.is_finite() && *rate > 0.0)
+    };
+    // The frames are read as they are stored (ffmpeg's passthrough), so they are played at
+    // the stream's average rate where its frames are spaced unevenly (a phone's variable
+    // frame rate, whose `r_frame_rate` is a ceiling such as 120), and at `r_frame_rate`
+    // where they are even. A stream with neither ("0/0") plays at the stills rate.
+    let nominal = rate_of("r_frame_rate");
+    let average = rate_of("avg_frame_rate");
+    let rate = match (nominal, average) {
+        (Some(nominal), Some(average))
+            if (average - nominal).abs() > VARIABLE_RATE_TOLERANCE * nominal =>
+        {
+            average
+        }
+        (Some(nominal), _) => nominal,
+        (None, Some(average)) => average,
+        (None, None) => STILLS_FRAME_RATE,
+    };
     // Newer ffprobe puts rotation in side data, older in a `rotate` tag.
     let rotation = json_value(json, "rotation")
         .or_else(|| json_value(json, "rotate"))
@@ -222,7 +242,7 @@ fn probe(program: &str, path: &Path) -> Result<Probe, VideoError> {
         "-select_streams",
         "v:0",
         "-show_entries",
-        "stream=width,height,r_frame_rate,nb_frames,duration:stream_side_data=rotation:stream_tags=rotate:format=duration",
+        "stream=width,height,r_frame_rate,avg_frame_rate,nb_frames,duration:stream_side_data=rotation:stream_tags=rotate:format=duration",
         "-of",
         "json",
     ];
@@ -254,6 +274,10 @@ impl FfmpegReader {
             Command::new(FFMPEG)
                 .args(["-nostdin", "-v", "error", "-i"])
                 .arg(file_url(path))
+                // Each stored frame once: without this, ffmpeg repeats frames to fill a
+                // variable-rate stream up to its nominal rate (4.5 times as many frames
+                // for a phone clip that declares 120 fps and holds 26).
+                .args(["-vsync", "passthrough"])
                 .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
@@ -390,6 +414,28 @@ mod tests {
             (probe.width, probe.height, probe.rate),
             (2, 4, STILLS_FRAME_RATE)
         );
+    }
+
+    #[test]
+    fn uneven_streams_play_at_their_average_rate_and_even_ones_at_their_own() {
+        let rate = |r: &str, avg: &str| {
+            let json = format!(
+                r#"{{"streams": [{{"width": 4, "height": 2, "r_frame_rate": "{r}", "avg_frame_rate": "{avg}"}}]}}"#
+            );
+            parse_probe(&json).unwrap().rate
+        };
+        assert!(
+            (rate("120/1", "519168/19595") - 26.49).abs() < 0.01,
+            "a phone's variable rate"
+        );
+        assert_eq!(rate("25/1", "25/1"), 25.0);
+        assert_eq!(
+            rate("30000/1001", "2997/100"),
+            30000.0 / 1001.0,
+            "rounding is not variability"
+        );
+        assert_eq!(rate("0/0", "24/1"), 24.0);
+        assert_eq!(rate("0/0", "0/0"), STILLS_FRAME_RATE);
     }
 
     #[test]

@@ -291,7 +291,11 @@ mod tests {
         texels[32..36].copy_from_slice(&[255, 0, 0, 255]);
         texels[8..12].copy_from_slice(&[40, 0, 0, 0]);
         let image = Image::new(&texels, 3, 3).unwrap();
-        assert_eq!(image.sample(0.5, 0.5), None, "all four texels are transparent black");
+        assert_eq!(
+            image.sample(0.5, 0.5),
+            None,
+            "all four texels are transparent black"
+        );
         assert_eq!(image.sample(0.0, 1.0), None);
         assert_eq!(image.sample(1.5, 1.5), Some([63.75, 0.0, 0.0, 63.75]));
         assert_eq!(image.sample(1.5, 0.5), Some([10.0, 0.0, 0.0, 0.0]));
