@@ -1,7 +1,7 @@
 """A picture for the README and model cards: input | teacher | student, per effect, per person.
 
     python distill/scripts/heldout_sheet.py --effect cartoon PAIRS_C MODEL_C \
-        --effect zombie PAIRS_Z MODEL_Z --crop NAME --crop NAME ... -o sheet.png
+        --effect zombie PAIRS_Z MODEL_Z --crop NAME --crop NAME ... -o sheet.jpg
 
 Each row is one crop (by its pair name, present in every effect's pairs folder): the input
 crop, then for each effect its teacher's target and the student's output (ONNX Runtime, as
@@ -18,6 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from lensmith_distill.atomic import write_atomic
 from lensmith_distill.crops import load_rgb, save_rgb
 from lensmith_distill.evaluate import StudentRunner
 from lensmith_distill.metrics import psnr
@@ -59,7 +60,15 @@ def main(argv: list[str] | None = None) -> int:
             small = [cv2.resize(image, (TILE, TILE), interpolation=cv2.INTER_AREA) for image in (target, output)]
             tiles += [small[0], label(small[1], f"{psnr(target, output):.1f} dB")]
         rows.append(np.hstack(tiles))
-    save_rgb(args.output, np.vstack(rows))
+    sheet = np.vstack(rows)
+    if args.output.suffix.lower() in (".jpg", ".jpeg"):
+        # A photo-like sheet: JPEG is a seventh of the PNG's size, for the documentation.
+        ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88])
+        if not ok:
+            raise SystemExit(f"{args.output}: OpenCV could not encode the sheet as JPEG")
+        write_atomic(args.output, encoded.tobytes())
+    else:
+        save_rgb(args.output, sheet)
     print(f"{args.output}: {len(args.crop)} row(s), columns {', '.join(titles)}")
     return 0
 

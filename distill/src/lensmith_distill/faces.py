@@ -378,6 +378,16 @@ def write_json_atomic(path: Path, data: object) -> None:
     write_atomic(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
+def catalogue_name(catalogue: Catalogue) -> str:
+    """How an origin names the catalogue: `distill/faces.toml` for the shipped one (wherever
+    the checkout is, so that pairs made in two checkouts agree), else its path."""
+    if catalogue.path is None:
+        return "the faces catalogue"
+    if catalogue.path.resolve() == DEFAULT_CATALOGUE:
+        return "distill/faces.toml"
+    return str(catalogue.path)
+
+
 def source_entries(catalogue: Catalogue) -> list[tuple[tuple[str, ...], str, str, bool]]:
     """(patterns, licence, origin, evaluation_only) per person, for `distill pairs`' SourceCatalog:
     a crop cut from `.../<person-id>/FILE` (wherever the faces folder is) has that person's licence."""
@@ -385,7 +395,7 @@ def source_entries(catalogue: Catalogue) -> list[tuple[tuple[str, ...], str, str
     for person in catalogue.people:
         froms = sorted({f"{catalogue.packages[f.package].name}@{catalogue.packages[f.package].version} "
                         f"({catalogue.packages[f.package].registry})" for f in person.files})
-        origin = (f"person `{person.id}` of {catalogue.path or 'the faces catalogue'}: "
+        origin = (f"person `{person.id}` of {catalogue_name(catalogue)}: "
                   f"{', '.join(f.path for f in person.files)} from {', '.join(froms)}; fetched by `distill faces fetch`")
         entries.append(((f"{person.id}/*", f"*/{person.id}/*"), person.licence, origin, person.use != "train"))
     return entries
