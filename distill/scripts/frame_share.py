@@ -5,8 +5,8 @@
 
 `distill evaluate` scores the student on the crop. This measures what reaches the frame: for
 every crop of CROPS with a teacher target in PAIRS, it plays the bundle with `lensmith
-render` on the whole image the crop was cut from (for a video, its frame, taken out with
-ffmpeg as a PNG) and counts, over the person's
+render` on the whole image the crop was cut from (for a video, its frame, decoded once per
+video as the runtime decodes it) and counts, over the person's
 face-and-hair pixels (the `head` region of `distill evaluate`, mapped from the crop into the
 frame), the share that the played effect changes by more than 10 levels. The teacher's share
 is counted over the same pixels, with the teacher's crop mapped into the frame by the crop's
@@ -33,9 +33,9 @@ import numpy as np
 
 from lensmith_distill.crops import load_rgb, read_crops, save_rgb
 from lensmith_distill.evaluate import EvaluateError, People, changed, head_region
+from lensmith_distill.metrics import psnr
 
 STILL_SUFFIXES = {".png", ".jpg", ".jpeg"}
-VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".y4m"}
 TRANSFORM_CHECK_DB = 24.0
 
 
@@ -54,36 +54,50 @@ def crop_to_frame_matrix(transform: dict) -> np.ndarray:
     return shifted
 
 
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return 100.0 if mse == 0 else 10 * np.log10(255.0**2 / mse)
-
-
-def still_of(source: Path, frame: int, scratch: Path) -> Path:
-    """`source` itself for a PNG or JPEG; else its frame number `frame`, decoded as the
-    runtime decodes a video (ffmpeg to raw RGB, each stored frame once, so the frame numbers
-    agree), written as a PNG."""
-    if source.suffix.lower() in STILL_SUFFIXES:
-        return source
-    out = scratch / f"{source.stem}-{frame:06d}.png"
-    if out.is_file():
-        return out
+def frames_of_video(source: Path, wanted: set[int], scratch: Path) -> dict[int, Path]:
+    """Frames `wanted` of video `source` as PNGs, decoded once, as the runtime decodes a
+    video (ffmpeg to raw RGB, each stored frame once, so that the frame numbers agree)."""
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                             "stream=width,height", "-of", "csv=p=0", str(source)], capture_output=True, text=True)
-    width, height = (int(v) for v in probe.stdout.strip().split(",")[:2])
+    try:
+        width, height = (int(v) for v in probe.stdout.strip().split(",")[:2])
+    except ValueError:
+        raise RuntimeError(f"ffprobe finds no video stream in {source}: {probe.stderr.strip()[-300:]}") from None
     size = width * height * 3
+    found: dict[int, Path] = {}
     decoder = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-i", str(source), "-vsync", "passthrough",
                                 "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], stdout=subprocess.PIPE)
     try:
-        for _ in range(frame + 1):
+        for index in range(max(wanted) + 1):
             data = decoder.stdout.read(size)
             if len(data) != size:
-                raise RuntimeError(f"{source} ends before its frame {frame}")
+                raise RuntimeError(f"{source} ends at frame {index}, before its frame {max(wanted)}")
+            if index in wanted:
+                found[index] = scratch / f"{source.stem}-{index:06d}.png"
+                save_rgb(found[index], np.frombuffer(data, np.uint8).reshape(height, width, 3))
     finally:
         decoder.kill()
         decoder.wait()
-    save_rgb(out, np.frombuffer(data, np.uint8).reshape(height, width, 3))
-    return out
+    return found
+
+
+def stills_of(crops: list, scratch: Path) -> dict[tuple[str, int], Path]:
+    """The picture each crop was cut from, by (source, frame): the image itself, the image
+    of a folder by its name, or a video's frame (each video decoded once)."""
+    stills: dict[tuple[str, int], Path] = {}
+    video_frames: dict[str, set[int]] = defaultdict(set)
+    for crop in crops:
+        source = Path(crop.source)
+        if source.is_dir():
+            stills[(crop.source, crop.frame)] = source / crop.frame_name
+        elif source.suffix.lower() in STILL_SUFFIXES:
+            stills[(crop.source, crop.frame)] = source
+        else:
+            video_frames[crop.source].add(crop.frame)
+    for source, wanted in video_frames.items():
+        for frame, path in frames_of_video(Path(source), wanted, scratch).items():
+            stills[(source, frame)] = path
+    return stills
 
 
 def render(lensmith: str, bundle: Path, source: Path, out: Path) -> np.ndarray:
@@ -140,9 +154,6 @@ def main(argv: list[str] | None = None) -> int:
         entry = entries.get(crop.name)
         if entry is None:
             continue
-        if Path(crop.source).suffix.lower() not in STILL_SUFFIXES | VIDEO_SUFFIXES:
-            skipped.append(f"{crop.name}: {crop.source} is in a format `lensmith render` does not read")
-            continue
         person = people.person_of(crop.source)
         split = people.split_of(person, entry)
         if args.only is not None and split != args.only:
@@ -151,8 +162,9 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
-        for number, ((source, frame_number), crops) in enumerate(sorted(by_source.items())):
-            still = still_of(Path(source), frame_number, Path(scratch))
+        stills = stills_of([crop for crops in by_source.values() for crop, _ in crops], Path(scratch))
+        for number, (key, crops) in enumerate(sorted(by_source.items())):
+            source, still = key[0], stills[key]
             frame = load_rgb(still)
             played = render(args.lensmith, args.bundle, still, Path(scratch) / f"played-{number}.png")
             for crop, person in crops:
@@ -166,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 rows.append({"crop": crop.name, "person": person, "source": source, **figures})
     if not rows:
-        raise SystemExit("no crop of a still image to measure")
+        raise SystemExit("no crop to measure: none of CROPS has a pair in PAIRS whose transform holds")
 
     def median(key: str) -> float:
         return statistics.median(r[key] for r in rows)

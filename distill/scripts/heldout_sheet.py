@@ -27,9 +27,10 @@ TILE = 192
 HEADER = 28
 
 
-def label(tile: np.ndarray, text: str, where: str = "bottom") -> np.ndarray:
+def label(tile: np.ndarray, text: str) -> np.ndarray:
+    """`tile` with `text` written at its bottom left, white on a dark outline."""
     out = tile.copy()
-    y = out.shape[0] - 8 if where == "bottom" else 18
+    y = out.shape[0] - 8
     cv2.putText(out, text, (6, y), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 3, cv2.LINE_AA)
     cv2.putText(out, text, (6, y), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
     return out

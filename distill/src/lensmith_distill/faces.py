@@ -374,7 +374,7 @@ def keep_crops_in_box(crops: Iterable[dict], box: Optional[list]) -> list[dict]:
 
 
 def write_json_atomic(path: Path, data: object) -> None:
-    """Writes JSON through `crops.write_atomic`, so a reader never sees half of it."""
+    """Writes JSON through `atomic.write_atomic`, so a reader never sees half of it."""
     write_atomic(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
