@@ -109,6 +109,31 @@ def test_a_short_run_learns_resumes_and_plots(tmp_path):
     assert again["step"] == final["step"] == 30
 
 
+def test_a_new_run_starts_from_another_runs_weights_of_the_same_shape_only(tmp_path):
+    pairs = darkened_pairs(6, 64)
+    config = TrainConfig(steps=30, batch=4, patch=64, eval_every=10, checkpoint_every=10, warmup_steps=5,
+                         student=StudentConfig(width=0.35, size=64))
+    trained = train(config, pairs, pairs, tmp_path / "first", quiet=True)
+    # One step at learning rate 0 changes no weight (only batch norm's running statistics):
+    # the new run's weights are the first run's best, and it scores near it.
+    still = TrainConfig(**{**config.__dict__, "steps": 1, "learning_rate": 0.0, "eval_every": 1})
+    started = train(still, pairs, pairs, tmp_path / "second", quiet=True, init=tmp_path / "first" / "student.pt")
+    first, second = (torch.load(tmp_path / run / "student.pt")["model"] for run in ("first", "second"))
+    weights = [key for key in first if "running_" not in key and "num_batches" not in key]
+    assert weights and all(torch.equal(first[key], second[key]) for key in weights)
+    best = torch.load(tmp_path / "first" / "student.pt")["held_out"]["psnr"]
+    assert trained["psnr"] > 16 and started["psnr"] > best - 2
+    scratch = train(still, pairs, pairs, tmp_path / "scratch", quiet=True)
+    assert scratch["psnr"] < best - 3, "from random weights, one still step scores like the identity"
+
+    wider = TrainConfig(**{**still.__dict__, "student": StudentConfig(width=0.5, size=64)})
+    with pytest.raises(SystemExit, match=r"student.pt: a student of another shape \(width 0.35 there, 0.5 here\)"):
+        train(wider, pairs, pairs, tmp_path / "wider", quiet=True, init=tmp_path / "first" / "student.pt")
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(SystemExit, match="junk.pt: cannot read it as a student.pt"):
+        train(still, pairs, pairs, tmp_path / "junk", quiet=True, init=tmp_path / "junk.pt")
+
+
 def test_the_onnx_export_matches_pytorch_and_the_int8_variant_runs(tmp_path):
     torch.manual_seed(1)
     model = Student(StudentConfig(width=0.35, size=64))

@@ -8,6 +8,21 @@ from collections import Counter
 from .dataset import is_held_out
 
 
+def _start(run: dict) -> str:
+    """How training began: from scratch, or from an earlier run's weights (and how that one
+    was trained, so the card accounts for all the training the student had)."""
+    initial = run.get("initialised_from")
+    if not initial:
+        return "Trained from scratch"
+    if initial.get("steps") is None:
+        return f"Started from the weights in `{initial['model']}` (step {initial.get('step')}), then trained"
+    earlier = (f"{initial['steps']} steps, {initial['seconds'] / 60:.0f} min on {initial.get('device') or 'cpu'}, "
+               f"{initial.get('training_pairs')} training pairs; its weights of step {initial.get('step')}")
+    if initial.get("initialised_from"):
+        earlier += ", itself started from an earlier run"
+    return f"Started from an earlier run's student ({earlier}), then trained on the pairs below"
+
+
 def model_card(run: dict, history: dict, export: dict, pairs: dict, model_file: str) -> str:
     """The card's Markdown from the run's records."""
     config = history["config"]
@@ -28,7 +43,7 @@ def model_card(run: dict, history: dict, export: dict, pairs: dict, model_file: 
         f"- Width multiplier {student['width']}, {student.get('full_channels', 8)} full-size channels; "
         f"{export.get('multiply_adds', 0) / 1e9:.2f} G multiply-adds "
         f"per crop; {export.get('parameters', 0):,} parameters.",
-        f"- Trained from scratch for {config['steps']} steps (batch {config['batch']}, {config['patch']}² "
+        f"- {_start(run)} for {config['steps']} steps (batch {config['batch']}, {config['patch']}² "
         f"patches, AdamW, peak learning rate {config['learning_rate']}) in "
         f"{history['seconds'] / 60:.0f} min on {processes(run)}{run.get('device', 'cpu')}; losses L1 + SSIM + edge "
         f"(weights {config['losses']['l1']}, {config['losses']['ssim']}, {config['losses']['edge']}).",

@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     variants.add_argument("-o", "--output", type=Path, required=True, help="a crops folder for the variants")
     variants.add_argument("--per-crop", type=int, default=4, help="variants of each crop (default 4)")
     variants.add_argument("--seed", type=int, default=0, help="another seed makes other variants")
+    variants.add_argument("--backdrops", type=float, default=None, metavar="SHARE",
+                          help="share of variants whose backdrop is repainted in a random colour (default 0.5; "
+                               "0 makes the variants of versions before backdrops)")
 
     training = commands.add_parser("train", help="train a student on pairs")
     training.add_argument("pairs", type=Path)
@@ -66,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     training.add_argument("--size", type=int, default=StudentConfig().size)
     training.add_argument("--full-channels", type=int, default=StudentConfig().full_channels,
                           help="channels of the full-size stage (thin lines, sharp edges)")
+    training.add_argument("--init", type=Path, default=None, metavar="STUDENT_PT",
+                          help="start from this student.pt (another run's) rather than from random weights")
     training.add_argument("--eval-limit", type=int, default=None, help="held-out crops scored per evaluation")
     training.add_argument("--threads", type=int, default=None, help="PyTorch CPU threads")
     training.add_argument("--device", default="cpu", help="cpu or cuda (under torchrun: cuda:LOCAL_RANK)")
@@ -138,11 +143,12 @@ def run_pairs(args: argparse.Namespace) -> int:
 
 
 def run_variants(args: argparse.Namespace) -> int:
-    from .crop_variants import write_variants
+    from .crop_variants import DEFAULT_BACKDROP_SHARE, write_variants
     from .crops import CropError
 
+    share = DEFAULT_BACKDROP_SHARE if args.backdrops is None else args.backdrops
     try:
-        names = write_variants(args.crops, args.output, args.per_crop, args.seed)
+        names = write_variants(args.crops, args.output, args.per_crop, args.seed, share)
     except CropError as err:
         raise SystemExit(f"distill variants: {err}") from err
     print(f"{len(names)} variant(s) in {args.output}; run the teacher on them with "
@@ -196,18 +202,36 @@ def train_here(args: argparse.Namespace, ranks: Ranks, device: str) -> int:
         args.run.mkdir(parents=True, exist_ok=True)
         record = {"pairs": str(args.pairs.resolve()), "held_out": args.held_out, "device": describe_device(device),
                   "processes": ranks.world_size, "training_pairs": len(training), "held_out_pairs": len(held_out)}
+        if args.init is not None:
+            record["initialised_from"] = describe_initial(args.init, config.student)
         (args.run / "run.json").write_text(json.dumps(record, indent=1))
     if not args.quiet and ranks.is_main:
         print(f"{len(training)} training pair(s), {len(held_out)} held out; run folder {args.run}"
               + (f"; {ranks.world_size} processes" if ranks.distributed else ""))
     final = train(config, training, held_out, args.run, eval_limit=args.eval_limit, quiet=args.quiet,
-                  device=device, ranks=ranks)
+                  device=device, ranks=ranks, init=args.init)
     if not ranks.is_main:
         return 0
     if final:
         print(f"held-out PSNR {final['psnr']:.2f} dB, SSIM {final['ssim']:.4f} ({final['count']} crops)")
     print(f"model: {args.run / 'student.pt'}; plots: {args.run / 'loss.png'}, {args.run / 'heldout.png'}")
     return 0
+
+
+def describe_initial(path: Path, student: StudentConfig) -> dict:
+    """What a run started from, for its model card: the weights, and the run that made them
+    (its steps, time and device) where `path` lies in a run folder."""
+    from .train import initial_student
+
+    saved = initial_student(path, student)
+    described = {"model": str(path.resolve()), "step": saved.get("step")}
+    history_path, run_path = path.parent / "history.json", path.parent / "run.json"
+    if history_path.is_file() and run_path.is_file():
+        history, run = json.loads(history_path.read_text()), json.loads(run_path.read_text())
+        described.update(steps=history["config"]["steps"], seconds=history["seconds"], device=run.get("device"),
+                         training_pairs=run.get("training_pairs"), pairs=run.get("pairs"),
+                         initialised_from=run.get("initialised_from"))
+    return described
 
 
 def describe_device(device: str) -> str:

@@ -17,6 +17,15 @@ command makes the same files):
 - half the time a JPEG round trip (quality 25-80); a third of the time a soft camera
   (downscaled to 40-80 % and back); a third of the time sensor noise (2-7 levels).
 
+A share of the variants (`backdrop_share`, half by default) also gets a new backdrop:
+everything outside the face-and-hair region (`evaluate.head_region`, feathered) is repainted
+in one colour of any hue, saturation 0.3-1 and brightness 0.3-1, shaded by the original's
+own light and dark so walls, shoulders and clothes keep their shapes. Photos of people come
+with few backdrops (grey walls, offices, skies); a student that has met only those meets a
+green screen or a saturated blue wall, and the teacher's strong colours there, for the first
+time on a new user. The backdrop is drawn from a generator of its own, so a share of 0 makes
+exactly the variants of before.
+
 The geometry is not touched, so the crop's landmarks still hold. A variant keeps its crop's
 source, frame and face, so its licence and its person (and so the by-person split) follow
 it; its name is `<crop>~v<k>`.
@@ -35,8 +44,12 @@ import numpy as np
 
 from .atomic import write_atomic
 from .crops import CropError, load_rgb, read_crops, save_rgb
+from .evaluate import head_region
 
 VARIANT_MARK = "~v"
+DEFAULT_BACKDROP_SHARE = 0.5
+# The feather of the head region's edge, as a share of the crop's side.
+_BACKDROP_FEATHER = 0.03
 
 
 def variant_name(crop_name: str, index: int) -> str:
@@ -44,9 +57,10 @@ def variant_name(crop_name: str, index: int) -> str:
     return f"{crop_name}{VARIANT_MARK}{index}"
 
 
-def generator_for(crop_name: str, index: int, seed: int) -> np.random.Generator:
-    """A generator that depends only on the crop's name, the variant's index and `seed`."""
-    digest = hashlib.sha256(f"{seed}:{crop_name}:{index}".encode()).digest()
+def generator_for(crop_name: str, index: int, seed: int, purpose: str = "") -> np.random.Generator:
+    """A generator that depends only on the crop's name, the variant's index, `seed` and
+    `purpose` (each kind of change draws from its own stream)."""
+    digest = hashlib.sha256(f"{seed}:{crop_name}:{index}{purpose}".encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
 
@@ -78,12 +92,42 @@ def relight(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+def repaint_backdrop(image: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """`image` (uint8 RGB) with everything outside the face-and-hair region of `landmarks`
+    (crop pixels) repainted in one random colour, shaded by the original's lightness."""
+    height, width = image.shape[:2]
+    head = head_region(landmarks, (height, width)).astype(np.float32)
+    sigma = _BACKDROP_FEATHER * max(height, width)
+    keep = np.clip(cv2.GaussianBlur(head, (0, 0), sigma) * 2.0, 0.0, 1.0)[..., None]
+    hsv = np.array([[[rng.uniform(0, 180), rng.uniform(0.3, 1.0) * 255, rng.uniform(0.3, 1.0) * 255]]], np.uint8)
+    colour = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0, 0].astype(np.float32)
+    x = image.astype(np.float32)
+    lightness = x @ np.array([0.299, 0.587, 0.114], np.float32)
+    outside = 1.0 - keep[..., 0]
+    typical = float((lightness * outside).sum() / max(outside.sum(), 1.0)) or 1.0
+    shading = np.clip(0.5 + 0.5 * lightness / typical, 0.0, 2.0)[..., None]
+    painted = np.clip(colour * shading, 0, 255)
+    return np.clip(x * keep + painted * (1.0 - keep) + 0.5, 0, 255).astype(np.uint8)
+
+
+def make_variant(image: np.ndarray, landmarks: np.ndarray, crop_name: str, index: int, seed: int,
+                 backdrop_share: float) -> np.ndarray:
+    """Variant `index` of the crop: maybe a new backdrop (its own stream), then `relight`."""
+    backdrop = generator_for(crop_name, index, seed, ":backdrop")
+    if backdrop.random() < backdrop_share:
+        image = repaint_backdrop(image, landmarks, backdrop)
+    return relight(image, generator_for(crop_name, index, seed))
+
+
 def write_variants(crops_dirs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, per_crop: int,
-                   seed: int = 0) -> list[str]:
+                   seed: int = 0, backdrop_share: float = DEFAULT_BACKDROP_SHARE) -> list[str]:
     """Writes `per_crop` variants of every crop in `crops_dirs` into `out_dir` (PNG and JSON
-    per variant, atomically); returns their names. Variants already there are kept."""
+    per variant, atomically); returns their names. Variants already there, made with the
+    same seed and backdrop share, are kept."""
     if per_crop < 1:
         raise CropError(f"--per-crop must be at least 1, not {per_crop}")
+    if not 0.0 <= backdrop_share <= 1.0:
+        raise CropError(f"--backdrops must be a share from 0 to 1, not {backdrop_share}")
     out = Path(out_dir)
     written = []
     for folder in crops_dirs:
@@ -98,12 +142,27 @@ def write_variants(crops_dirs: Iterable[str | os.PathLike], out_dir: str | os.Pa
             for index in range(1, per_crop + 1):
                 name = variant_name(crop.name, index)
                 written.append(name)
-                if (out / f"{name}.json").is_file() and (out / f"{name}.png").is_file():
+                if _already_made(out, name, seed, backdrop_share):
                     continue
                 if image is None:
                     image = load_rgb(crop.image_path)
-                save_rgb(out / f"{name}.png", relight(image, generator_for(crop.name, index, seed)))
-                record = dict(meta, image=f"{name}.png", variant_of=crop.name, variant=index, variant_seed=seed)
+                variant = make_variant(image, crop.landmarks[:, :2], crop.name, index, seed, backdrop_share)
+                save_rgb(out / f"{name}.png", variant)
+                record = dict(meta, image=f"{name}.png", variant_of=crop.name, variant=index, variant_seed=seed,
+                              variant_backdrop_share=backdrop_share)
                 write_atomic(out / f"{name}.json", json.dumps(record).encode())
     return written
 
+
+
+def _already_made(out: Path, name: str, seed: int, backdrop_share: float) -> bool:
+    """Whether variant `name` is in `out`, made with `seed` and `backdrop_share` (a record
+    from before backdrops existed had none)."""
+    record_path, image_path = out / f"{name}.json", out / f"{name}.png"
+    if not (record_path.is_file() and image_path.is_file()):
+        return False
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return record.get("variant_seed") == seed and record.get("variant_backdrop_share", 0.0) == backdrop_share
