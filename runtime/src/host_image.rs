@@ -12,7 +12,7 @@ mod convert;
 mod error;
 mod orientation;
 
-pub use convert::{read_upright, write_upright};
+pub use convert::{read_upright, read_upright_on, write_upright, write_upright_on};
 pub use error::HostImageError;
 pub use orientation::Rotation;
 

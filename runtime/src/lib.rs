@@ -9,6 +9,7 @@ pub mod expressions;
 pub mod face_crop;
 pub mod face_pipeline;
 pub mod golden;
+pub mod helper_thread;
 pub mod host_image;
 pub mod image_io;
 /// The mesh's named regions live in the contract, for plugins too.

@@ -2,10 +2,12 @@
 //! triggers) and playing an effect on it (every layer kind, rendered on the CPU) allocates
 //! nothing in Lensmith's own code: every allocation left in a frame is one that the ONNX
 //! Runtime wrapper makes inside a bare model run. A counting allocator on this test binary
-//! checks it.
+//! checks it, counting every thread's allocations (the renderer's helper thread draws half
+//! of a large patch), so the tests here take turns.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use effect_api::TriggerRules;
 use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
@@ -17,18 +19,19 @@ use lensmith_runtime::render::cpu::CpuRenderer;
 #[path = "support/effect_bundle.rs"]
 mod effect_bundle;
 
-/// Counts the allocations made on the current thread (tests run on threads of their own).
+/// Counts the allocations made on every thread of the process.
 struct CountingAllocator;
 
-thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 
-// SAFETY: every call is forwarded unchanged to the system allocator; the counter is a
-// thread-local `Cell` with a const initialiser, which itself never allocates.
+/// Held by each test for its whole run, so that one test's count holds only its own work.
+static ONE_TEST_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the counter is an
+// atomic, which never allocates.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
         // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which `System` shares.
         unsafe { System.alloc(layout) }
     }
@@ -39,7 +42,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
         // SAFETY: as for `dealloc`; the caller upholds `realloc`'s contract.
         unsafe { System.realloc(pointer, layout, new_size) }
     }
@@ -49,13 +52,16 @@ unsafe impl GlobalAlloc for CountingAllocator {
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 fn allocations_during(work: impl FnOnce()) -> u64 {
-    let before = ALLOCATIONS.with(Cell::get);
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
     work();
-    ALLOCATIONS.with(Cell::get) - before
+    ALLOCATIONS.load(Ordering::SeqCst) - before
 }
 
 #[test]
 fn a_live_frame_allocates_only_inside_the_model_run() {
+    let _turn = ONE_TEST_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some(cache) = lensmith_testkit::cache_or_skip("allocations") else {
         return;
     };
@@ -109,6 +115,9 @@ fn mesh_model_run_allocations(cache: &lensmith_runtime::models::AssetCache) -> u
 
 #[test]
 fn a_playing_effect_allocates_only_inside_model_runs() {
+    let _turn = ONE_TEST_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some(cache) = lensmith_testkit::cache_or_skip("effect_allocations") else {
         return;
     };
@@ -165,7 +174,8 @@ scope = "face"
         bundle.path(),
         &cache,
         &PlayerOptions::default(),
-        Box::new(CpuRenderer::default()),
+        // With its helper thread, as the runtime makes it: large draws are split in two.
+        Box::new(CpuRenderer::new()),
     )
     .unwrap();
     let photo = lensmith_testkit::astronaut(&cache);

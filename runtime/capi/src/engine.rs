@@ -8,7 +8,8 @@ use std::sync::{Mutex, TryLockError};
 use effect_api::{Frame, TriggerRule};
 use lensmith_runtime::bundle::BundleError;
 use lensmith_runtime::bundle::archive::BundleFiles;
-use lensmith_runtime::host_image::{read_upright, write_upright};
+use lensmith_runtime::helper_thread::HelperThread;
+use lensmith_runtime::host_image::{read_upright_on, write_upright_on};
 use lensmith_runtime::models::ModelError;
 use lensmith_runtime::player::{EffectPlayer, FrameStats, PlayerError};
 use lensmith_runtime::render::cpu::CpuRenderer;
@@ -29,6 +30,7 @@ impl LensmithRuntime {
             engine: Mutex::new(Engine {
                 settings,
                 effect: None,
+                converter: HelperThread::for_this_machine("lensmith-convert"),
             }),
         }
     }
@@ -59,6 +61,8 @@ impl LensmithRuntime {
 pub(crate) struct Engine {
     settings: RuntimeSettings,
     effect: Option<Effect>,
+    /// Converts half of each camera buffer's rows, in and out (none on a one-core machine).
+    converter: Option<HelperThread>,
 }
 
 /// A loaded bundle, playing.
@@ -106,13 +110,7 @@ impl Engine {
     }
 
     fn effect(&mut self) -> Result<&mut Effect, Failure> {
-        self.effect.as_mut().ok_or_else(|| {
-            Failure::new(
-                LensmithStatus::LENSMITH_ERROR_NO_EFFECT,
-                "no bundle is loaded; call lensmith_load_bundle_file or \
-                 lensmith_load_bundle_memory first",
-            )
-        })
+        self.effect.as_mut().ok_or_else(no_effect)
     }
 
     /// Plays the effect on `input` taken at `time_s` and writes the result into `output`
@@ -127,7 +125,9 @@ impl Engine {
         output: Option<&LensmithImage>,
         time_s: f64,
     ) -> Result<(), Failure> {
-        let effect = self.effect()?;
+        // Two fields borrowed apart: the effect, and the thread converting half of the rows.
+        let mut converter = self.converter.as_mut();
+        let effect = self.effect.as_mut().ok_or_else(no_effect)?;
         if !time_s.is_finite() {
             return Err(Failure::invalid(format!(
                 "timestamp_s is {time_s}, not a number of seconds"
@@ -145,7 +145,7 @@ impl Engine {
         {
             // SAFETY: the caller's promise about the input's planes.
             let view = unsafe { input.read_view("input") }?;
-            read_upright(&view, &mut effect.upright);
+            read_upright_on(&view, &mut effect.upright, converter.as_deref_mut());
         }
         let target = output.unwrap_or(input);
         // Checked before playing, so a bad output buffer costs no frame of the stream.
@@ -169,7 +169,7 @@ impl Engine {
         if let Some(snapshot) = effect.player.snapshot() {
             effect.results.capture(snapshot, &effect.rules);
         }
-        write_upright(effect.upright.view(), &mut out)
+        write_upright_on(effect.upright.view(), &mut out, converter)
             .map_err(|error| Failure::invalid(format!("output: {error}")))
     }
 
@@ -195,6 +195,15 @@ impl Engine {
     pub fn stats(&mut self) -> Result<FrameStats, Failure> {
         Ok(self.effect()?.player.last_stats().clone())
     }
+}
+
+/// The failure of a call that needs a loaded bundle, before one is loaded.
+fn no_effect() -> Failure {
+    Failure::new(
+        LensmithStatus::LENSMITH_ERROR_NO_EFFECT,
+        "no bundle is loaded; call lensmith_load_bundle_file or lensmith_load_bundle_memory \
+         first",
+    )
 }
 
 /// The status and message of a bundle that cannot be read.

@@ -95,10 +95,34 @@ impl UprightMap {
         }
     }
 
+    /// The same map into a band of the frame that starts `bytes` into it.
+    pub(super) fn into_band_at(self, bytes: usize) -> Self {
+        Self {
+            origin: self.origin - bytes as isize,
+            ..self
+        }
+    }
+
     /// Byte offset of the upright place of stored pixel (0, `y`).
     #[inline]
     pub(super) fn row_start(&self, y: usize) -> isize {
         self.origin + y as isize * self.step_y
+    }
+}
+
+/// The stored columns and rows (`[xs, ys]`) of `layout` whose pixels land in upright
+/// rows `rows`: a band of upright rows is a band of stored rows (no turn, a half turn) or
+/// of stored columns (quarter turns); mirroring moves pixels within their upright row.
+pub(super) fn stored_pixels_of_upright_rows(
+    layout: &HostImageLayout,
+    rows: std::ops::Range<usize>,
+) -> [std::ops::Range<usize>; 2] {
+    let (width, height) = (layout.width as usize, layout.height as usize);
+    match layout.rotation {
+        Rotation::Upright => [0..width, rows],
+        Rotation::Clockwise180 => [0..width, height - rows.end..height - rows.start],
+        Rotation::Clockwise90 => [rows, 0..height],
+        Rotation::Clockwise270 => [width - rows.end..width - rows.start, 0..height],
     }
 }
 

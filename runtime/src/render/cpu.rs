@@ -14,6 +14,8 @@ mod tests;
 
 use effect_api::Frame;
 
+use crate::helper_thread::HelperThread;
+
 use self::blend::Lanes;
 use self::lut::PreparedLut;
 use self::target::Target;
@@ -23,6 +25,9 @@ use super::{DrawCommand, RenderError, Renderer, Scene, SceneAssets, Texture, Top
 /// Draws scenes on the CPU, exactly by the rules in [`super::scene`].
 #[derive(Debug, Default)]
 pub struct CpuRenderer {
+    /// Draws the lower half of large patches and stickers (none on a one-core machine, or
+    /// for a renderer made by `default()`, which draws on the calling thread alone).
+    helper: Option<HelperThread>,
     textures: Vec<Texture>,
     luts: Vec<PreparedLut>,
     topologies: Vec<Topology>,
@@ -32,9 +37,13 @@ pub struct CpuRenderer {
 }
 
 impl CpuRenderer {
-    /// A renderer with no assets loaded.
+    /// A renderer with no assets loaded, with a helper thread for large draws where this
+    /// machine has a second core.
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            helper: HelperThread::for_this_machine("lensmith-draw"),
+            ..Self::default()
+        }
     }
 }
 
@@ -91,6 +100,7 @@ impl Renderer for CpuRenderer {
         }
         let mut target = Target::new(frame)?;
         let Self {
+            helper,
             textures,
             luts,
             topologies,
@@ -100,12 +110,12 @@ impl Renderer for CpuRenderer {
             match command {
                 DrawCommand::Patch(patch) => {
                     if let Some(pixels) = scene.patch_pixels.get(patch.pixels.clone()) {
-                        draw::patch(&mut target, patch, pixels);
+                        draw::patch(&mut target, patch, pixels, helper.as_mut());
                     }
                 }
                 DrawCommand::Quad(quad) => {
                     if let Some(texture) = textures.get(quad.texture.0 as usize) {
-                        draw::quad(&mut target, quad, texture);
+                        draw::quad(&mut target, quad, texture, helper.as_mut());
                     }
                 }
                 DrawCommand::Mesh(mesh) => {

@@ -2,6 +2,8 @@
 //! the stored buffer row by row, in memory order, and finds each pixel's upright place
 //! through an [`UprightMap`] by adding its step, so one loop serves every turn and mirror.
 
+use std::ops::Range;
+
 use super::super::orientation::UprightMap;
 use crate::video::yuv;
 
@@ -17,18 +19,19 @@ fn put_rgb(out: &mut [u8], at: isize, pixel: [u8; 3]) {
     out[at as usize..][..3].copy_from_slice(&pixel);
 }
 
-/// Copies a `width` x `height` RGBA or BGRA `plane` (red at byte `R`, blue at byte `B`)
-/// into the packed RGB `out`, each pixel at its upright place by `map`.
+/// Copies the stored pixels `xs` x `ys` of an RGBA or BGRA `plane` (red at byte `R`, blue
+/// at byte `B`) into the packed RGB `out`, each pixel at its upright place by `map`.
 pub(super) fn read_rgba<const R: usize, const B: usize>(
     plane: &[u8],
     stride: usize,
-    [width, height]: [usize; 2],
+    [xs, ys]: [Range<usize>; 2],
     map: &UprightMap,
     out: &mut [u8],
 ) {
-    for y in 0..height {
-        let row = &plane[y * stride..][..width * 4];
-        let mut at = map.row_start(y);
+    let width = xs.len();
+    for y in ys {
+        let row = &plane[y * stride + xs.start * 4..][..width * 4];
+        let mut at = map.row_start(y) + xs.start as isize * map.step_x;
         if map.step_x == 3 {
             // Upright rows (no turn, no mirror): one slice a row, no offsets to check.
             let out_row = &mut out[at as usize..][..width * 3];
@@ -44,22 +47,24 @@ pub(super) fn read_rgba<const R: usize, const B: usize>(
     }
 }
 
-/// Decodes a `width` x `height` NV21 image into the packed RGB `out`, each pixel at its
-/// upright place by `map`: the same bytes as [`yuv::decode`], each (V, U) pair's terms
-/// worked out once for the two pixels that share it.
+/// Decodes the stored pixels `xs` x `ys` (`xs` starting at an even column) of an NV21
+/// image into the packed RGB `out`, each pixel at its upright place by `map`: the same
+/// bytes as [`yuv::decode`], each (V, U) pair's terms worked out once for the two pixels
+/// that share it.
 pub(super) fn read_nv21(
     luma: &[u8],
     chroma: &[u8],
     [luma_stride, chroma_stride]: [usize; 2],
-    [width, height]: [usize; 2],
+    [xs, ys]: [Range<usize>; 2],
     map: &UprightMap,
     out: &mut [u8],
 ) {
     let step = map.step_x;
-    for y in 0..height {
-        let luma_row = &luma[y * luma_stride..][..width];
-        let vu_row = &chroma[(y / 2) * chroma_stride..][..2 * width.div_ceil(2)];
-        let mut at = map.row_start(y);
+    let width = xs.len();
+    for y in ys {
+        let luma_row = &luma[y * luma_stride + xs.start..][..width];
+        let vu_row = &chroma[(y / 2) * chroma_stride + xs.start..][..2 * width.div_ceil(2)];
+        let mut at = map.row_start(y) + xs.start as isize * step;
         let mut luma_pairs = luma_row.chunks_exact(2);
         let mut vu_pairs = vu_row.chunks_exact(2);
         if step == 3 {
@@ -86,18 +91,20 @@ pub(super) fn read_nv21(
     }
 }
 
-/// Writes the upright frame `data` (`BYTES`-byte pixels, found by `map`) into a `width` x
-/// `height` RGBA or BGRA `plane` (red at byte `R`, blue at byte `B`, alpha 255), padding
-/// untouched.
+/// Writes the upright frame `data` (`BYTES`-byte pixels, found by `map`) into stored rows
+/// `rows` of a `width`-pixel-wide RGBA or BGRA plane (red at byte `R`, blue at byte `B`,
+/// alpha 255), padding untouched; `plane` starts at row `rows.start`.
 pub(super) fn write_rgba<const BYTES: usize, const R: usize, const B: usize>(
     data: &[u8],
     map: &UprightMap,
     plane: &mut [u8],
     stride: usize,
-    [width, height]: [usize; 2],
+    width: usize,
+    rows: Range<usize>,
 ) {
-    for y in 0..height {
-        let row = &mut plane[y * stride..][..width * 4];
+    let first = rows.start;
+    for y in rows {
+        let row = &mut plane[(y - first) * stride..][..width * 4];
         let mut at = map.row_start(y);
         if map.step_x == BYTES as isize {
             // Upright rows (no turn, no mirror): one slice a row, no offsets to check.
@@ -148,9 +155,10 @@ fn encode_block(pixels: [[u8; 3]; 4], (top, bottom): (&mut [u8], &mut [u8]), vu:
     (vu[0], vu[1]) = (cr, cb);
 }
 
-/// Encodes the upright frame `data` (`BYTES`-byte pixels, found by `map`) into `width` x
-/// `height` NV21 planes, two stored rows at a time. Each 2x2 block's chroma is that of
-/// the rounded mean of its pixels; blocks on the right and bottom edges of odd sizes hold
+/// Encodes the upright frame `data` (`BYTES`-byte pixels, found by `map`) into chroma
+/// rows `chroma_rows` (stored rows two at a time) of `width` x `height` NV21 planes; `luma`
+/// and `chroma` start at the band's first row. Each 2x2 block's chroma is that of the
+/// rounded mean of its pixels; blocks on the right and bottom edges of odd sizes hold
 /// fewer pixels. The Y4M writer encodes through this too.
 pub(super) fn write_nv21<const BYTES: usize>(
     data: &[u8],
@@ -159,15 +167,18 @@ pub(super) fn write_nv21<const BYTES: usize>(
     chroma: &mut [u8],
     [luma_stride, chroma_stride]: [usize; 2],
     [width, height]: [usize; 2],
+    chroma_rows: Range<usize>,
 ) {
     let step = map.step_x;
-    for chroma_y in 0..height.div_ceil(2) {
+    let first = chroma_rows.start;
+    for chroma_y in chroma_rows {
         let top = 2 * chroma_y;
-        let vu_row = &mut chroma[chroma_y * chroma_stride..][..2 * width.div_ceil(2)];
+        let vu_row = &mut chroma[(chroma_y - first) * chroma_stride..][..2 * width.div_ceil(2)];
+        let luma = &mut luma[2 * (chroma_y - first) * luma_stride..];
         let mut at_top = map.row_start(top);
         if top + 1 < height {
             let mut at_bottom = map.row_start(top + 1);
-            let (above, below) = luma[top * luma_stride..].split_at_mut(luma_stride);
+            let (above, below) = luma.split_at_mut(luma_stride);
             let (luma_top, luma_bottom) = (&mut above[..width], &mut below[..width]);
             let mut blocks = vu_row.chunks_exact_mut(2).zip(
                 luma_top
@@ -221,7 +232,7 @@ pub(super) fn write_nv21<const BYTES: usize>(
         } else {
             // The bottom edge of an odd height: blocks of 2 pixels side by side, and of 1
             // at the corner.
-            let luma_top = &mut luma[top * luma_stride..][..width];
+            let luma_top = &mut luma[..width];
             for (vu, lumas) in vu_row.chunks_exact_mut(2).zip(luma_top.chunks_mut(2)) {
                 let mut sum = [0; 3];
                 let mut count = 0;

@@ -429,7 +429,14 @@ fn every_path_matches_a_per_pixel_reference_byte_for_byte() {
         (6, 7),
         (7, 5),
         (8, 6),
+        // Tall enough for a helper thread to write half of the rows.
+        (5, 64),
+        (7, 67),
+        (3, 130),
+        (66, 3),
+        (131, 2),
     ];
+    let mut helper = crate::helper_thread::HelperThread::spawn("test-convert").unwrap();
     let formats = [
         HostPixelFormat::Nv21,
         HostPixelFormat::Rgba8,
@@ -460,6 +467,10 @@ fn every_path_matches_a_per_pixel_reference_byte_for_byte() {
                         let upright = read(layout, &planes);
                         let expected = reference_read(&layout, &planes);
                         assert_eq!(upright.data(), expected, "{context}: read");
+                        let image = HostImage::new(layout, [&planes[0], &planes[1]]).unwrap();
+                        let mut halves = Frame::filled(1, 1, [0, 0, 0]).unwrap();
+                        read_upright_on(&image, &mut halves, Some(&mut helper));
+                        assert_eq!(halves.data(), expected, "{context}: read in halves");
 
                         // Written back from an RGB frame and from a padded RGBA one.
                         let (upright_width, upright_height) = layout.upright_size();
@@ -477,11 +488,21 @@ fn every_path_matches_a_per_pixel_reference_byte_for_byte() {
                             let before = lens.map(&mut noise);
                             let mut want = before.clone();
                             reference_write(&layout, frame, &mut want);
-                            let mut got = before;
+                            let mut got = before.clone();
                             let [luma, chroma] = &mut got;
                             let mut image = HostImageMut::new(layout, [luma, chroma]).unwrap();
                             write_upright(frame, &mut image).unwrap();
                             assert_eq!(got, want, "{context}: write {:?}", frame.format());
+                            let mut halves = before;
+                            let [luma, chroma] = &mut halves;
+                            let mut image = HostImageMut::new(layout, [luma, chroma]).unwrap();
+                            write_upright_on(frame, &mut image, Some(&mut helper)).unwrap();
+                            assert_eq!(
+                                halves,
+                                want,
+                                "{context}: write in halves {:?}",
+                                frame.format()
+                            );
                         }
                     }
                 }

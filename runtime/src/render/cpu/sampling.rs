@@ -205,13 +205,56 @@ impl TexelMap {
             .all(|value| value.is_finite())
     }
 
+    /// The frame rows (clipped to `0..frame_height`) whose pixel centres may map into the
+    /// grown image: where the parallelogram's bounding box lies, a pixel wider each way.
+    pub(super) fn row_bounds(&self, frame_height: usize) -> std::ops::Range<usize> {
+        // The grown image's corners in texels, mapped back to frame positions.
+        let det = self.step_x[0] * self.step_y[1] - self.step_y[0] * self.step_x[1];
+        if det == 0.0 || !det.is_finite() {
+            return 0..0;
+        }
+        let mut low = f64::INFINITY;
+        let mut high = f64::NEG_INFINITY;
+        for texel in [
+            [-1.5, -1.5],
+            [self.width + 0.5, -1.5],
+            [-1.5, self.height + 0.5],
+            [self.width + 0.5, self.height + 0.5],
+        ] {
+            // texel = origin + step_x·px + step_y·py, solved for py.
+            let (dx, dy) = (texel[0] - self.origin[0], texel[1] - self.origin[1]);
+            let py = (self.step_x[0] * dy - self.step_x[1] * dx) / det;
+            low = low.min(py);
+            high = high.max(py);
+        }
+        if !(low.is_finite() && high.is_finite()) {
+            return 0..frame_height;
+        }
+        let first = (low.floor() - 1.0).max(0.0) as usize;
+        let end = ((high.ceil() + 1.0).max(0.0) as usize).min(frame_height);
+        first.min(end)..end
+    }
+
     /// Calls `pixel(column, row, x, y)` for every pixel of a `frame_width` ×
     /// `frame_height` frame whose centre maps into the image grown by one texel on every
     /// side, with `(x, y)` the texel position it maps to.
+    #[cfg(test)]
     pub(super) fn for_each_pixel(
         &self,
         frame_width: usize,
         frame_height: usize,
+        pixel: impl FnMut(usize, usize, f32, f32),
+    ) {
+        self.for_each_pixel_in_rows(frame_width, 0..frame_height, pixel);
+    }
+
+    /// [`Self::for_each_pixel`] over frame rows `rows` only: each pixel gets the same
+    /// texel position whichever rows are asked for, so bands drawn apart make the same
+    /// picture as the whole.
+    pub(super) fn for_each_pixel_in_rows(
+        &self,
+        frame_width: usize,
+        rows: std::ops::Range<usize>,
         mut pixel: impl FnMut(usize, usize, f32, f32),
     ) {
         if frame_width == 0 {
@@ -219,7 +262,7 @@ impl TexelMap {
         }
         // The grown image, in texel indices: s ∈ [−1/W, 1 + 1/W] is x ∈ [−1.5, W + 0.5].
         let (x_range, y_range) = ([-1.5, self.width + 0.5], [-1.5, self.height + 0.5]);
-        for row in 0..frame_height {
+        for row in rows {
             let centre_y = row as f64 + 0.5;
             // Texel position at the centre of column 0 of this row.
             let start = [

@@ -10,12 +10,15 @@ use super::raster::Rect;
 use crate::render::RenderError;
 
 /// The frame's packed pixels; red, green and blue are each pixel's first three bytes, and
-/// an alpha byte, if any, is never touched.
+/// an alpha byte, if any, is never touched. A target may hold only a band of the frame's
+/// rows ([`Target::band`], [`Target::split_at_row`]); positions are always the frame's.
 pub(super) struct Target<'a> {
     data: &'a mut [u8],
     width: usize,
     height: usize,
     format: PixelFormat,
+    /// The frame row that `data` starts at (0 unless this is a band).
+    first_row: usize,
 }
 
 impl<'a> Target<'a> {
@@ -35,7 +38,58 @@ impl<'a> Target<'a> {
             width,
             height,
             format,
+            first_row: 0,
         })
+    }
+
+    /// The frame rows this target holds.
+    pub(super) fn rows(&self) -> std::ops::Range<usize> {
+        self.first_row..self.first_row + self.height
+    }
+
+    /// The target's rows `rows` (clipped to [`Self::rows`]) as a target of their own, or
+    /// `None` when none of them is here.
+    pub(super) fn band(&mut self, rows: std::ops::Range<usize>) -> Option<Target<'_>> {
+        let own = self.rows();
+        let (start, end) = (rows.start.max(own.start), rows.end.min(own.end));
+        if start >= end {
+            return None;
+        }
+        let row_bytes = self.width * self.format.bytes_per_pixel();
+        let data = &mut self.data[(start - own.start) * row_bytes..(end - own.start) * row_bytes];
+        Some(Target {
+            data,
+            width: self.width,
+            height: end - start,
+            format: self.format,
+            first_row: start,
+        })
+    }
+
+    /// Splits the target at frame row `row` (clipped to its rows) into the rows above and
+    /// the rows from `row` on: two targets over disjoint memory, which two threads may draw
+    /// at once.
+    pub(super) fn split_at_row(self, row: usize) -> (Target<'a>, Target<'a>) {
+        let row = row.clamp(self.first_row, self.first_row + self.height);
+        let above = row - self.first_row;
+        let row_bytes = self.width * self.format.bytes_per_pixel();
+        let (top, bottom) = self.data.split_at_mut(above * row_bytes);
+        (
+            Target {
+                data: top,
+                width: self.width,
+                height: above,
+                format: self.format,
+                first_row: self.first_row,
+            },
+            Target {
+                data: bottom,
+                width: self.width,
+                height: self.height - above,
+                format: self.format,
+                first_row: row,
+            },
+        )
     }
 
     /// Width in pixels.
@@ -43,24 +97,20 @@ impl<'a> Target<'a> {
         self.width
     }
 
-    /// Height in pixels.
-    pub(super) fn height(&self) -> usize {
-        self.height
-    }
-
-    /// The whole frame.
+    /// The pixels this target holds (the whole frame, or a band's rows).
     pub(super) fn rect(&self) -> Rect {
         Rect {
             x0: 0,
-            y0: 0,
+            y0: self.first_row,
             x1: self.width,
-            y1: self.height,
+            y1: self.first_row + self.height,
         }
     }
 
     /// The RGB bytes of pixel `(x, y)`.
     #[inline(always)]
     pub(super) fn rgb_mut(&mut self, x: usize, y: usize) -> Option<&mut [u8]> {
+        let y = y.checked_sub(self.first_row)?;
         let start = (y * self.width + x) * self.format.bytes_per_pixel();
         self.data.get_mut(start..start + 3)
     }
@@ -68,6 +118,9 @@ impl<'a> Target<'a> {
     /// The bytes of row `y`, columns `x0..x1`.
     fn row_mut(&mut self, y: usize, x0: usize, x1: usize) -> &mut [u8] {
         let size = self.format.bytes_per_pixel();
+        let Some(y) = y.checked_sub(self.first_row) else {
+            return &mut [];
+        };
         let start = (y * self.width + x0) * size;
         let end = (y * self.width + x1) * size;
         self.data.get_mut(start..end).unwrap_or_default()
@@ -106,7 +159,7 @@ impl<'a> Target<'a> {
     pub(super) fn grade(&mut self, lut: &PreparedLut, k: f32) {
         // Neighbouring pixels are often equal; reusing the last result is exact.
         let mut last = ([0; 3], graded(lut, [0; 3], k));
-        for y in 0..self.height {
+        for y in self.rows() {
             let (format, width) = (self.format, self.width);
             let row = self.row_mut(y, 0, width);
             match format {
