@@ -6,6 +6,7 @@ pub mod atomic_file;
 pub mod bundle;
 pub mod detection;
 pub mod expressions;
+pub mod eyes;
 pub mod face_crop;
 pub mod face_pipeline;
 pub mod golden;

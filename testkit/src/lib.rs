@@ -42,7 +42,7 @@ pub fn required(name: &str) -> bool {
     std::env::var_os(name).is_some_and(|value| value == "1")
 }
 
-/// The cache with the ONNX Runtime library, both face models, the face geometry and the
+/// The cache with the ONNX Runtime library, the face and iris models, the face geometry and the
 /// sample photo; or `None` after announcing the skip. With `LENSMITH_REQUIRE_ASSETS=1` (as
 /// `cargo xtask test` and CI set it) a missing file fails the test instead.
 pub fn cache_or_skip(test: &str) -> Option<AssetCache> {
@@ -52,6 +52,7 @@ pub fn cache_or_skip(test: &str) -> Option<AssetCache> {
                 cache.onnxruntime_library().err(),
                 cache.model(ModelKind::FaceDetector).err(),
                 cache.model(ModelKind::FaceLandmarks).err(),
+                cache.model(ModelKind::IrisLandmarks).err(),
                 cache.face_geometry().err(),
                 cache.sample_photo().err(),
             ];

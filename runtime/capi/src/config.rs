@@ -112,6 +112,8 @@ impl RuntimeSettings {
             face_detector: path(config.face_detector_model, "config.face_detector_model")?,
             face_landmarks: path(config.face_landmark_model, "config.face_landmark_model")?,
             face_geometry: path(config.face_geometry, "config.face_geometry")?,
+            // No frame runs the iris model through the C API yet: the cache's copy serves.
+            iris_landmarks: None,
         });
         if config.threads > MAX_THREADS {
             return Err(Failure::invalid(format!(

@@ -30,6 +30,8 @@ pub struct AssetPaths {
     pub face_detector: Option<PathBuf>,
     /// The face mesh model (`face_landmark.onnx`).
     pub face_landmarks: Option<PathBuf>,
+    /// The iris landmark model (`iris_landmark.onnx`).
+    pub iris_landmarks: Option<PathBuf>,
     /// MediaPipe's face geometry (`geometry_pipeline_metadata_landmarks.binarypb`).
     pub face_geometry: Option<PathBuf>,
 }
@@ -80,6 +82,7 @@ impl AssetCache {
         let given = match kind {
             ModelKind::FaceDetector => &self.paths.face_detector,
             ModelKind::FaceLandmarks => &self.paths.face_landmarks,
+            ModelKind::IrisLandmarks => &self.paths.iris_landmarks,
         };
         self.file(
             given.as_deref(),

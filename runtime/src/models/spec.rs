@@ -10,6 +10,9 @@ pub enum ModelKind {
     FaceDetector,
     /// MediaPipe's face mesh: 192×192 RGB face crop in, 468 3-D landmarks and a face score out.
     FaceLandmarks,
+    /// MediaPipe's iris landmark model: 64×64 RGB eye crop in, 71 eye-contour and brow
+    /// points and 5 iris points out.
+    IrisLandmarks,
 }
 
 /// One float32 tensor of a model's interface.
@@ -82,6 +85,22 @@ pub const LANDMARKS_FACE_FLAG: TensorSpec = TensorSpec {
     shape: &[1, 1, 1, 1],
 };
 
+/// Input of the iris model: one 64×64 RGB eye crop, NHWC, values in 0..1.
+pub const IRIS_INPUT: TensorSpec = TensorSpec {
+    name: "input_1",
+    shape: &[1, 64, 64, 3],
+};
+/// 71 eyelid, eye-contour and brow points as x, y, z in crop pixels.
+pub const IRIS_CONTOUR: TensorSpec = TensorSpec {
+    name: "output_eyes_contours_and_brows",
+    shape: &[1, 213],
+};
+/// 5 iris points (its centre, then four on its edge) as x, y, z in crop pixels.
+pub const IRIS_POINTS: TensorSpec = TensorSpec {
+    name: "output_iris",
+    shape: &[1, 15],
+};
+
 impl ModelKind {
     /// The model's file and interface.
     pub fn spec(self) -> &'static ModelSpec {
@@ -95,9 +114,15 @@ impl ModelKind {
             inputs: &[LANDMARKS_INPUT],
             outputs: &[LANDMARKS_POINTS, LANDMARKS_FACE_FLAG],
         };
+        const IRIS: ModelSpec = ModelSpec {
+            file_name: "iris_landmark.onnx",
+            inputs: &[IRIS_INPUT],
+            outputs: &[IRIS_CONTOUR, IRIS_POINTS],
+        };
         match self {
             ModelKind::FaceDetector => &DETECTOR,
             ModelKind::FaceLandmarks => &LANDMARKS,
+            ModelKind::IrisLandmarks => &IRIS,
         }
     }
 }
@@ -107,6 +132,7 @@ impl fmt::Display for ModelKind {
         f.write_str(match self {
             ModelKind::FaceDetector => "face detector",
             ModelKind::FaceLandmarks => "face landmarks",
+            ModelKind::IrisLandmarks => "iris landmarks",
         })
     }
 }

@@ -1,0 +1,189 @@
+//! Eyes refined by MediaPipe's iris landmark model, as FaceMesh's `refine_landmarks` does:
+//! each eye is cut from the frame as a 64×64 square around its two corners (turned with
+//! the line between them, 2.3 times their distance wide), the image-right eye mirrored so
+//! that both look like the image-left eye the model was trained on, and the model's 71
+//! eyelid, contour and brow points and 5 iris points are mapped back to frame pixels.
+
+use effect_api::{FrameView, Point2};
+
+use crate::face_crop::CropTransform;
+use crate::models::{AssetCache, Model, ModelError, ModelKind, ModelOptions};
+
+/// Side of the square eye crop the model takes, in pixels.
+pub const EYE_INPUT_SIZE: u32 = 64;
+/// Points of one eye's contours and brow.
+pub const EYE_CONTOUR_POINTS: usize = 71;
+/// Points of one iris: its centre, then four on its edge.
+pub const IRIS_POINTS: usize = 5;
+/// The eye crop's side over the distance between the eye's corners (MediaPipe's).
+const CROP_SCALE: f32 = 2.3;
+/// Each eye's corners in the face mesh, left to right in the image: the image-left eye
+/// (the person's right), then the image-right eye.
+const EYE_CORNERS: [[usize; 2]; 2] = [[33, 133], [362, 263]];
+
+/// One eye, in frame pixels (z at the same scale, as the mesh's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefinedEye {
+    /// The model's 71 eyelid, eye-contour and brow points.
+    pub contour: Vec<[f32; 3]>,
+    /// The iris: its centre, then four points on its edge.
+    pub iris: [[f32; 3]; IRIS_POINTS],
+    /// Where the eye was cut from the frame.
+    pub crop: CropTransform,
+}
+
+impl RefinedEye {
+    /// The iris's centre.
+    pub fn iris_center(&self) -> Point2 {
+        let [x, y, _] = self.iris[0];
+        Point2::new(x, y)
+    }
+
+    /// The iris's radius: the mean distance of its edge points from its centre.
+    pub fn iris_radius(&self) -> f32 {
+        let center = self.iris_center();
+        let edge = &self.iris[1..];
+        edge.iter()
+            .map(|&[x, y, _]| (x - center.x).hypot(y - center.y))
+            .sum::<f32>()
+            / edge.len() as f32
+    }
+}
+
+/// Runs the iris model on both eyes of a face mesh, reusing its buffers.
+#[derive(Debug)]
+pub struct EyeRefiner {
+    model: Model,
+    crop_rgb: Vec<u8>,
+    input: Vec<f32>,
+    raw_contour: Vec<f32>,
+    raw_iris: Vec<f32>,
+}
+
+impl EyeRefiner {
+    /// Loads the iris model from `cache`.
+    pub fn load(cache: &AssetCache, options: ModelOptions) -> Result<Self, ModelError> {
+        Self::new(Model::load(cache, ModelKind::IrisLandmarks, options)?)
+    }
+
+    /// Wraps a loaded iris model.
+    pub fn new(model: Model) -> Result<Self, ModelError> {
+        model.expect_kind(ModelKind::IrisLandmarks)?;
+        let spec = ModelKind::IrisLandmarks.spec();
+        let side = EYE_INPUT_SIZE as usize;
+        Ok(Self {
+            model,
+            crop_rgb: vec![0; side * side * 3],
+            input: vec![0.0; spec.inputs[0].len()],
+            raw_contour: vec![0.0; spec.outputs[0].len()],
+            raw_iris: vec![0.0; spec.outputs[1].len()],
+        })
+    }
+
+    /// Both eyes of the face whose 468 mesh `landmarks` (frame pixels) lie in `frame`,
+    /// image-left eye first; `None` for an eye whose corners are missing or coincide.
+    pub fn refine(
+        &mut self,
+        frame: FrameView<'_>,
+        landmarks: &[[f32; 3]],
+    ) -> Result<[Option<RefinedEye>; 2], ModelError> {
+        let mut eyes = [None, None];
+        for (eye, (corners, mirrored)) in eyes
+            .iter_mut()
+            .zip(EYE_CORNERS.into_iter().zip([false, true]))
+        {
+            let Some(crop) = eye_crop(landmarks, corners) else {
+                continue;
+            };
+            *eye = Some(self.run(frame, crop, mirrored)?);
+        }
+        Ok(eyes)
+    }
+
+    /// The model on one eye's crop; `mirrored` flips the crop left to right before the
+    /// model and its points back after.
+    fn run(
+        &mut self,
+        frame: FrameView<'_>,
+        crop: CropTransform,
+        mirrored: bool,
+    ) -> Result<RefinedEye, ModelError> {
+        let side = EYE_INPUT_SIZE as usize;
+        crop.sample_rgb(frame, &mut self.crop_rgb);
+        for (y, row) in self.crop_rgb.chunks_exact(side * 3).enumerate() {
+            for (x, rgb) in row.chunks_exact(3).enumerate() {
+                let column = if mirrored { side - 1 - x } else { x };
+                let at = (y * side + column) * 3;
+                for (value, &code) in self.input[at..at + 3].iter_mut().zip(rgb) {
+                    *value = f32::from(code) / 255.0;
+                }
+            }
+        }
+        self.model.run(
+            &self.input,
+            &mut [&mut self.raw_contour, &mut self.raw_iris],
+        )?;
+        let to_frame = |xyz: &[f32]| -> [f32; 3] {
+            let x = if mirrored {
+                side as f32 - xyz[0]
+            } else {
+                xyz[0]
+            };
+            let point = crop.crop_to_frame(Point2::new(x, xyz[1]));
+            [point.x, point.y, xyz[2] * crop.scale]
+        };
+        let contour = self.raw_contour.chunks_exact(3).map(to_frame).collect();
+        let mut iris = [[0.0; 3]; IRIS_POINTS];
+        for (point, xyz) in iris.iter_mut().zip(self.raw_iris.chunks_exact(3)) {
+            *point = to_frame(xyz);
+        }
+        Ok(RefinedEye {
+            contour,
+            iris,
+            crop,
+        })
+    }
+}
+
+/// The square around an eye's two corners (mesh indices `corners`, left to right in the
+/// image), turned with the line between them.
+fn eye_crop(landmarks: &[[f32; 3]], [left, right]: [usize; 2]) -> Option<CropTransform> {
+    let [left, right] = [landmarks.get(left)?, landmarks.get(right)?];
+    let (dx, dy) = (right[0] - left[0], right[1] - left[1]);
+    let width = dx.hypot(dy);
+    if !(width.is_finite() && width > 0.0) {
+        return None;
+    }
+    Some(CropTransform {
+        center: Point2::new((left[0] + right[0]) / 2.0, (left[1] + right[1]) / 2.0),
+        scale: width * CROP_SCALE / EYE_INPUT_SIZE as f32,
+        rotation: dy.atan2(dx),
+        side: EYE_INPUT_SIZE,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_crop_follows_the_eye_corners() {
+        let mut landmarks = vec![[0.0; 3]; 468];
+        landmarks[33] = [100.0, 200.0, 0.0];
+        landmarks[133] = [140.0, 230.0, 0.0];
+        let crop = eye_crop(&landmarks, EYE_CORNERS[0]).unwrap();
+        assert_eq!(crop.center, Point2::new(120.0, 215.0));
+        assert!((crop.scale * 64.0 - 50.0 * CROP_SCALE).abs() < 1e-3);
+        // The crop's x axis runs from corner to corner.
+        let (left, right) = (
+            crop.frame_to_crop(Point2::new(100.0, 200.0)),
+            crop.frame_to_crop(Point2::new(140.0, 230.0)),
+        );
+        assert!((left.y - 32.0).abs() < 1e-3 && (right.y - 32.0).abs() < 1e-3);
+        assert!(left.x < right.x);
+
+        landmarks[133] = landmarks[33];
+        assert!(eye_crop(&landmarks, EYE_CORNERS[0]).is_none());
+        assert!(eye_crop(&landmarks[..100], EYE_CORNERS[0]).is_none());
+    }
+}

@@ -1,0 +1,119 @@
+//! MediaPipe's iris landmark model (converted at set-up) on a real photo: each iris is found
+//! inside its eye, of a plausible size, and the refined eyelids lie where the mesh put the
+//! eye.
+
+use effect_api::{Frame, PixelFormat, Point2};
+use lensmith_runtime::eyes::{EYE_CONTOUR_POINTS, EyeRefiner, RefinedEye};
+use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
+use lensmith_runtime::models::{AssetCache, ModelOptions};
+
+/// Each eye's ring of mesh points (the eyelids' edges), image-left eye first.
+const EYE_RINGS: [[usize; 16]; 2] = [
+    [
+        33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246,
+    ],
+    [
+        362, 382, 381, 380, 374, 373, 390, 249, 263, 466, 388, 387, 386, 385, 384, 398,
+    ],
+];
+
+/// Whether `point` lies inside the polygon `ring`.
+fn inside(point: Point2, ring: &[Point2]) -> bool {
+    let mut inside = false;
+    for (index, a) in ring.iter().enumerate() {
+        let b = ring[(index + 1) % ring.len()];
+        if (a.y > point.y) != (b.y > point.y)
+            && point.x < a.x + (point.y - a.y) * (b.x - a.x) / (b.y - a.y)
+        {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+/// The face mesh of the one face in `frame`, and its eyes refined.
+fn mesh_and_eyes(cache: &AssetCache, frame: &Frame) -> (Vec<[f32; 3]>, [Option<RefinedEye>; 2]) {
+    let mut pipeline = FacePipeline::load(
+        cache,
+        ModelOptions::default(),
+        FacePipelineSettings::still_images(1),
+        Vec::new(),
+    )
+    .unwrap();
+    let faces = pipeline.process(frame.view(), 0.0).unwrap();
+    let face = faces.faces().next().expect("the astronaut's face is found");
+    let landmarks = face.tracked.landmarks.clone();
+    let mut refiner = EyeRefiner::load(cache, ModelOptions::default()).unwrap();
+    let eyes = refiner.refine(frame.view(), &landmarks).unwrap();
+    (landmarks, eyes)
+}
+
+#[test]
+fn each_iris_is_found_inside_its_eye_and_the_lids_follow_the_mesh() {
+    let Some(cache) = lensmith_testkit::cache_or_skip("eyes") else {
+        return;
+    };
+    let photo = lensmith_testkit::astronaut(&cache);
+    let (landmarks, eyes) = mesh_and_eyes(&cache, &photo);
+    for (eye, ring) in eyes.iter().zip(EYE_RINGS) {
+        let eye = eye.as_ref().expect("both eyes' corners are in the mesh");
+        let ring: Vec<Point2> = ring
+            .iter()
+            .map(|&index| Point2::new(landmarks[index][0], landmarks[index][1]))
+            .collect();
+        let width = (ring[0].x - ring[8].x).hypot(ring[0].y - ring[8].y);
+        let center = eye.iris_center();
+        assert!(
+            inside(center, &ring),
+            "the iris centre {center:?} lies outside the mesh's eye {ring:?}"
+        );
+        // An adult iris is about 11.7 mm across, an eye about 30 mm corner to corner.
+        let radius = eye.iris_radius();
+        assert!(
+            (0.12 * width..0.3 * width).contains(&radius),
+            "iris radius {radius} for an eye {width} px wide"
+        );
+        assert_eq!(eye.contour.len(), EYE_CONTOUR_POINTS);
+        // Every mesh eyelid point has a refined contour point near it.
+        for point in &ring {
+            let nearest = eye
+                .contour
+                .iter()
+                .map(|&[x, y, _]| (x - point.x).hypot(y - point.y))
+                .fold(f32::INFINITY, f32::min);
+            assert!(
+                nearest < 0.15 * width,
+                "mesh eyelid point {point:?} is {nearest} px from every refined point"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_mirrored_face_gives_mirrored_eyes() {
+    let Some(cache) = lensmith_testkit::cache_or_skip("eyes") else {
+        return;
+    };
+    let photo = lensmith_testkit::astronaut(&cache);
+    let (width, height) = (photo.width(), photo.height());
+    let view = photo.view();
+    let mut data = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height {
+        for pixel in view.row(y).chunks_exact(3).rev() {
+            data.extend_from_slice(pixel);
+        }
+    }
+    let mirror = Frame::from_packed(data, width, height, PixelFormat::Rgb8).unwrap();
+    let (_, eyes) = mesh_and_eyes(&cache, &photo);
+    let (_, mirrored) = mesh_and_eyes(&cache, &mirror);
+    // The image-left eye of one is the image-right eye of the other.
+    for (eye, other) in eyes.iter().zip(mirrored.iter().rev()) {
+        let (eye, other) = (eye.as_ref().unwrap(), other.as_ref().unwrap());
+        let (a, b) = (eye.iris_center(), other.iris_center());
+        let across = width as f32 - b.x;
+        assert!(
+            (a.x - across).abs() < 1.5 && (a.y - b.y).abs() < 1.5,
+            "iris at {a:?}, mirrored at {b:?}"
+        );
+    }
+}
