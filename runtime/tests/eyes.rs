@@ -5,31 +5,17 @@
 use effect_api::{Frame, PixelFormat, Point2};
 use lensmith_runtime::eyes::{EYE_CONTOUR_POINTS, EyeRefiner, RefinedEye};
 use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
+use lensmith_runtime::face_regions::{LEFT_EYE, RIGHT_EYE};
 use lensmith_runtime::models::{AssetCache, ModelOptions};
 
-/// Each eye's ring of mesh points (the eyelids' edges), image-left eye first.
-const EYE_RINGS: [[usize; 16]; 2] = [
-    [
-        33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246,
-    ],
-    [
-        362, 382, 381, 380, 374, 373, 390, 249, 263, 466, 388, 387, 386, 385, 384, 398,
-    ],
-];
+#[path = "support/polygons.rs"]
+mod polygons;
 
-/// Whether `point` lies inside the polygon `ring`.
-fn inside(point: Point2, ring: &[Point2]) -> bool {
-    let mut inside = false;
-    for (index, a) in ring.iter().enumerate() {
-        let b = ring[(index + 1) % ring.len()];
-        if (a.y > point.y) != (b.y > point.y)
-            && point.x < a.x + (point.y - a.y) * (b.x - a.x) / (b.y - a.y)
-        {
-            inside = !inside;
-        }
-    }
-    inside
-}
+use polygons::inside_polygon;
+
+/// Each eye's opening along its lid margins, image-left eye first: the mesh's corners are
+/// its points 0 and 8.
+const EYE_RINGS: [[u32; 16]; 2] = [RIGHT_EYE, LEFT_EYE];
 
 /// The face mesh of the one face in `frame`, and its eyes refined.
 fn mesh_and_eyes(cache: &AssetCache, frame: &Frame) -> (Vec<[f32; 3]>, [Option<RefinedEye>; 2]) {
@@ -59,12 +45,12 @@ fn each_iris_is_found_inside_its_eye_and_the_lids_follow_the_mesh() {
         let eye = eye.as_ref().expect("both eyes' corners are in the mesh");
         let ring: Vec<Point2> = ring
             .iter()
-            .map(|&index| Point2::new(landmarks[index][0], landmarks[index][1]))
+            .map(|&index| Point2::new(landmarks[index as usize][0], landmarks[index as usize][1]))
             .collect();
         let width = (ring[0].x - ring[8].x).hypot(ring[0].y - ring[8].y);
         let center = eye.iris_center();
         assert!(
-            inside(center, &ring),
+            inside_polygon(&ring, center),
             "the iris centre {center:?} lies outside the mesh's eye {ring:?}"
         );
         // An adult iris is about 11.7 mm across, an eye about 30 mm corner to corner.

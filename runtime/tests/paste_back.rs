@@ -5,6 +5,10 @@
 
 #[path = "support/effect_bundle.rs"]
 mod effect_bundle;
+#[path = "support/polygons.rs"]
+mod polygons;
+
+use polygons::inside_polygon;
 
 use effect_api::{Frame, Point2};
 use effect_bundle::{still_player, write_bundle};
@@ -50,20 +54,6 @@ fn patch_alpha(alpha: &[u8], side: usize, point: Point2) -> f32 {
     let top = texel(x0, y0) * (1.0 - fx) + texel(x0 + 1.0, y0) * fx;
     let bottom = texel(x0, y0 + 1.0) * (1.0 - fx) + texel(x0 + 1.0, y0 + 1.0) * fx;
     top * (1.0 - fy) + bottom * fy
-}
-
-fn inside_polygon(polygon: &[Point2], point: Point2) -> bool {
-    let mut inside = false;
-    for (index, a) in polygon.iter().enumerate() {
-        let b = polygon[(index + 1) % polygon.len()];
-        if (a.y > point.y) != (b.y > point.y) {
-            let x = a.x + (point.y - a.y) / (b.y - a.y) * (b.x - a.x);
-            if point.x < x {
-                inside = !inside;
-            }
-        }
-    }
-    inside
 }
 
 fn distance_to_polygon(polygon: &[Point2], point: Point2) -> f32 {

@@ -57,39 +57,37 @@ impl<'a> Target<'a> {
         }
         let row_bytes = self.width * self.format.bytes_per_pixel();
         let data = &mut self.data[(start - own.start) * row_bytes..(end - own.start) * row_bytes];
-        Some(Target {
-            data,
-            width: self.width,
-            height: end - start,
-            format: self.format,
-            first_row: start,
-        })
+        Some(Target::over(data, self.width, self.format, start..end))
     }
 
     /// Splits the target at frame row `row` (clipped to its rows) into the rows above and
     /// the rows from `row` on: two targets over disjoint memory, which two threads may draw
     /// at once.
     pub(super) fn split_at_row(self, row: usize) -> (Target<'a>, Target<'a>) {
-        let row = row.clamp(self.first_row, self.first_row + self.height);
-        let above = row - self.first_row;
+        let own = self.rows();
+        let row = row.clamp(own.start, own.end);
         let row_bytes = self.width * self.format.bytes_per_pixel();
-        let (top, bottom) = self.data.split_at_mut(above * row_bytes);
+        let (top, bottom) = self.data.split_at_mut((row - own.start) * row_bytes);
         (
-            Target {
-                data: top,
-                width: self.width,
-                height: above,
-                format: self.format,
-                first_row: self.first_row,
-            },
-            Target {
-                data: bottom,
-                width: self.width,
-                height: self.height - above,
-                format: self.format,
-                first_row: row,
-            },
+            Target::over(top, self.width, self.format, own.start..row),
+            Target::over(bottom, self.width, self.format, row..own.end),
         )
+    }
+
+    /// A target over `data`, which holds the frame's rows `rows`.
+    fn over(
+        data: &'a mut [u8],
+        width: usize,
+        format: PixelFormat,
+        rows: std::ops::Range<usize>,
+    ) -> Self {
+        Target {
+            data,
+            width,
+            height: rows.len(),
+            format,
+            first_row: rows.start,
+        }
     }
 
     /// Width in pixels.
