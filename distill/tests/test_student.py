@@ -14,7 +14,7 @@ from lensmith_distill.dataset import PairSet
 from lensmith_distill.export import check_against_pytorch, export_onnx, measure, quantize_int8
 from lensmith_distill.losses import LossWeights, distillation_loss, ssim
 from lensmith_distill.student import Student, StudentConfig, multiply_adds
-from lensmith_distill.train import TrainConfig, learning_rate, train
+from lensmith_distill.train import TrainConfig, initial_student, learning_rate, train
 
 
 def test_the_student_maps_a_crop_to_a_crop_and_starts_as_the_identity():
@@ -117,7 +117,8 @@ def test_a_new_run_starts_from_another_runs_weights_of_the_same_shape_only(tmp_p
     # One step at learning rate 0 changes no weight (only batch norm's running statistics):
     # the new run's weights are the first run's best, and it scores near it.
     still = TrainConfig(**{**config.__dict__, "steps": 1, "learning_rate": 0.0, "eval_every": 1})
-    started = train(still, pairs, pairs, tmp_path / "second", quiet=True, init=tmp_path / "first" / "student.pt")
+    initial = initial_student(tmp_path / "first" / "student.pt", still.student)
+    started = train(still, pairs, pairs, tmp_path / "second", quiet=True, init=initial)
     first, second = (torch.load(tmp_path / run / "student.pt")["model"] for run in ("first", "second"))
     weights = [key for key in first if "running_" not in key and "num_batches" not in key]
     assert weights and all(torch.equal(first[key], second[key]) for key in weights)
@@ -128,10 +129,10 @@ def test_a_new_run_starts_from_another_runs_weights_of_the_same_shape_only(tmp_p
 
     wider = TrainConfig(**{**still.__dict__, "student": StudentConfig(width=0.5, size=64)})
     with pytest.raises(SystemExit, match=r"student.pt: a student of another shape \(width 0.35 there, 0.5 here\)"):
-        train(wider, pairs, pairs, tmp_path / "wider", quiet=True, init=tmp_path / "first" / "student.pt")
+        initial_student(tmp_path / "first" / "student.pt", wider.student)
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(SystemExit, match="junk.pt: cannot read it as a student.pt"):
-        train(still, pairs, pairs, tmp_path / "junk", quiet=True, init=tmp_path / "junk.pt")
+        initial_student(tmp_path / "junk.pt", still.student)
 
 
 def test_the_onnx_export_matches_pytorch_and_the_int8_variant_runs(tmp_path):

@@ -26,7 +26,7 @@ from .card import model_card
 from .dataset import load_split, to_pixels
 from .distributed import Ranks, per_rank_batch, process_group, ranks_from_environment
 from .student import StudentConfig, multiply_adds
-from .train import TrainConfig, train
+from .train import TrainConfig, initial_student, train
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,18 +198,20 @@ def train_here(args: argparse.Namespace, ranks: Ranks, device: str) -> int:
                          student=StudentConfig(width=args.width, size=args.size,
                                                full_channels=args.full_channels))
     training, held_out = load_split(args.pairs, args.held_out)
+    # Rank 0 reads the weights to start from; DistributedDataParallel hands them on.
+    initial = initial_student(args.init, config.student) if args.init is not None and ranks.is_main else None
     if ranks.is_main:
         args.run.mkdir(parents=True, exist_ok=True)
         record = {"pairs": str(args.pairs.resolve()), "held_out": args.held_out, "device": describe_device(device),
                   "processes": ranks.world_size, "training_pairs": len(training), "held_out_pairs": len(held_out)}
-        if args.init is not None:
-            record["initialised_from"] = describe_initial(args.init, config.student)
+        if initial is not None:
+            record["initialised_from"] = describe_initial(args.init, initial)
         (args.run / "run.json").write_text(json.dumps(record, indent=1))
     if not args.quiet and ranks.is_main:
         print(f"{len(training)} training pair(s), {len(held_out)} held out; run folder {args.run}"
               + (f"; {ranks.world_size} processes" if ranks.distributed else ""))
     final = train(config, training, held_out, args.run, eval_limit=args.eval_limit, quiet=args.quiet,
-                  device=device, ranks=ranks, init=args.init)
+                  device=device, ranks=ranks, init=initial)
     if not ranks.is_main:
         return 0
     if final:
@@ -218,12 +220,9 @@ def train_here(args: argparse.Namespace, ranks: Ranks, device: str) -> int:
     return 0
 
 
-def describe_initial(path: Path, student: StudentConfig) -> dict:
-    """What a run started from, for its model card: the weights, and the run that made them
-    (its steps, time and device) where `path` lies in a run folder."""
-    from .train import initial_student
-
-    saved = initial_student(path, student)
+def describe_initial(path: Path, saved: dict) -> dict:
+    """What a run started from, for its model card: the weights (`saved`, read from `path`),
+    and the run that made them (its steps, time and device) where `path` lies in a run folder."""
     described = {"model": str(path.resolve()), "step": saved.get("step")}
     history_path, run_path = path.parent / "history.json", path.parent / "run.json"
     if history_path.is_file() and run_path.is_file():

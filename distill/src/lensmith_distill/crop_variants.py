@@ -50,6 +50,8 @@ VARIANT_MARK = "~v"
 DEFAULT_BACKDROP_SHARE = 0.5
 # The feather of the head region's edge, as a share of the crop's side.
 _BACKDROP_FEATHER = 0.03
+# Luma weights (ITU-R BT.601): lightness in float, for relighting and shading.
+_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def variant_name(crop_name: str, index: int) -> str:
@@ -70,7 +72,7 @@ def relight(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     x = image.astype(np.float32) / 255.0
     x = np.clip(x * rng.uniform(0.55, 1.5), 0, 1) ** rng.uniform(0.7, 1.45)
     x = x * rng.uniform(0.85, 1.15, size=3).astype(np.float32)
-    grey = x @ np.array([0.299, 0.587, 0.114], np.float32)
+    grey = x @ _LUMA
     x = grey[..., None] + (x - grey[..., None]) * rng.uniform(0.55, 1.35)
     angle = rng.uniform(0, 2 * np.pi)
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
@@ -102,7 +104,7 @@ def repaint_backdrop(image: np.ndarray, landmarks: np.ndarray, rng: np.random.Ge
     hsv = np.array([[[rng.uniform(0, 180), rng.uniform(0.3, 1.0) * 255, rng.uniform(0.3, 1.0) * 255]]], np.uint8)
     colour = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0, 0].astype(np.float32)
     x = image.astype(np.float32)
-    lightness = x @ np.array([0.299, 0.587, 0.114], np.float32)
+    lightness = x @ _LUMA
     outside = 1.0 - keep[..., 0]
     typical = float((lightness * outside).sum() / max(outside.sum(), 1.0)) or 1.0
     shading = np.clip(0.5 + 0.5 * lightness / typical, 0.0, 2.0)[..., None]

@@ -98,9 +98,10 @@ def save_atomically(value: object, path: Path) -> None:
 
 def train(config: TrainConfig, training: PairSet, held_out: PairSet, run: Path,
           eval_limit: int | None = None, quiet: bool = False, device: str = "cpu", ranks: Ranks = SINGLE,
-          init: Path | None = None) -> dict:
+          init: dict | None = None) -> dict:
     """Trains (or resumes) the run in `run`, a new run starting from the weights of `init` (a
-    `student.pt`) where given; returns the final history entry (on rank 0)."""
+    `student.pt` read by `initial_student`; rank 0's is the one used) where given; returns the
+    final history entry (on rank 0)."""
     if len(training) == 0:
         raise SystemExit("no training pairs: every pair is held out; hold out fewer sources")
     batch = per_rank_batch(config.batch, ranks)
@@ -123,10 +124,9 @@ def train(config: TrainConfig, training: PairSet, held_out: PairSet, run: Path,
             print(f"resuming {run} at step {start} of {config.steps}")
     elif init is not None:
         # DistributedDataParallel hands rank 0's weights to every process when it wraps them.
-        if main:
-            model.load_state_dict(initial_student(init, config.student)["model"])
+        model.load_state_dict(init["model"])
         if not quiet:
-            print(f"starting from the weights of {init}")
+            print(f"starting from the weights of step {init.get('step')} of an earlier run")
     trained = data_parallel(model, ranks, device)
     model.train()
     began = time.time() - history["seconds"]
