@@ -1,8 +1,9 @@
 //! `lensmith bench INPUT`: how long face tracking takes per frame, measured on frames held
 //! in memory so that decoding and disk stay out of the numbers. The figure that matters
 //! for a live effect is the tracking path: frames where the face is followed from the
-//! previous frame's mesh and the detector does not run. The stages after tracking (head
-//! pose, expressions and triggers) are timed per face on the same frames.
+//! previous frame's mesh and the detector does not run, alone and with each face's eyes
+//! refined by the iris model. The stages after tracking (eyes, head pose, expressions and
+//! triggers) are timed per face on the same frames.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -11,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use effect_api::{Expression, Frame, TriggerMode, TriggerRule, TriggerSignal};
 use lensmith_runtime::expressions::{ExpressionAnalyzer, ExpressionSettings};
+use lensmith_runtime::eyes::EyeRefiner;
 use lensmith_runtime::models::{AssetCache, ModelOptions};
 use lensmith_runtime::pose::{CanonicalFace, PoseEstimator};
 use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
@@ -86,9 +88,12 @@ impl Summary {
 #[derive(Default)]
 struct StageTimes {
     process: Vec<f64>,
+    /// Tracking and every face's eyes.
+    process_with_eyes: Vec<f64>,
     landmarks: Vec<f64>,
     smoothing: Vec<f64>,
     /// Per face, after tracking.
+    eyes: Vec<f64>,
     pose: Vec<f64>,
     expressions_and_triggers: Vec<f64>,
 }
@@ -102,6 +107,8 @@ struct StagesJson {
 /// Stages that follow tracking, per face per frame.
 #[derive(Serialize)]
 struct PerFaceJson {
+    /// The iris model on both eyes, with its crops and measures.
+    eyes: Summary,
     pose: Summary,
     /// Expression scores and one `while_active` trigger rule per expression.
     expressions_and_triggers: Summary,
@@ -116,6 +123,9 @@ struct BenchJson {
     cpus: usize,
     /// Frames followed from the previous mesh, detector skipped: the live path.
     tracking: Summary,
+    /// The same frames' tracking with every face's eyes refined (what MediaPipe's
+    /// FaceMesh does with `refine_landmarks=True`).
+    tracking_with_eyes: Summary,
     tracking_stages: StagesJson,
     /// After tracking, per face per frame (tracking-path frames only).
     per_face: PerFaceJson,
@@ -204,11 +214,17 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         TrackerSettings::default(),
     )?;
 
+    let mut eye_refiner = EyeRefiner::load(
+        &cache,
+        ModelOptions {
+            intra_threads: args.threads.max(1),
+        },
+    )?;
     let canonical = CanonicalFace::load(&cache.face_geometry()?)?;
     let mut pose_estimator = PoseEstimator::new(&canonical);
     let mut analyzer = ExpressionAnalyzer::new(ExpressionSettings::default());
     let mut triggers = TriggerEngine::new(one_rule_per_expression());
-    let mut poses = Vec::new();
+    let (mut poses, mut eyes) = (Vec::new(), Vec::new());
 
     let (mut tracking, mut detecting) = (StageTimes::default(), Vec::new());
     let mut frames_without_face = 0;
@@ -219,11 +235,17 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             .process(frame.view(), time_s)
             .with_context(|| format!("tracking frame {step}"))?;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+        let eyes_start = Instant::now();
+        eyes.clear();
+        for face in &tracked.faces {
+            eyes.push(eye_refiner.refine(frame.view(), &face.landmarks)?);
+        }
+        let eyes_ms = eyes_start.elapsed().as_secs_f64() * 1e3;
         let pose_start = Instant::now();
         pose_estimator.estimate_all(&tracked.faces, &mut poses);
         let pose_ms = pose_start.elapsed().as_secs_f64() * 1e3;
         let expressions_start = Instant::now();
-        let expressions = analyzer.update(&tracked.faces, &poses, time_s);
+        let expressions = analyzer.update(&tracked.faces, &poses, &eyes, time_s);
         triggers.update(expressions.iter().map(FaceSignals::from), time_s);
         let expressions_ms = expressions_start.elapsed().as_secs_f64() * 1e3;
         if step < args.warmup {
@@ -236,9 +258,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             detecting.push(elapsed_ms);
         } else if !tracked.faces.is_empty() {
             tracking.process.push(elapsed_ms);
+            tracking.process_with_eyes.push(elapsed_ms + eyes_ms);
             tracking.landmarks.push(tracked.timings.landmarks_ms);
             tracking.smoothing.push(tracked.timings.smoothing_ms);
             let faces = tracked.faces.len() as f64;
+            tracking.eyes.push(eyes_ms / faces);
             tracking.pose.push(pose_ms / faces);
             tracking
                 .expressions_and_triggers
@@ -253,11 +277,13 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         threads: args.threads.max(1),
         cpus: std::thread::available_parallelism().map_or(1, usize::from),
         tracking: Summary::of(&tracking.process),
+        tracking_with_eyes: Summary::of(&tracking.process_with_eyes),
         tracking_stages: StagesJson {
             landmarks: Summary::of(&tracking.landmarks),
             smoothing: Summary::of(&tracking.smoothing),
         },
         per_face: PerFaceJson {
+            eyes: Summary::of(&tracking.eyes),
             pose: Summary::of(&tracking.pose),
             expressions_and_triggers: Summary::of(&tracking.expressions_and_triggers),
         },
@@ -292,8 +318,10 @@ fn print_report(report: &BenchJson) {
     line("tracking path (per frame)", &report.tracking);
     line("  of which landmarks", &report.tracking_stages.landmarks);
     line("  of which smoothing", &report.tracking_stages.smoothing);
+    line("tracking path with eyes", &report.tracking_with_eyes);
     line("frames with detection", &report.with_detection);
     println!("  after tracking, per face:");
+    line("  eyes (iris model)", &report.per_face.eyes);
     line("  head pose", &report.per_face.pose);
     line(
         "  expressions + triggers",

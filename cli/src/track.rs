@@ -128,10 +128,7 @@ pub fn run(args: &TrackArgs) -> Result<()> {
                 .map(|event| trigger_report(event, &rule_list))
                 .collect()
         });
-        let faces: Vec<_> = found
-            .faces()
-            .map(|face| face_report(face.tracked, face.pose, face.crop, face.scores.copied()))
-            .collect();
+        let faces: Vec<_> = found.faces().map(|face| face_report(&face)).collect();
         faces_seen += faces.len();
         let ids: Vec<u32> = found.faces().map(|face| face.tracked.id).collect();
         let face_events = face_events(&previous_ids, &ids);
@@ -161,6 +158,7 @@ pub fn run(args: &TrackArgs) -> Result<()> {
                 smoothing: timings.tracking.smoothing_ms,
                 crop: timings.crop_ms,
                 pose: timings.pose_ms,
+                eyes: timings.eyes_ms,
                 expressions: timings.expressions_ms,
                 total: decode_ms + timings.total_ms(),
             },

@@ -32,11 +32,21 @@ pub enum Expression {
     TurnLeft,
     /// The head turned to the subject's right.
     TurnRight,
+    /// Eyebrows drawn down (a frown).
+    BrowsLowered,
+    /// The eyes looking to the subject's left, within the head (the iris, not the head, turns).
+    LookLeft,
+    /// The eyes looking to the subject's right, within the head.
+    LookRight,
+    /// The eyes looking up, within the head.
+    LookUp,
+    /// The eyes looking down, within the head (open eyes: looking down is not a blink).
+    LookDown,
 }
 
 impl Expression {
     /// Every expression, in the order [`ExpressionScores`] lists them.
-    pub const ALL: [Expression; 11] = [
+    pub const ALL: [Expression; 16] = [
         Self::BlinkLeft,
         Self::BlinkRight,
         Self::Blink,
@@ -48,6 +58,11 @@ impl Expression {
         Self::Shake,
         Self::TurnLeft,
         Self::TurnRight,
+        Self::BrowsLowered,
+        Self::LookLeft,
+        Self::LookRight,
+        Self::LookUp,
+        Self::LookDown,
     ];
 
     /// The name used in manifests and JSON (`"blink_left"`, ...).
@@ -64,6 +79,11 @@ impl Expression {
             Self::Shake => "shake",
             Self::TurnLeft => "turn_left",
             Self::TurnRight => "turn_right",
+            Self::BrowsLowered => "brows_lowered",
+            Self::LookLeft => "look_left",
+            Self::LookRight => "look_right",
+            Self::LookUp => "look_up",
+            Self::LookDown => "look_down",
         }
     }
 }
@@ -99,6 +119,21 @@ pub struct ExpressionScores {
     pub turn_left: f32,
     /// See [`Expression::TurnRight`].
     pub turn_right: f32,
+    /// See [`Expression::BrowsLowered`].
+    #[serde(default)]
+    pub brows_lowered: f32,
+    /// See [`Expression::LookLeft`].
+    #[serde(default)]
+    pub look_left: f32,
+    /// See [`Expression::LookRight`].
+    #[serde(default)]
+    pub look_right: f32,
+    /// See [`Expression::LookUp`].
+    #[serde(default)]
+    pub look_up: f32,
+    /// See [`Expression::LookDown`].
+    #[serde(default)]
+    pub look_down: f32,
 }
 
 impl ExpressionScores {
@@ -116,6 +151,11 @@ impl ExpressionScores {
             Expression::Shake => self.shake,
             Expression::TurnLeft => self.turn_left,
             Expression::TurnRight => self.turn_right,
+            Expression::BrowsLowered => self.brows_lowered,
+            Expression::LookLeft => self.look_left,
+            Expression::LookRight => self.look_right,
+            Expression::LookUp => self.look_up,
+            Expression::LookDown => self.look_down,
         }
     }
 

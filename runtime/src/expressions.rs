@@ -1,5 +1,9 @@
-//! Expression scores per face and frame: eye closure, smile, open mouth, raised brows, a
-//! pucker, and head gestures, each in 0..=1.
+//! Expression scores per face and frame: eye closure, smile, open mouth, raised and
+//! lowered brows, a pucker, gaze, and head gestures, each in 0..=1.
+//!
+//! Where the iris model refined the eyes ([`crate::eyes`]), eye closure is read from the
+//! refined lids and gaze from the iris's place between the corners; otherwise closure is
+//! read from the mesh's lids and the gaze scores stay 0.
 //!
 //! Features are measured in the canonical face's frame (see [`metrics`]), so scores do not
 //! change with the face's size, position or rotation in the image. Each score compares a
@@ -14,10 +18,11 @@ pub mod metrics;
 
 use effect_api::ExpressionScores;
 
+use crate::eyes::RefinedEye;
 use crate::pose::HeadPose;
 use crate::tracking::TrackedFace;
 pub use gestures::{GestureHistory, GestureScores};
-pub use metrics::{FaceMetrics, Frontalized};
+pub use metrics::{EyeMetrics, FaceMetrics, Frontalized};
 
 /// What may be tuned in expression scoring.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,6 +63,19 @@ mod response {
     pub const SMILE_LIFT_CM: (f32, f32) = (0.10, 0.40);
     /// Brow rise above neutral, in cm.
     pub const BROW_RISE_CM: (f32, f32) = (0.04, 0.22);
+    /// Brow drop below neutral, in cm (a frown).
+    pub const BROW_DROP_CM: (f32, f32) = (0.05, 0.20);
+    /// Refined-lid openness as a fraction of neutral. The refined lids close much further
+    /// than the mesh's (a closed eye measures 0.08 of the open one, median, on the labelled
+    /// frames; open eyes at least 0.63), so the ramp sits low: looking down lowers the upper
+    /// lid to about half its opening, and must not read as a blink.
+    pub const REFINED_EYE_OPEN_FRACTION: (f32, f32) = (0.50, 0.25);
+    /// The iris's move along the corner line from neutral, over the eye's width.
+    pub const GAZE_SIDEWAYS: (f32, f32) = (0.04, 0.10);
+    /// The iris's move across the corner line from neutral, over the eye's width. Closing
+    /// eyes also drops the model's iris (by 0.09 of the width, median, on the labelled
+    /// frames), so gaze counts only as far as the eyes are not closed.
+    pub const GAZE_UP_DOWN: (f32, f32) = (0.03, 0.08);
     /// Mouth narrowing as a fraction of neutral width, for a pucker.
     pub const KISS_NARROWING_FRACTION: (f32, f32) = (0.06, 0.20);
 }
@@ -87,6 +105,10 @@ impl NeutralBaseline {
                 corner_lift: -0.17,
                 lip_roundness: 0.355,
                 brow_height: 1.68,
+                refined_eyes: Some(EyeMetrics {
+                    openness: [0.32, 0.32],
+                    gaze: [0.02, -0.06],
+                }),
             },
         }
     }
@@ -118,20 +140,77 @@ impl NeutralBaseline {
         step(
             &mut neutral.brow_height,
             now.brow_height,
-            scores.brows_raised,
+            scores.brows_raised.max(scores.brows_lowered),
         );
+        if let (Some(neutral_eyes), Some(eyes)) = (&mut neutral.refined_eyes, &now.refined_eyes) {
+            let looking = scores
+                .look_left
+                .max(scores.look_right)
+                .max(scores.look_up)
+                .max(scores.look_down);
+            step(
+                &mut neutral_eyes.openness[0],
+                eyes.openness[0],
+                scores.blink_right.max(looking),
+            );
+            step(
+                &mut neutral_eyes.openness[1],
+                eyes.openness[1],
+                scores.blink_left.max(looking),
+            );
+            let busy = looking.max(scores.blink);
+            step(&mut neutral_eyes.gaze[0], eyes.gaze[0], busy);
+            step(&mut neutral_eyes.gaze[1], eyes.gaze[1], busy);
+        }
     }
 
     /// Scores the features of `now` against this baseline (gestures left at zero).
     pub fn score(&self, now: &FaceMetrics) -> ExpressionScores {
         use response::*;
         let neutral = &self.metrics;
-        let closure = |eye: usize| {
-            let fraction = now.eye_openness[eye] / neutral.eye_openness[eye].max(1e-3);
-            // Falling openness raises the score: ramp on the negated fraction.
-            ramp(-fraction, (-EYE_OPEN_FRACTION.0, -EYE_OPEN_FRACTION.1))
+        // Falling openness raises the score: ramp on the negated fraction.
+        let closure = |now: f32, neutral: f32, (open, closed): (f32, f32)| {
+            ramp(-now / neutral.max(1e-3), (-open, -closed))
         };
-        let (blink_right, blink_left) = (closure(0), closure(1));
+        let refined = now.refined_eyes.zip(neutral.refined_eyes);
+        let (blink_right, blink_left) = match refined {
+            Some((eyes, neutral_eyes)) => (
+                closure(
+                    eyes.openness[0],
+                    neutral_eyes.openness[0],
+                    REFINED_EYE_OPEN_FRACTION,
+                ),
+                closure(
+                    eyes.openness[1],
+                    neutral_eyes.openness[1],
+                    REFINED_EYE_OPEN_FRACTION,
+                ),
+            ),
+            None => (
+                closure(
+                    now.eye_openness[0],
+                    neutral.eye_openness[0],
+                    EYE_OPEN_FRACTION,
+                ),
+                closure(
+                    now.eye_openness[1],
+                    neutral.eye_openness[1],
+                    EYE_OPEN_FRACTION,
+                ),
+            ),
+        };
+        // Gaze from the iris's move since neutral; x grows towards the image's right, the
+        // subject's left in an unmirrored image.
+        let [sideways, down] = match refined {
+            Some((eyes, neutral_eyes)) => [
+                eyes.gaze[0] - neutral_eyes.gaze[0],
+                eyes.gaze[1] - neutral_eyes.gaze[1],
+            ],
+            None => [0.0, 0.0],
+        };
+        let brow_change = now.brow_height - neutral.brow_height;
+        // Closing eyes moves the model's iris too: gaze counts only as far as they are open.
+        let eyes_open = 1.0 - blink_left.max(blink_right);
         let width_change = now.mouth_width / neutral.mouth_width.max(1e-3) - 1.0;
         let mouth_open = ramp(now.mouth_gap - neutral.mouth_gap, MOUTH_GAP_CM);
         // A wide smile widens the mouth; a closed-lip smile may mostly raise the corners.
@@ -145,8 +224,13 @@ impl NeutralBaseline {
             blink: blink_left.min(blink_right),
             smile,
             mouth_open,
-            brows_raised: ramp(now.brow_height - neutral.brow_height, BROW_RISE_CM),
+            brows_raised: ramp(brow_change, BROW_RISE_CM),
             kiss,
+            brows_lowered: ramp(-brow_change, BROW_DROP_CM),
+            look_left: ramp(sideways, GAZE_SIDEWAYS) * eyes_open,
+            look_right: ramp(-sideways, GAZE_SIDEWAYS) * eyes_open,
+            look_up: ramp(-down, GAZE_UP_DOWN) * eyes_open,
+            look_down: ramp(down, GAZE_UP_DOWN) * eyes_open,
             ..ExpressionScores::default()
         }
     }
@@ -199,23 +283,26 @@ impl ExpressionAnalyzer {
     }
 
     /// Scores this frame's faces, with each face's pose (`None` where it could not be
-    /// estimated: that face is left out). Faces no longer present are forgotten.
+    /// estimated: that face is left out) and refined eyes (`eyes[i]` for `faces[i]`; empty
+    /// when eyes are not refined). Faces no longer present are forgotten.
     pub fn update(
         &mut self,
         faces: &[TrackedFace],
         poses: &[Option<HeadPose>],
+        eyes: &[[Option<RefinedEye>; 2]],
         time_s: f64,
     ) -> &[FaceExpressions] {
         self.results.clear();
         for state in &mut self.faces {
             state.seen = false;
         }
-        for (face, pose) in faces.iter().zip(poses) {
+        for (index, (face, pose)) in faces.iter().zip(poses).enumerate() {
             let Some(pose) = pose else { continue };
             let Some(frontal) = Frontalized::new(&face.landmarks, pose) else {
                 continue;
             };
-            let metrics = FaceMetrics::measure(&frontal);
+            let mut metrics = FaceMetrics::measure(&frontal);
+            metrics.refined_eyes = eyes.get(index).and_then(EyeMetrics::from_refined);
             let index = match self.faces.iter().position(|state| state.face_id == face.id) {
                 Some(index) => index,
                 None => {
@@ -253,5 +340,66 @@ impl ExpressionAnalyzer {
         }
         self.faces.retain(|state| state.seen);
         &self.results
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typical neutral face with its refined eyes changed.
+    fn with_eyes(openness_fraction: f32, gaze_move: [f32; 2]) -> FaceMetrics {
+        let mut metrics = NeutralBaseline::typical().metrics;
+        let eyes = metrics.refined_eyes.as_mut().unwrap();
+        eyes.openness = eyes.openness.map(|open| open * openness_fraction);
+        eyes.gaze = [eyes.gaze[0] + gaze_move[0], eyes.gaze[1] + gaze_move[1]];
+        metrics
+    }
+
+    #[test]
+    fn looking_down_is_not_a_blink_and_a_blink_is_not_looking_down() {
+        let baseline = NeutralBaseline::typical();
+        // Looking down: the iris drops and the upper lid follows it half-way.
+        let down = baseline.score(&with_eyes(0.5, [0.0, 0.1]));
+        assert!(down.look_down > 0.9 && down.blink < 0.1, "{down:?}");
+        // Closed: the model's iris drops too, but closed eyes look nowhere.
+        let closed = baseline.score(&with_eyes(0.08, [0.0, 0.1]));
+        assert!(closed.blink > 0.9 && closed.look_down < 0.1, "{closed:?}");
+        let neutral = baseline.score(&with_eyes(1.0, [0.0, 0.0]));
+        assert_eq!(neutral, ExpressionScores::default());
+    }
+
+    #[test]
+    fn gaze_follows_the_iris_in_the_subjects_own_directions() {
+        let baseline = NeutralBaseline::typical();
+        // Towards the image's right is the subject's left in an unmirrored image.
+        let left = baseline.score(&with_eyes(1.0, [0.12, 0.0]));
+        assert!(left.look_left == 1.0 && left.look_right == 0.0, "{left:?}");
+        let up = baseline.score(&with_eyes(1.0, [0.0, -0.1]));
+        assert!(up.look_up == 1.0 && up.look_down == 0.0, "{up:?}");
+    }
+
+    #[test]
+    fn lowered_brows_score_as_a_frown_and_raised_ones_do_not() {
+        let baseline = NeutralBaseline::typical();
+        let mut frown = baseline.metrics;
+        frown.brow_height -= 0.25;
+        let scores = baseline.score(&frown);
+        assert!(scores.brows_lowered == 1.0 && scores.brows_raised == 0.0);
+        let mut raised = baseline.metrics;
+        raised.brow_height += 0.25;
+        let scores = baseline.score(&raised);
+        assert!(scores.brows_raised == 1.0 && scores.brows_lowered == 0.0);
+    }
+
+    #[test]
+    fn without_refined_eyes_blinks_come_from_the_mesh_and_gaze_stays_zero() {
+        let baseline = NeutralBaseline::typical();
+        let mut metrics = baseline.metrics;
+        metrics.refined_eyes = None;
+        metrics.eye_openness = metrics.eye_openness.map(|open| open * 0.6);
+        let scores = baseline.score(&metrics);
+        assert_eq!(scores.blink, 1.0);
+        assert_eq!(scores.look_down, 0.0);
     }
 }

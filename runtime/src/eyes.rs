@@ -3,6 +3,9 @@
 //! the line between them, 2.3 times their distance wide), the image-right eye mirrored so
 //! that both look like the image-left eye the model was trained on, and the model's 71
 //! eyelid, contour and brow points and 5 iris points are mapped back to frame pixels.
+//!
+//! Each eye is also measured in its crop, where the line between its corners is level:
+//! how open the refined lids are, and where the iris sits between them ([`EyeMeasures`]).
 
 use effect_api::{FrameView, Point2};
 
@@ -20,16 +23,48 @@ const CROP_SCALE: f32 = 2.3;
 /// Each eye's corners in the face mesh, left to right in the image: the image-left eye
 /// (the person's right), then the image-right eye.
 const EYE_CORNERS: [[usize; 2]; 2] = [[33, 133], [362, 263]];
+/// The face-mesh points that the model's first 16 points refine, per eye (image-left eye
+/// first), as MediaPipe's `refine_landmarks` maps them: 0 and 8 are the corners, 1–7 the
+/// lower lid's margin and 9–15 the upper lid's.
+pub const EYELID_MESH_POINTS: [[usize; 16]; 2] = [
+    [
+        33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173,
+    ],
+    [
+        263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398,
+    ],
+];
+/// The lid points measured for openness: upper-lid points over the lower-lid points below
+/// them, the middle three of each margin (indices into the model's points).
+const LID_PAIRS: [[usize; 2]; 3] = [[11, 3], [12, 4], [13, 5]];
+/// The eye's corners among the model's points.
+const CORNER_POINTS: [usize; 2] = [0, 8];
+
+/// One eye's openness and gaze, measured in its crop, where the corners lie level.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EyeMeasures {
+    /// The gap between the refined lids (the mean of three upper–lower pairs) over the
+    /// distance between the corners.
+    pub openness: f32,
+    /// The iris centre's offset from the corners' midpoint along the corner line, over the
+    /// distance between the corners; positive towards the image's right.
+    pub gaze_x: f32,
+    /// The iris centre's offset across the corner line, over the same distance; positive
+    /// down the face.
+    pub gaze_y: f32,
+}
 
 /// One eye, in frame pixels (z at the same scale, as the mesh's).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RefinedEye {
     /// The model's 71 eyelid, eye-contour and brow points.
-    pub contour: Vec<[f32; 3]>,
+    pub contour: [[f32; 3]; EYE_CONTOUR_POINTS],
     /// The iris: its centre, then four points on its edge.
     pub iris: [[f32; 3]; IRIS_POINTS],
     /// Where the eye was cut from the frame.
     pub crop: CropTransform,
+    /// Openness and gaze.
+    pub measures: EyeMeasures,
 }
 
 impl RefinedEye {
@@ -132,16 +167,54 @@ impl EyeRefiner {
             let point = crop.crop_to_frame(Point2::new(x, xyz[1]));
             [point.x, point.y, xyz[2] * crop.scale]
         };
-        let contour = self.raw_contour.chunks_exact(3).map(to_frame).collect();
+        let mut contour = [[0.0; 3]; EYE_CONTOUR_POINTS];
+        for (point, xyz) in contour.iter_mut().zip(self.raw_contour.chunks_exact(3)) {
+            *point = to_frame(xyz);
+        }
         let mut iris = [[0.0; 3]; IRIS_POINTS];
         for (point, xyz) in iris.iter_mut().zip(self.raw_iris.chunks_exact(3)) {
             *point = to_frame(xyz);
         }
+        // The crop's own pixels, unmirrored: the corner line is level there and the
+        // measures need no turning.
+        let in_crop = |points: &[f32], index: usize| -> Point2 {
+            let x = points[index * 3];
+            Point2::new(
+                if mirrored { side as f32 - x } else { x },
+                points[index * 3 + 1],
+            )
+        };
+        let measures = measure(
+            |index| in_crop(&self.raw_contour, index),
+            in_crop(&self.raw_iris, 0),
+        );
         Ok(RefinedEye {
             contour,
             iris,
             crop,
+            measures,
         })
+    }
+}
+
+/// Openness and gaze from the model's points (`contour(index)`) and iris centre, in crop
+/// pixels with the corners level.
+fn measure(contour: impl Fn(usize) -> Point2, iris: Point2) -> EyeMeasures {
+    let [first, second] = CORNER_POINTS.map(&contour);
+    let width = (second.x - first.x).hypot(second.y - first.y);
+    if !(width.is_finite() && width > 0.0) {
+        return EyeMeasures::default();
+    }
+    let gap = LID_PAIRS
+        .iter()
+        .map(|&[upper, lower]| contour(lower).y - contour(upper).y)
+        .sum::<f32>()
+        / LID_PAIRS.len() as f32;
+    let middle = Point2::new((first.x + second.x) / 2.0, (first.y + second.y) / 2.0);
+    EyeMeasures {
+        openness: gap.max(0.0) / width,
+        gaze_x: (iris.x - middle.x) / width,
+        gaze_y: (iris.y - middle.y) / width,
     }
 }
 

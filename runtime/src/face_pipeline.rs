@@ -1,5 +1,6 @@
-//! The live face pipeline as one stage: track faces → stable crop → head pose →
-//! expressions → trigger rules, per frame, with each stage's time. What the effect player,
+//! The live face pipeline as one stage: track faces → stable crop → head pose → eyes
+//! refined by the iris model → expressions → trigger rules, per frame, with each stage's
+//! time. What the effect player,
 //! `lensmith track` and benchmarks run; the per-face results are borrowed from the stages,
 //! so nothing is copied or allocated per frame once warm.
 
@@ -8,6 +9,7 @@ use std::time::Instant;
 use effect_api::{ExpressionScores, FrameView, TriggerEvent, TriggerPhase, TriggerRule};
 
 use crate::expressions::{ExpressionAnalyzer, ExpressionSettings, FaceExpressions};
+use crate::eyes::{EyeRefiner, RefinedEye};
 use crate::face_crop::{CropError, CropSettings, CropTransform, FaceCrop, FaceCropper};
 use crate::models::{AssetCache, ModelError, ModelOptions};
 use crate::pose::{CanonicalFace, GeometryError, HeadPose, PoseEstimator};
@@ -23,6 +25,9 @@ pub struct FacePipelineSettings {
     pub crop: CropSettings,
     /// Expression scoring.
     pub expressions: ExpressionSettings,
+    /// Refine each face's eyes with the iris model (eye openness from the refined lids, and
+    /// gaze); without it, eyes are measured on the mesh and the gaze scores stay 0.
+    pub refine_eyes: bool,
     /// Every frame is an unrelated still: all state is forgotten between frames.
     pub still_images: bool,
 }
@@ -37,6 +42,7 @@ impl FacePipelineSettings {
             },
             crop: CropSettings::default(),
             expressions: ExpressionSettings::default(),
+            refine_eyes: true,
             still_images: false,
         }
     }
@@ -53,6 +59,7 @@ impl FacePipelineSettings {
                 ..CropSettings::default()
             },
             expressions: ExpressionSettings::still_images(),
+            refine_eyes: true,
             still_images: true,
         }
     }
@@ -81,6 +88,8 @@ pub struct FacePipelineTimings {
     pub crop_ms: f64,
     /// Head poses.
     pub pose_ms: f64,
+    /// The iris model on every face's eyes.
+    pub eyes_ms: f64,
     /// Expression scores and trigger rules.
     pub expressions_ms: f64,
 }
@@ -88,7 +97,7 @@ pub struct FacePipelineTimings {
 impl FacePipelineTimings {
     /// The whole pipeline.
     pub fn total_ms(&self) -> f64 {
-        self.tracking.total_ms + self.crop_ms + self.pose_ms + self.expressions_ms
+        self.tracking.total_ms + self.crop_ms + self.pose_ms + self.eyes_ms + self.expressions_ms
     }
 }
 
@@ -99,6 +108,8 @@ pub struct FacePipeline {
     cropper: FaceCropper,
     pose: PoseEstimator,
     poses: Vec<Option<HeadPose>>,
+    eye_refiner: Option<EyeRefiner>,
+    eyes: Vec<[Option<RefinedEye>; 2]>,
     analyzer: ExpressionAnalyzer,
     triggers: TriggerEngine,
     canonical: CanonicalFace,
@@ -127,11 +138,18 @@ impl FacePipeline {
     ) -> Result<Self, FacePipelineError> {
         let tracker = FaceTracker::load(cache, options, settings.tracker)?;
         let canonical = CanonicalFace::load(&cache.face_geometry()?)?;
+        let eye_refiner = if settings.refine_eyes {
+            Some(EyeRefiner::load(cache, options)?)
+        } else {
+            None
+        };
         Ok(Self {
             cropper: FaceCropper::new(settings.crop),
             analyzer: ExpressionAnalyzer::new(settings.expressions),
             pose: PoseEstimator::new(&canonical),
             poses: Vec::new(),
+            eye_refiner,
+            eyes: Vec::new(),
             triggers: TriggerEngine::new(rules),
             tracker,
             canonical,
@@ -183,8 +201,18 @@ impl FacePipeline {
         let pose_start = Instant::now();
         self.pose.estimate_all(&tracked.faces, &mut self.poses);
         let pose_ms = milliseconds_since(pose_start);
+        let eyes_start = Instant::now();
+        self.eyes.clear();
+        if let Some(refiner) = &mut self.eye_refiner {
+            for face in &tracked.faces {
+                self.eyes.push(refiner.refine(frame, &face.landmarks)?);
+            }
+        }
+        let eyes_ms = milliseconds_since(eyes_start);
         let expressions_start = Instant::now();
-        let expressions = self.analyzer.update(&tracked.faces, &self.poses, time_s);
+        let expressions = self
+            .analyzer
+            .update(&tracked.faces, &self.poses, &self.eyes, time_s);
         let events = self
             .triggers
             .update(expressions.iter().map(FaceSignals::from), time_s);
@@ -193,6 +221,7 @@ impl FacePipeline {
             faces: &tracked.faces,
             crops,
             poses: &self.poses,
+            eyes: &self.eyes,
             expressions,
             events,
             detector_ran: tracked.detector_ran,
@@ -200,6 +229,7 @@ impl FacePipeline {
                 tracking: tracked.timings,
                 crop_ms,
                 pose_ms,
+                eyes_ms,
                 expressions_ms,
             },
         })
@@ -212,6 +242,8 @@ pub struct FaceFrame<'a> {
     faces: &'a [TrackedFace],
     crops: &'a [FaceCrop],
     poses: &'a [Option<HeadPose>],
+    /// Per face (in order), its eyes; empty when eyes are not refined.
+    eyes: &'a [[Option<RefinedEye>; 2]],
     expressions: &'a [FaceExpressions],
     events: &'a [TriggerEvent],
     /// Whether the detector ran (tracking was lost or a new face was looked for).
@@ -229,6 +261,8 @@ pub struct FaceResult<'a> {
     pub crop: Option<&'a CropTransform>,
     /// Its head pose, when it could be estimated.
     pub pose: Option<&'a HeadPose>,
+    /// Its eyes refined by the iris model, image-left eye first, when refinement is on.
+    pub eyes: Option<&'a [Option<RefinedEye>; 2]>,
     /// Its expression scores, when they could be measured.
     pub scores: Option<&'a ExpressionScores>,
 }
@@ -236,17 +270,19 @@ pub struct FaceResult<'a> {
 impl<'a> FaceFrame<'a> {
     /// The faces, in tracking order (the face tracked longest first).
     pub fn faces(&self) -> impl ExactSizeIterator<Item = FaceResult<'a>> + 'a {
-        let (crops, expressions) = (self.crops, self.expressions);
+        let (crops, expressions, eyes) = (self.crops, self.expressions, self.eyes);
         self.faces
             .iter()
             .zip(self.poses)
-            .map(move |(tracked, pose)| FaceResult {
+            .enumerate()
+            .map(move |(index, (tracked, pose))| FaceResult {
                 tracked,
                 crop: crops
                     .iter()
                     .find(|crop| crop.face_id == tracked.id)
                     .map(|crop| &crop.transform),
                 pose: pose.as_ref(),
+                eyes: eyes.get(index),
                 scores: expressions
                     .iter()
                     .find(|found| found.face_id == tracked.id)

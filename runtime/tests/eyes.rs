@@ -3,7 +3,7 @@
 //! eye.
 
 use effect_api::{Frame, PixelFormat, Point2};
-use lensmith_runtime::eyes::{EYE_CONTOUR_POINTS, EyeRefiner, RefinedEye};
+use lensmith_runtime::eyes::{EYE_CONTOUR_POINTS, EYELID_MESH_POINTS, EyeRefiner, RefinedEye};
 use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
 use lensmith_runtime::face_regions::{LEFT_EYE, RIGHT_EYE};
 use lensmith_runtime::models::{AssetCache, ModelOptions};
@@ -72,6 +72,53 @@ fn each_iris_is_found_inside_its_eye_and_the_lids_follow_the_mesh() {
                 "mesh eyelid point {point:?} is {nearest} px from every refined point"
             );
         }
+    }
+}
+
+#[test]
+fn the_refined_lids_map_onto_the_mesh_points_they_refine_and_measure_an_open_gaze() {
+    let Some(cache) = lensmith_testkit::cache_or_skip("eyes") else {
+        return;
+    };
+    let photo = lensmith_testkit::astronaut(&cache);
+    let (landmarks, eyes) = mesh_and_eyes(&cache, &photo);
+    for (eye, mesh_points) in eyes.iter().zip(EYELID_MESH_POINTS) {
+        let eye = eye.as_ref().unwrap();
+        let corner = |index: usize| Point2::new(landmarks[index][0], landmarks[index][1]);
+        let width = corner(mesh_points[0]).distance(corner(mesh_points[8]));
+        // Each of the first 16 refined points lies by the mesh point it stands for, and the
+        // lids are not swapped: with upper and lower margins exchanged (point i for 8 + i),
+        // the points lie much further off. The eye measures rely on this mapping.
+        let refined = |index: usize| Point2::new(eye.contour[index][0], eye.contour[index][1]);
+        let mut own_total = 0.0;
+        for (index, &mesh_index) in mesh_points.iter().enumerate() {
+            let own = refined(index).distance(corner(mesh_index));
+            assert!(
+                own < 0.12 * width,
+                "refined point {index} is {own} px from mesh point {mesh_index} (eye {width} px wide)"
+            );
+            own_total += own;
+        }
+        let swapped_total: f32 = (1..8)
+            .map(|index| {
+                refined(index).distance(corner(mesh_points[8 + index]))
+                    + refined(8 + index).distance(corner(mesh_points[index]))
+            })
+            .sum();
+        assert!(
+            own_total < 0.5 * swapped_total,
+            "lids as mapped: {own_total} px in all; swapped: {swapped_total} px"
+        );
+        // The astronaut looks into the camera with open eyes.
+        let measures = eye.measures;
+        assert!(
+            (0.2..0.5).contains(&measures.openness),
+            "openness {measures:?}"
+        );
+        assert!(
+            measures.gaze_x.abs() < 0.1 && measures.gaze_y.abs() < 0.12,
+            "gaze {measures:?}"
+        );
     }
 }
 

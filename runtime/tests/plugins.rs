@@ -104,7 +104,7 @@ fn a_plugin_of_the_next_abi_major_is_refused_at_the_handshake() {
     assert!(
         message.contains("plugins/libfuture.so")
             && message.contains("plugin ABI 2.0")
-            && message.contains("this runtime speaks 1.0")
+            && message.contains("this runtime speaks 1.1")
             && message.contains("rebuild the plugin"),
         "{message}"
     );

@@ -294,7 +294,7 @@ fn a_linked_entry_without_a_usable_table_is_refused_at_the_handshake() {
     assert!(
         message.starts_with("plugins/future: ")
             && message.contains("plugin ABI 2.0")
-            && message.contains("this runtime speaks 1.0"),
+            && message.contains("this runtime speaks 1.1"),
         "{message}"
     );
 }

@@ -4,6 +4,8 @@ Runs the legacy FaceMesh solution with tracking on (static_image_mode=False):
 the face detector runs only until a face is found, and after that each frame's
 landmarks come from a region of interest carried over from the previous frame.
 That is the mode a live effect runs in, so it is the fair comparison.
+With --refine it runs FaceMesh with refine_landmarks=True (the attention mesh
+with irises and refined lips and eyes), the yardstick for tracking with eyes.
 
 All frames are decoded into memory first, so only `face_mesh.process` is timed
 and disk and PNG decoding stay out of the numbers. The first --warmup frames
@@ -16,7 +18,7 @@ use the environment that command installs (hash-pinned, see
 xtask/mediapipe-requirements.txt):
 
     ~/.cache/lensmith/tools/mediapipe/bin/python xtask/python/mediapipe_bench.py \\
-        FRAMES_DIR [--warmup 5] [--json OUT.json]
+        FRAMES_DIR [--warmup 5] [--refine] [--json OUT.json]
 
 FRAMES_DIR holds *.png frames, played in order of file name.
 """
@@ -48,14 +50,14 @@ def load_frames(directory: str) -> list[np.ndarray]:
     return frames
 
 
-def run(frames: list[np.ndarray], warmup: int) -> dict:
+def run(frames: list[np.ndarray], warmup: int, refine: bool) -> dict:
     """Process the frames in order; time every frame after the first `warmup`."""
     times_ms = []
     faces_found = 0
     with mp.solutions.face_mesh.FaceMesh(
         static_image_mode=False,
         max_num_faces=1,
-        refine_landmarks=False,
+        refine_landmarks=refine,
     ) as face_mesh:
         # The warm-up frames are the start of the same clip rather than a replay,
         # so the timed frames follow on without a jump that would cost tracking.
@@ -72,6 +74,7 @@ def run(frames: list[np.ndarray], warmup: int) -> dict:
         "p95_ms": round(float(np.percentile(times_ms, 95)), 3),
         "frames": len(times_ms),
         "faces_found": faces_found,
+        "refine_landmarks": refine,
         "mediapipe_version": mp.__version__,
     }
 
@@ -81,6 +84,9 @@ def main() -> None:
     parser.add_argument("frames", help="directory of .png frames, played in order of file name")
     parser.add_argument(
         "--warmup", type=int, default=5, help="frames processed untimed first (default 5)"
+    )
+    parser.add_argument(
+        "--refine", action="store_true", help="refine_landmarks=True (irises, refined eyes)"
     )
     parser.add_argument("--json", metavar="OUT", help="also write the results to this JSON file")
     args = parser.parse_args()
@@ -94,10 +100,11 @@ def main() -> None:
             "to time; give more frames or a smaller --warmup"
         )
     height, width = frames[0].shape[:2]
-    result = run(frames, args.warmup)
+    result = run(frames, args.warmup, args.refine)
 
     print(
-        f"mediapipe {result['mediapipe_version']}, {width}x{height}, "
+        f"mediapipe {result['mediapipe_version']}, refine_landmarks={args.refine}, "
+        f"{width}x{height}, "
         f"{os.cpu_count()} CPUs, {args.warmup} warm-up frames"
     )
     print(

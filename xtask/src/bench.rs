@@ -1,7 +1,9 @@
 //! `cargo xtask bench`: face tracking's speed per frame against MediaPipe's own FaceMesh in
-//! video mode, on the same 1280×720 frames, in one run. Both sides load every frame into
-//! memory first and time only the per-frame call; the rounds alternate between them so
-//! that a machine that slows down part-way slows both.
+//! video mode, on the same 1280×720 frames, in one run: tracking alone against FaceMesh,
+//! and tracking with the eyes refined by the iris model against FaceMesh with
+//! `refine_landmarks=True`. Both sides load every frame into memory first and time only
+//! the per-frame call; the rounds alternate between them so that a machine that slows
+//! down part-way slows both.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -70,10 +72,16 @@ pub fn run(options: &BenchOptions) -> Result<()> {
     let lensmith = target_dir().join("release").join("lensmith");
 
     let mut ours: Vec<Vec<Timing>> = vec![Vec::new(); options.threads.len()];
-    let mut theirs = Vec::new();
+    let mut ours_with_eyes: Vec<Vec<Timing>> = vec![Vec::new(); options.threads.len()];
+    let (mut theirs, mut theirs_refined) = (Vec::new(), Vec::new());
     for round in 1..=options.rounds {
         println!("round {round} of {}", options.rounds);
-        for (&threads, results) in options.threads.iter().zip(&mut ours) {
+        for ((&threads, results), results_with_eyes) in options
+            .threads
+            .iter()
+            .zip(&mut ours)
+            .zip(&mut ours_with_eyes)
+        {
             let json = out_dir.join(format!("lensmith-{threads}-threads.json"));
             let mut command = Command::new(&lensmith);
             command
@@ -84,37 +92,14 @@ pub fn run(options: &BenchOptions) -> Result<()> {
             run_quietly(&mut command, "lensmith bench")?;
             let report = read_json(&json)?;
             results.push(timing(&report["tracking"], &json)?);
+            results_with_eyes.push(timing(&report["tracking_with_eyes"], &json)?);
             if report["frames_without_face"].as_u64() != Some(0) {
                 bail!("{}: lensmith lost the face in some frames", json.display());
             }
         }
-        let json = out_dir.join("mediapipe.json");
-        let script = crate::paths::xtask_dir()
-            .join("python")
-            .join("mediapipe_bench.py");
-        let mut command = Command::new(&python);
-        command.arg(&script).arg(&frames).arg("--json").arg(&json);
-        quiet_mediapipe_logs(&mut command);
-        run_quietly(&mut command, "python xtask/python/mediapipe_bench.py")?;
-        let report = read_json(&json)?;
-        let timing = timing(&report, &json)?;
-        if report["faces_found"].as_u64() != Some(timing.frames) {
-            bail!(
-                "{}: MediaPipe found the face in only {} of {} frames, so its times are not \
-                 the tracking path's",
-                json.display(),
-                report["faces_found"],
-                timing.frames
-            );
-        }
-        theirs.push(timing);
+        theirs.push(mediapipe_round(&python, &frames, &out_dir, false)?);
+        theirs_refined.push(mediapipe_round(&python, &frames, &out_dir, true)?);
     }
-    print_table(options, &ours, &theirs);
-    Ok(())
-}
-
-fn print_table(options: &BenchOptions, ours: &[Vec<Timing>], theirs: &[Timing]) {
-    let (their_median, their_p95) = pooled(theirs);
     println!(
         "\nface tracking per frame, tracking path (detector skipped), {WIDTH}x{HEIGHT}, {} timed \
          frames a round, median over {} rounds; {} CPU(s): {}",
@@ -123,6 +108,57 @@ fn print_table(options: &BenchOptions, ours: &[Vec<Timing>], theirs: &[Timing]) 
         std::thread::available_parallelism().map_or(1, usize::from),
         cpu_model()
     );
+    print_table(
+        options,
+        ("lensmith", &ours),
+        ("MediaPipe 0.10.21 FaceMesh (video)", &theirs),
+    );
+    print_table(
+        options,
+        ("lensmith with eyes", &ours_with_eyes),
+        ("FaceMesh refine_landmarks=True", &theirs_refined),
+    );
+    Ok(())
+}
+
+/// One round of MediaPipe's FaceMesh on the clip, `refine` for `refine_landmarks=True`.
+fn mediapipe_round(python: &Path, frames: &Path, out_dir: &Path, refine: bool) -> Result<Timing> {
+    let json = out_dir.join(if refine {
+        "mediapipe-refined.json"
+    } else {
+        "mediapipe.json"
+    });
+    let script = crate::paths::xtask_dir()
+        .join("python")
+        .join("mediapipe_bench.py");
+    let mut command = Command::new(python);
+    command.arg(&script).arg(frames).arg("--json").arg(&json);
+    if refine {
+        command.arg("--refine");
+    }
+    quiet_mediapipe_logs(&mut command);
+    run_quietly(&mut command, "python xtask/python/mediapipe_bench.py")?;
+    let report = read_json(&json)?;
+    let timing = timing(&report, &json)?;
+    if report["faces_found"].as_u64() != Some(timing.frames) {
+        bail!(
+            "{}: MediaPipe found the face in only {} of {} frames, so its times are not \
+             the tracking path's",
+            json.display(),
+            report["faces_found"],
+            timing.frames
+        );
+    }
+    Ok(timing)
+}
+
+/// Our rounds per thread count against MediaPipe's, as medians over rounds and ratios.
+fn print_table(
+    options: &BenchOptions,
+    (our_label, ours): (&str, &[Vec<Timing>]),
+    (their_label, theirs): (&str, &[Timing]),
+) {
+    let (their_median, their_p95) = pooled(theirs);
     println!(
         "  {:<34} {:>9} {:>9}   ratio to MediaPipe (median, p95)",
         "", "median", "p95"
@@ -131,15 +167,12 @@ fn print_table(options: &BenchOptions, ours: &[Vec<Timing>], theirs: &[Timing]) 
         let (median, p95) = pooled(rounds);
         println!(
             "  {:<34} {median:>6.2} ms {p95:>6.2} ms   {:.2}, {:.2}",
-            format!("lensmith, {threads} ORT thread(s)/model"),
+            format!("{our_label}, {threads} ORT thread(s)/model"),
             median / their_median,
             p95 / their_p95
         );
     }
-    println!(
-        "  {:<34} {their_median:>6.2} ms {their_p95:>6.2} ms",
-        "MediaPipe 0.10.21 FaceMesh (video)"
-    );
+    println!("  {their_label:<34} {their_median:>6.2} ms {their_p95:>6.2} ms");
 }
 
 /// Where cargo puts build output (`$CARGO_TARGET_DIR`, else `target/`).

@@ -1,11 +1,10 @@
 //! The JSON `lensmith track --json` writes: per frame, each face's id, score, box,
-//! landmarks, pose, face crop and expression scores, the frame's trigger events and its
-//! per-stage timings.
+//! landmarks, pose, face crop, refined eyes and expression scores, the frame's trigger
+//! events and its per-stage timings.
 
 use effect_api::{ExpressionScores, TriggerEvent, TriggerPhase, TriggerRule};
-use lensmith_runtime::face_crop::CropTransform;
-use lensmith_runtime::pose::HeadPose;
-use lensmith_runtime::tracking::TrackedFace;
+use lensmith_runtime::eyes::{IRIS_POINTS, RefinedEye};
+use lensmith_runtime::face_pipeline::FaceResult;
 use serde::Serialize;
 
 /// The whole report.
@@ -63,7 +62,31 @@ pub struct FaceReport {
     landmarks: Vec<[f32; 3]>,
     pose: Option<PoseReport>,
     crop: Option<CropReport>,
+    /// Image-left eye first; absent when eyes are not refined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    eyes: Option<[Option<EyeReport>; 2]>,
     expressions: Option<ExpressionScores>,
+}
+
+/// One eye as the iris model refined it: the iris (centre, then four edge points, frame
+/// pixels), the refined lids' openness over the eye's width, and the iris's offset from
+/// the eye's middle over its width (along the corner line towards the image's right, and
+/// across it down the face).
+#[derive(Serialize)]
+pub struct EyeReport {
+    iris: [[f32; 3]; IRIS_POINTS],
+    openness: f32,
+    gaze: [f32; 2],
+}
+
+impl From<&RefinedEye> for EyeReport {
+    fn from(eye: &RefinedEye) -> Self {
+        Self {
+            iris: eye.iris,
+            openness: eye.measures.openness,
+            gaze: [eye.measures.gaze_x, eye.measures.gaze_y],
+        }
+    }
 }
 
 /// A face appearing (`face_found`: a new id) or disappearing (`face_lost`).
@@ -108,17 +131,14 @@ pub struct Timings {
     pub smoothing: f64,
     pub crop: f64,
     pub pose: f64,
+    pub eyes: f64,
     pub expressions: f64,
     pub total: f64,
 }
 
 /// One face's entry from everything the pipeline found for it.
-pub fn face_report(
-    face: &TrackedFace,
-    pose: Option<&HeadPose>,
-    crop: Option<&CropTransform>,
-    expressions: Option<ExpressionScores>,
-) -> FaceReport {
+pub fn face_report(found: &FaceResult<'_>) -> FaceReport {
+    let (face, pose, crop) = (found.tracked, found.pose, found.crop);
     let bounds = face.bounds();
     FaceReport {
         id: face.id,
@@ -137,7 +157,10 @@ pub fn face_report(
             side: transform.side,
             crop_to_frame: transform.crop_to_frame_matrix(),
         }),
-        expressions,
+        eyes: found
+            .eyes
+            .map(|eyes| eyes.each_ref().map(|eye| eye.as_ref().map(EyeReport::from))),
+        expressions: found.scores.copied(),
     }
 }
 

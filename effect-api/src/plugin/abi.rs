@@ -17,7 +17,7 @@ use std::ffi::c_void;
 /// The ABI's major version: a host loads only plugins of its own major.
 pub const ABI_MAJOR: u32 = 1;
 /// The ABI's minor version: a host loads plugins of its minor or older.
-pub const ABI_MINOR: u32 = 0;
+pub const ABI_MINOR: u32 = 1;
 /// The symbol every plugin library exports, NUL-terminated, of type [`EntryFn`].
 pub const ENTRY_SYMBOL: &[u8] = b"lensmith_plugin_entry\0";
 

@@ -57,7 +57,7 @@
 #define LENSMITH_FORMAT_NV21 3
 
 // How many expression scores a face carries, indexed by `LENSMITH_EXPRESSION_*`.
-#define LENSMITH_EXPRESSION_COUNT 11
+#define LENSMITH_EXPRESSION_COUNT 16
 
 // The subject's left eye closed.
 #define LENSMITH_EXPRESSION_BLINK_LEFT 0
@@ -91,6 +91,21 @@
 
 // The head turned to its right.
 #define LENSMITH_EXPRESSION_TURN_RIGHT 10
+
+// The brows drawn down (a frown).
+#define LENSMITH_EXPRESSION_BROWS_LOWERED 11
+
+// The eyes looking to the subject's left, within the head.
+#define LENSMITH_EXPRESSION_LOOK_LEFT 12
+
+// The eyes looking to the subject's right, within the head.
+#define LENSMITH_EXPRESSION_LOOK_RIGHT 13
+
+// The eyes looking up, within the head.
+#define LENSMITH_EXPRESSION_LOOK_UP 14
+
+// The eyes looking down, within the head (not a blink).
+#define LENSMITH_EXPRESSION_LOOK_DOWN 15
 
 // A trigger started this frame.
 #define LENSMITH_TRIGGER_STARTED 0
@@ -164,6 +179,8 @@ typedef struct LensmithConfig {
   // Nonzero: a bundle's plugin library for this platform may be loaded. Zero: only
   // plugins registered with `lensmith_register_static_plugin` play. Always zero on iOS.
   uint32_t allow_plugin_libraries;
+  // `iris_landmark.onnx` (eye openness and gaze); NULL to take it from `cache_dir`.
+  const char *iris_landmark_model;
 } LensmithConfig;
 
 // A frame buffer the host owns. The runtime reads (and, for output, writes) only the

@@ -44,6 +44,8 @@ pub struct LensmithConfig {
     /// Nonzero: a bundle's plugin library for this platform may be loaded. Zero: only
     /// plugins registered with `lensmith_register_static_plugin` play. Always zero on iOS.
     pub allow_plugin_libraries: u32,
+    /// `iris_landmark.onnx` (eye openness and gaze); NULL to take it from `cache_dir`.
+    pub iris_landmark_model: *const c_char,
 }
 
 impl Default for LensmithConfig {
@@ -62,6 +64,7 @@ impl Default for LensmithConfig {
             allow_plugin_libraries: u32::from(
                 PluginCode::platform_default() == PluginCode::LoadLibraries,
             ),
+            iris_landmark_model: std::ptr::null(),
         }
     }
 }
@@ -112,8 +115,7 @@ impl RuntimeSettings {
             face_detector: path(config.face_detector_model, "config.face_detector_model")?,
             face_landmarks: path(config.face_landmark_model, "config.face_landmark_model")?,
             face_geometry: path(config.face_geometry, "config.face_geometry")?,
-            // No frame runs the iris model through the C API yet: the cache's copy serves.
-            iris_landmarks: None,
+            iris_landmarks: path(config.iris_landmark_model, "config.iris_landmark_model")?,
         });
         if config.threads > MAX_THREADS {
             return Err(Failure::invalid(format!(

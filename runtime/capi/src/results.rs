@@ -8,7 +8,7 @@ use effect_api::{Expression, TriggerPhase, TriggerRule};
 use lensmith_runtime::player::FrameSnapshot;
 
 /// How many expression scores a face carries, indexed by `LENSMITH_EXPRESSION_*`.
-pub const LENSMITH_EXPRESSION_COUNT: usize = 11;
+pub const LENSMITH_EXPRESSION_COUNT: usize = 16;
 /// The subject's left eye closed.
 pub const LENSMITH_EXPRESSION_BLINK_LEFT: u32 = 0;
 /// The subject's right eye closed.
@@ -31,6 +31,16 @@ pub const LENSMITH_EXPRESSION_SHAKE: u32 = 8;
 pub const LENSMITH_EXPRESSION_TURN_LEFT: u32 = 9;
 /// The head turned to its right.
 pub const LENSMITH_EXPRESSION_TURN_RIGHT: u32 = 10;
+/// The brows drawn down (a frown).
+pub const LENSMITH_EXPRESSION_BROWS_LOWERED: u32 = 11;
+/// The eyes looking to the subject's left, within the head.
+pub const LENSMITH_EXPRESSION_LOOK_LEFT: u32 = 12;
+/// The eyes looking to the subject's right, within the head.
+pub const LENSMITH_EXPRESSION_LOOK_RIGHT: u32 = 13;
+/// The eyes looking up, within the head.
+pub const LENSMITH_EXPRESSION_LOOK_UP: u32 = 14;
+/// The eyes looking down, within the head (not a blink).
+pub const LENSMITH_EXPRESSION_LOOK_DOWN: u32 = 15;
 
 /// A trigger started this frame.
 pub const LENSMITH_TRIGGER_STARTED: u32 = 0;
@@ -228,6 +238,11 @@ mod tests {
             (LENSMITH_EXPRESSION_SHAKE, "shake"),
             (LENSMITH_EXPRESSION_TURN_LEFT, "turn_left"),
             (LENSMITH_EXPRESSION_TURN_RIGHT, "turn_right"),
+            (LENSMITH_EXPRESSION_BROWS_LOWERED, "brows_lowered"),
+            (LENSMITH_EXPRESSION_LOOK_LEFT, "look_left"),
+            (LENSMITH_EXPRESSION_LOOK_RIGHT, "look_right"),
+            (LENSMITH_EXPRESSION_LOOK_UP, "look_up"),
+            (LENSMITH_EXPRESSION_LOOK_DOWN, "look_down"),
         ];
         assert_eq!(names.len(), Expression::ALL.len());
         for (index, name) in names {

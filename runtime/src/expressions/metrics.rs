@@ -64,6 +64,37 @@ pub struct FaceMetrics {
     pub lip_roundness: f32,
     /// Height of the eyebrows above the nose bridge, both sides and edges averaged.
     pub brow_height: f32,
+    /// The eyes as the iris model refined them, when it ran on both.
+    pub refined_eyes: Option<EyeMetrics>,
+}
+
+/// Both eyes as the iris model measured them, in each eye's own crop (ratios of the eye's
+/// width, so free of the face's size and roll).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EyeMetrics {
+    /// Refined-lid gap over eye width: [subject's right, subject's left].
+    pub openness: [f32; 2],
+    /// The irises' mean offset from the eyes' middles over eye width: along the corner
+    /// line (positive towards the image's right) and across it (positive down the face).
+    pub gaze: [f32; 2],
+}
+
+impl EyeMetrics {
+    /// From both refined eyes, image-left eye (the subject's right) first; `None` unless
+    /// both were refined.
+    pub fn from_refined(eyes: &[Option<crate::eyes::RefinedEye>; 2]) -> Option<Self> {
+        let [Some(right), Some(left)] = eyes else {
+            return None;
+        };
+        let (right, left) = (right.measures, left.measures);
+        Some(Self {
+            openness: [right.openness, left.openness],
+            gaze: [
+                (right.gaze_x + left.gaze_x) / 2.0,
+                (right.gaze_y + left.gaze_y) / 2.0,
+            ],
+        })
+    }
 }
 
 /// Landmarks in the canonical frame, looked up by mesh index.
@@ -129,6 +160,7 @@ impl FaceMetrics {
                 0.0
             },
             brow_height: brow_line - eye_line,
+            refined_eyes: None,
         }
     }
 }
