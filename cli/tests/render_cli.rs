@@ -153,6 +153,7 @@ fn paints_a_y4m_clip_and_reports_its_stages() {
         "smoothing",
         "crop",
         "pose",
+        "eyes",
         "expressions+triggers",
         "layer `",
         "render",

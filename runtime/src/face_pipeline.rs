@@ -25,8 +25,9 @@ pub struct FacePipelineSettings {
     pub crop: CropSettings,
     /// Expression scoring.
     pub expressions: ExpressionSettings,
-    /// Refine each face's eyes with the iris model (eye openness from the refined lids, and
-    /// gaze); without it, eyes are measured on the mesh and the gaze scores stay 0.
+    /// Load the iris model and refine each face's eyes with it (eye openness from the
+    /// refined lids, and gaze); without it, eyes are measured on the mesh and the gaze
+    /// scores stay 0. [`FacePipeline::set_refine_eyes`] turns the refinement off and on.
     pub refine_eyes: bool,
     /// Every frame is an unrelated still: all state is forgotten between frames.
     pub still_images: bool,
@@ -109,6 +110,7 @@ pub struct FacePipeline {
     pose: PoseEstimator,
     poses: Vec<Option<HeadPose>>,
     eye_refiner: Option<EyeRefiner>,
+    refining_eyes: bool,
     eyes: Vec<[Option<RefinedEye>; 2]>,
     analyzer: ExpressionAnalyzer,
     triggers: TriggerEngine,
@@ -148,6 +150,7 @@ impl FacePipeline {
             analyzer: ExpressionAnalyzer::new(settings.expressions),
             pose: PoseEstimator::new(&canonical),
             poses: Vec::new(),
+            refining_eyes: eye_refiner.is_some(),
             eye_refiner,
             eyes: Vec::new(),
             triggers: TriggerEngine::new(rules),
@@ -177,6 +180,23 @@ impl FacePipeline {
         self.triggers = TriggerEngine::new(rules);
     }
 
+    /// Runs the iris model on every face from the next frame on, or stops (where nothing
+    /// reads eye closure or gaze, its time is saved). Without the model loaded
+    /// ([`FacePipelineSettings::refine_eyes`]) eyes stay unrefined. A face's neutral eyes
+    /// are re-learnt after a change: the refined and the mesh's measures differ.
+    pub fn set_refine_eyes(&mut self, on: bool) {
+        let on = on && self.eye_refiner.is_some();
+        if on != self.refining_eyes {
+            self.refining_eyes = on;
+            self.analyzer.reset();
+        }
+    }
+
+    /// Whether the iris model runs on every face.
+    pub fn refines_eyes(&self) -> bool {
+        self.refining_eyes
+    }
+
     /// Forgets every face (for a cut in the video).
     pub fn reset(&mut self) {
         self.tracker.reset();
@@ -203,7 +223,7 @@ impl FacePipeline {
         let pose_ms = milliseconds_since(pose_start);
         let eyes_start = Instant::now();
         self.eyes.clear();
-        if let Some(refiner) = &mut self.eye_refiner {
+        if let Some(refiner) = self.eye_refiner.as_mut().filter(|_| self.refining_eyes) {
             for face in &tracked.faces {
                 self.eyes.push(refiner.refine(frame, &face.landmarks)?);
             }

@@ -190,7 +190,24 @@ pub fn bundle_label(path: &Path) -> String {
     }
 }
 
-/// Validates the bundle in full; its manifest, or every problem found.
+/// Whether the bundle reads gaze: a trigger on a look. Only then does the iris model run on
+/// every face (blinks are then read from the refined lids too); elsewhere its time is saved
+/// and blinks are read from the mesh, as the shipped never-blink effect is tuned for.
+fn reads_the_eyes(manifest: &Manifest) -> bool {
+    use effect_api::{Expression, TriggerSignal};
+    manifest.triggers.iter().any(|rule| {
+        matches!(
+            rule.when,
+            TriggerSignal::Expression(
+                Expression::LookLeft
+                    | Expression::LookRight
+                    | Expression::LookUp
+                    | Expression::LookDown
+            )
+        )
+    })
+}
+
 fn validated_manifest(
     files: &BundleFiles,
     label: &str,
@@ -250,8 +267,9 @@ impl EffectPlayer {
         let model_options = ModelOptions {
             intra_threads: options.threads.max(1),
         };
-        let pipeline =
+        let mut pipeline =
             FacePipeline::load(cache, model_options, settings, manifest.triggers.clone())?;
+        pipeline.set_refine_eyes(reads_the_eyes(&manifest));
         let plugin_log = PluginLog::default();
         let loaded = load_layers(
             &manifest,
@@ -597,4 +615,30 @@ fn draw_face(
         Stage::Plugin(_) => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod eye_tests {
+    use super::*;
+
+    fn shipped(effect: &str) -> Manifest {
+        let path = format!(
+            "{}/../effects/{effect}/effect.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        effect_api::manifest::check(&path, &text).manifest.unwrap()
+    }
+
+    #[test]
+    fn only_bundles_that_read_gaze_run_the_iris_model() {
+        assert!(!reads_the_eyes(&shipped("never-blink")));
+        assert!(!reads_the_eyes(&shipped("risen-zombie")));
+        assert!(!reads_the_eyes(&shipped("cartoon")));
+        let mut smile_only = shipped("face-paint");
+        assert!(!reads_the_eyes(&smile_only));
+        smile_only.triggers[0].when =
+            effect_api::TriggerSignal::Expression(effect_api::Expression::LookDown);
+        assert!(reads_the_eyes(&smile_only));
+    }
 }

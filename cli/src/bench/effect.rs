@@ -58,7 +58,7 @@ pub fn run(
         .with_context(|| format!("opening the effect {}", bundle.display()))?;
     let layer_names: Vec<String> = player.layer_names().map(str::to_owned).collect();
     let mut columns: Vec<(String, Vec<f64>)> =
-        ["tracking", "crop", "pose", "expressions + triggers"]
+        ["tracking", "crop", "pose", "eyes", "expressions + triggers"]
             .iter()
             .map(|name| (name.to_string(), Vec::new()))
             .chain(
@@ -86,6 +86,7 @@ pub fn run(
             pipeline.tracking.total_ms,
             pipeline.crop_ms,
             pipeline.pose_ms,
+            pipeline.eyes_ms,
             pipeline.expressions_ms,
         ]
         .into_iter()

@@ -35,6 +35,7 @@ pub struct Recorder {
     smoothing: Vec<f64>,
     crop: Vec<f64>,
     pose: Vec<f64>,
+    eyes: Vec<f64>,
     expressions: Vec<f64>,
     layers: Vec<Vec<f64>>,
     render: Vec<f64>,
@@ -58,6 +59,7 @@ impl Recorder {
             smoothing: Vec::new(),
             crop: Vec::new(),
             pose: Vec::new(),
+            eyes: Vec::new(),
             expressions: Vec::new(),
             render: Vec::new(),
             total: Vec::new(),
@@ -78,6 +80,7 @@ impl Recorder {
         self.smoothing.push(tracking.smoothing_ms);
         self.crop.push(stats.pipeline.crop_ms);
         self.pose.push(stats.pipeline.pose_ms);
+        self.eyes.push(stats.pipeline.eyes_ms);
         self.expressions.push(stats.pipeline.expressions_ms);
         for (times, &ms) in self.layers.iter_mut().zip(&stats.layers_ms) {
             times.push(ms);
@@ -110,6 +113,7 @@ impl Recorder {
             Stage::of("smoothing", None, &self.smoothing),
             Stage::of("crop", None, &self.crop),
             Stage::of("pose", None, &self.pose),
+            Stage::of("eyes", None, &self.eyes),
             Stage::of("expressions+triggers", None, &self.expressions),
         ];
         for (name, times) in self.layer_names.iter().zip(&self.layers) {

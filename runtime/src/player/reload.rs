@@ -75,6 +75,8 @@ impl EffectPlayer {
         if manifest.triggers != self.manifest.triggers {
             self.pipeline.set_trigger_rules(manifest.triggers.clone());
         }
+        self.pipeline
+            .set_refine_eyes(super::reads_the_eyes(&manifest));
         self.stats = FrameStats {
             layers_ms: vec![0.0; loaded.layers.len()],
             ..FrameStats::default()

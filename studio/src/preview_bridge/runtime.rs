@@ -185,6 +185,7 @@ pub fn stage_times(stats: &FrameStats, layers: &[String]) -> StageTimes {
         ("smoothing".to_owned(), pipeline.tracking.smoothing_ms),
         ("crop".to_owned(), pipeline.crop_ms),
         ("pose".to_owned(), pipeline.pose_ms),
+        ("eyes".to_owned(), pipeline.eyes_ms),
         ("expressions".to_owned(), pipeline.expressions_ms),
     ];
     for (index, ms) in stats.layers_ms.iter().enumerate() {
