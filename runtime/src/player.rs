@@ -191,8 +191,8 @@ pub fn bundle_label(path: &Path) -> String {
 }
 
 /// Whether the bundle reads gaze: a trigger on a look. Only then does the iris model run on
-/// every face (blinks are then read from the refined lids too); elsewhere its time is saved
-/// and blinks are read from the mesh, as the shipped never-blink effect is tuned for.
+/// every face; elsewhere its time (about 1.5 ms an eye on a laptop core) is saved and the
+/// gaze scores stay 0, for plugins too.
 fn reads_the_eyes(manifest: &Manifest) -> bool {
     use effect_api::{Expression, TriggerSignal};
     manifest.triggers.iter().any(|rule| {

@@ -68,12 +68,10 @@ pub struct FaceMetrics {
     pub refined_eyes: Option<EyeMetrics>,
 }
 
-/// Both eyes as the iris model measured them, in each eye's own crop (ratios of the eye's
-/// width, so free of the face's size and roll).
+/// Both eyes' gaze as the iris model measured it, in each eye's own crop (ratios of the
+/// eye's width, so free of the face's size and roll).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct EyeMetrics {
-    /// Refined-lid gap over eye width: [subject's right, subject's left].
-    pub openness: [f32; 2],
     /// The irises' mean offset from the eyes' middles over eye width: along the corner
     /// line (positive towards the image's right) and across it (positive down the face).
     pub gaze: [f32; 2],
@@ -88,7 +86,6 @@ impl EyeMetrics {
         };
         let (right, left) = (right.measures, left.measures);
         Some(Self {
-            openness: [right.openness, left.openness],
             gaze: [
                 (right.gaze_x + left.gaze_x) / 2.0,
                 (right.gaze_y + left.gaze_y) / 2.0,
