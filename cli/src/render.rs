@@ -47,6 +47,10 @@ pub struct RenderArgs {
     /// Most faces to track and draw on.
     #[arg(long, default_value_t = 1)]
     max_faces: usize,
+    /// Find faces with MediaPipe's full-range detector: faces down to about 5% of the
+    /// frame's width (group photos, selfie sticks), at about twice the detector's cost.
+    #[arg(long)]
+    full_range: bool,
     /// Threads ONNX Runtime may use per model.
     #[arg(long, default_value_t = ModelOptions::default().intra_threads)]
     threads: usize,
@@ -88,6 +92,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         threads: args.threads.max(1),
         max_faces: args.max_faces.max(1),
         still_images,
+        full_range_detector: args.full_range,
         ..PlayerOptions::default()
     };
     let load_start = Instant::now();

@@ -34,6 +34,18 @@ pub struct FacePipelineSettings {
 }
 
 impl FacePipelineSettings {
+    /// These settings with MediaPipe's full-range detector (faces down to about 5% of the
+    /// frame's width) instead of the short-range one.
+    pub fn with_full_range_detector(mut self) -> Self {
+        self.tracker.detector = crate::detection::DetectorSettings {
+            range: crate::detection::DetectorRange::Full,
+            ..self.tracker.detector
+        };
+        self
+    }
+}
+
+impl FacePipelineSettings {
     /// For video: tracking from frame to frame, smoothing, adapting baselines.
     pub fn video(max_faces: usize) -> Self {
         Self {

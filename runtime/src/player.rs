@@ -66,6 +66,9 @@ pub struct PlayerOptions {
     /// Whether plugin libraries may be loaded out of bundles, or only plugins linked into
     /// the program and registered played.
     pub plugin_code: PluginCode,
+    /// Find faces with MediaPipe's full-range detector (small faces: group photos, selfie
+    /// sticks) instead of the short-range one.
+    pub full_range_detector: bool,
 }
 
 impl Default for PlayerOptions {
@@ -76,6 +79,7 @@ impl Default for PlayerOptions {
             still_images: false,
             limits: ArchiveLimits::default(),
             plugin_code: PluginCode::platform_default(),
+            full_range_detector: false,
         }
     }
 }
@@ -263,6 +267,10 @@ impl EffectPlayer {
             FacePipelineSettings::still_images(options.max_faces)
         } else {
             FacePipelineSettings::video(options.max_faces)
+        };
+        let settings = match options.full_range_detector {
+            true => settings.with_full_range_detector(),
+            false => settings,
         };
         let model_options = ModelOptions {
             intra_threads: options.threads.max(1),

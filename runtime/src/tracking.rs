@@ -159,7 +159,7 @@ impl FaceTracker {
         settings: TrackerSettings,
     ) -> Result<Self, ModelError> {
         let detector = FaceDetector::new(
-            Model::load(cache, ModelKind::FaceDetector, options)?,
+            Model::load(cache, settings.detector.range.model_kind(), options)?,
             settings.detector,
         )?;
         let landmarks = LandmarkModel::new(Model::load(cache, ModelKind::FaceLandmarks, options)?)?;

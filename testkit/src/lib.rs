@@ -42,7 +42,8 @@ pub fn required(name: &str) -> bool {
     std::env::var_os(name).is_some_and(|value| value == "1")
 }
 
-/// The cache with the ONNX Runtime library, the face and iris models, the face geometry and the
+/// The cache with the ONNX Runtime library, the face models (both detectors, the mesh, the
+/// iris model), the face geometry and the
 /// sample photo; or `None` after announcing the skip. With `LENSMITH_REQUIRE_ASSETS=1` (as
 /// `cargo xtask test` and CI set it) a missing file fails the test instead.
 pub fn cache_or_skip(test: &str) -> Option<AssetCache> {
@@ -51,6 +52,7 @@ pub fn cache_or_skip(test: &str) -> Option<AssetCache> {
             let checks = [
                 cache.onnxruntime_library().err(),
                 cache.model(ModelKind::FaceDetector).err(),
+                cache.model(ModelKind::FaceDetectorFullRange).err(),
                 cache.model(ModelKind::FaceLandmarks).err(),
                 cache.model(ModelKind::IrisLandmarks).err(),
                 cache.face_geometry().err(),
@@ -136,6 +138,30 @@ pub fn cached_file_or_skip(test: &str, cache: &AssetCache, relative: &str) -> Op
         test,
         &problem,
         "Run `cargo xtask setup` (or `cargo xtask test`) to fetch it.",
+    );
+    None
+}
+
+/// A folder of the project's shared test data (`../shared/data/<relative>` beside the
+/// workspace, or under `$LENSMITH_SHARED_DATA`), or `None` after announcing the skip. The
+/// shared data is there for developers and CI, not on a user's fresh machine; with
+/// `LENSMITH_REQUIRE_SHARED_DATA=1` a missing folder fails the test instead.
+pub fn shared_data_or_skip(test: &str, relative: &str) -> Option<PathBuf> {
+    let root = std::env::var_os("LENSMITH_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("..").join("shared").join("data"));
+    let path = root.join(relative);
+    if path.is_dir() {
+        return Some(path);
+    }
+    let problem = format!("the shared test data {} is not here", path.display());
+    if required("LENSMITH_REQUIRE_SHARED_DATA") {
+        panic!("{test}: required here (LENSMITH_REQUIRE_SHARED_DATA=1) but {problem}");
+    }
+    announce_skip(
+        test,
+        &problem,
+        "Point LENSMITH_SHARED_DATA at the project's shared data folder to run it.",
     );
     None
 }

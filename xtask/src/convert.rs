@@ -21,31 +21,45 @@ fn run_script(converter_python: &Path, script: &str, input: &Path, output: &Path
     )
 }
 
+/// How a TFLite model becomes ONNX.
+#[derive(Debug, Clone, Copy)]
+pub struct Conversion {
+    /// ONNX opset to target.
+    pub opset: u32,
+    /// Fold DENSIFY ops into dense constants first (`densify_tflite.py`).
+    pub densify: bool,
+}
+
 /// Converts `tflite` to ONNX at `output` (a scratch path the caller verifies and moves into
-/// place): tf2onnx, then PRelu expanded into operators ONNX Runtime runs fast
-/// (`expand_prelu.py`), then tensor names made reproducible (`canonicalize_onnx.py`).
+/// place): sparse constants made dense where asked (`densify_tflite.py`), tf2onnx, then
+/// PRelu expanded into operators ONNX Runtime runs fast (`expand_prelu.py`), then tensor
+/// names made reproducible (`canonicalize_onnx.py`).
 pub fn tflite_to_onnx(
     converter_python: &Path,
     tflite: &Path,
-    opset: u32,
+    steps: Conversion,
     output: &Path,
 ) -> Result<()> {
+    // The dense model keeps the input's file name, which tf2onnx records in the graph.
+    let dense_folder = output.with_extension("dense");
+    let dense = dense_folder.join(tflite.file_name().unwrap_or_default());
     let raw = output.with_extension("raw.onnx");
     let expanded = output.with_extension("expanded.onnx");
-    let mut convert = Command::new(converter_python);
-    convert
-        .args(["-m", "tf2onnx.convert", "--tflite"])
-        .arg(tflite)
-        .args(["--opset", &opset.to_string(), "--output"])
-        .arg(&raw)
-        .env("PYTHONHASHSEED", "0")
-        .env("TF_CPP_MIN_LOG_LEVEL", "2")
-        .env("CUDA_VISIBLE_DEVICES", "");
-    let result = run_tool(&mut convert, "python -m tf2onnx.convert", PYTHON_HINT)
-        .and_then(|()| run_script(converter_python, "expand_prelu.py", &raw, &expanded))
-        .and_then(|()| run_script(converter_python, "canonicalize_onnx.py", &expanded, output));
-    let _ = std::fs::remove_file(&raw);
-    let _ = std::fs::remove_file(&expanded);
+    let result = std::fs::create_dir_all(&dense_folder)
+        .with_context(|| format!("creating {}", dense_folder.display()))
+        .and_then(|()| {
+            convert_steps(
+                converter_python,
+                tflite,
+                steps,
+                [&dense, &raw, &expanded],
+                output,
+            )
+        });
+    let _ = std::fs::remove_dir_all(&dense_folder);
+    for scratch in [&raw, &expanded] {
+        let _ = std::fs::remove_file(scratch);
+    }
     result.with_context(|| format!("converting {} to ONNX", tflite.display()))?;
     if !output.exists() {
         bail!(
@@ -54,6 +68,34 @@ pub fn tflite_to_onnx(
         );
     }
     Ok(())
+}
+
+/// The steps of [`tflite_to_onnx`], through its scratch files.
+fn convert_steps(
+    converter_python: &Path,
+    tflite: &Path,
+    steps: Conversion,
+    [dense, raw, expanded]: [&Path; 3],
+    output: &Path,
+) -> Result<()> {
+    let tflite = if steps.densify {
+        run_script(converter_python, "densify_tflite.py", tflite, dense)?;
+        dense
+    } else {
+        tflite
+    };
+    let mut convert = Command::new(converter_python);
+    convert
+        .args(["-m", "tf2onnx.convert", "--tflite"])
+        .arg(tflite)
+        .args(["--opset", &steps.opset.to_string(), "--output"])
+        .arg(raw)
+        .env("PYTHONHASHSEED", "0")
+        .env("TF_CPP_MIN_LOG_LEVEL", "2")
+        .env("CUDA_VISIBLE_DEVICES", "");
+    run_tool(&mut convert, "python -m tf2onnx.convert", PYTHON_HINT)?;
+    run_script(converter_python, "expand_prelu.py", raw, expanded)?;
+    run_script(converter_python, "canonicalize_onnx.py", expanded, output)
 }
 
 /// Runs `xtask/python/<script> <args>... <output>` with the converter's Python, which

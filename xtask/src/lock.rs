@@ -97,6 +97,10 @@ pub enum Recipe {
         input: String,
         /// ONNX opset to target.
         opset: u32,
+        /// Fold the model's DENSIFY ops (sparse constants) into dense constants first
+        /// (`xtask/python/densify_tflite.py`): tf2onnx has no DENSIFY.
+        #[serde(default)]
+        densify: bool,
     },
     /// Written from nothing by one of xtask's Python scripts, run with the converter's
     /// Python as `xtask/python/<script> <args>... <output>`.

@@ -129,10 +129,18 @@ fn make_asset(
             )?;
             write_atomically(&target, bytes)
         }
-        Recipe::TfliteToOnnx { input, opset } => {
+        Recipe::TfliteToOnnx {
+            input,
+            opset,
+            densify,
+        } => {
             let python = converter_python(converter, home)?;
             let scratch = temporary_sibling(&target);
-            let result = crate::convert::tflite_to_onnx(&python, &home.join(input), *opset, &scratch).and_then(|()| {
+            let steps = crate::convert::Conversion {
+                opset: *opset,
+                densify: *densify,
+            };
+            let result = crate::convert::tflite_to_onnx(&python, &home.join(input), steps, &scratch).and_then(|()| {
                 install_verified(
                     &scratch,
                     &target,

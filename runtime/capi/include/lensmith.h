@@ -179,8 +179,14 @@ typedef struct LensmithConfig {
   // Nonzero: a bundle's plugin library for this platform may be loaded. Zero: only
   // plugins registered with `lensmith_register_static_plugin` play. Always zero on iOS.
   uint32_t allow_plugin_libraries;
-  // `iris_landmark.onnx` (eye openness and gaze); NULL to take it from `cache_dir`.
+  // `iris_landmark.onnx` (gaze); NULL to take it from `cache_dir`.
   const char *iris_landmark_model;
+  // Nonzero: find faces with MediaPipe's full-range detector (faces down to about 5% of
+  // the frame's width: group photos, selfie sticks) instead of the short-range one.
+  uint32_t full_range_detector;
+  // `face_detection_full_range.onnx`, read when `full_range_detector` is set; NULL to
+  // take it from `cache_dir`.
+  const char *face_detector_full_range_model;
 } LensmithConfig;
 
 // A frame buffer the host owns. The runtime reads (and, for output, writes) only the

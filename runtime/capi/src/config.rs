@@ -44,8 +44,14 @@ pub struct LensmithConfig {
     /// Nonzero: a bundle's plugin library for this platform may be loaded. Zero: only
     /// plugins registered with `lensmith_register_static_plugin` play. Always zero on iOS.
     pub allow_plugin_libraries: u32,
-    /// `iris_landmark.onnx` (eye openness and gaze); NULL to take it from `cache_dir`.
+    /// `iris_landmark.onnx` (gaze); NULL to take it from `cache_dir`.
     pub iris_landmark_model: *const c_char,
+    /// Nonzero: find faces with MediaPipe's full-range detector (faces down to about 5% of
+    /// the frame's width: group photos, selfie sticks) instead of the short-range one.
+    pub full_range_detector: u32,
+    /// `face_detection_full_range.onnx`, read when `full_range_detector` is set; NULL to
+    /// take it from `cache_dir`.
+    pub face_detector_full_range_model: *const c_char,
 }
 
 impl Default for LensmithConfig {
@@ -65,6 +71,8 @@ impl Default for LensmithConfig {
                 PluginCode::platform_default() == PluginCode::LoadLibraries,
             ),
             iris_landmark_model: std::ptr::null(),
+            full_range_detector: 0,
+            face_detector_full_range_model: std::ptr::null(),
         }
     }
 }
@@ -113,6 +121,10 @@ impl RuntimeSettings {
         let cache = AssetCache::at(root).with_paths(AssetPaths {
             onnxruntime_library: path(config.onnxruntime_library, "config.onnxruntime_library")?,
             face_detector: path(config.face_detector_model, "config.face_detector_model")?,
+            face_detector_full_range: path(
+                config.face_detector_full_range_model,
+                "config.face_detector_full_range_model",
+            )?,
             face_landmarks: path(config.face_landmark_model, "config.face_landmark_model")?,
             face_geometry: path(config.face_geometry, "config.face_geometry")?,
             iris_landmarks: path(config.iris_landmark_model, "config.iris_landmark_model")?,
@@ -145,6 +157,7 @@ impl RuntimeSettings {
                 still_images: false,
                 limits,
                 plugin_code,
+                full_range_detector: config.full_range_detector != 0,
             },
         })
     }

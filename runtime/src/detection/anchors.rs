@@ -1,10 +1,14 @@
-//! SSD anchors of the short-range detector, generated as MediaPipe's
-//! `SsdAnchorsCalculator` does for its options (4 layers, strides 8-16-16-16,
-//! interpolated scale, fixed anchor size).
+//! SSD anchors of the two detectors, generated as MediaPipe's `SsdAnchorsCalculator` does
+//! for their options: the short-range one's 4 layers (strides 8-16-16-16, interpolated
+//! scale, 2 anchors per layer and cell) and the full-range one's single layer (stride 4, one
+//! anchor per cell), both of fixed anchor size.
 
-/// Side of the square detector input, in pixels.
+/// Side of the short-range detector's square input, in pixels.
 pub const INPUT_SIZE: u32 = 128;
 const STRIDES: [u32; 4] = [8, 16, 16, 16];
+/// Side of the full-range detector's square input, in pixels.
+pub const FULL_RANGE_INPUT_SIZE: u32 = 192;
+const FULL_RANGE_STRIDE: u32 = 4;
 const ANCHOR_OFFSET: f32 = 0.5;
 
 /// The centre of one anchor, normalised to the detector input (0..1). With a fixed anchor
@@ -30,23 +34,62 @@ pub fn short_range_anchors() -> Vec<Anchor> {
             anchors_per_cell += 2;
             layer += 1;
         }
-        let cells = INPUT_SIZE.div_ceil(stride);
-        for row in 0..cells {
-            for column in 0..cells {
-                let anchor = Anchor {
-                    x: (column as f32 + ANCHOR_OFFSET) / cells as f32,
-                    y: (row as f32 + ANCHOR_OFFSET) / cells as f32,
-                };
-                anchors.extend(std::iter::repeat_n(anchor, anchors_per_cell));
-            }
-        }
+        push_grid(&mut anchors, INPUT_SIZE.div_ceil(stride), anchors_per_cell);
     }
     anchors
+}
+
+/// The full-range detector's 2304 anchors: one per cell of a 48×48 grid.
+pub fn full_range_anchors() -> Vec<Anchor> {
+    let cells = FULL_RANGE_INPUT_SIZE.div_ceil(FULL_RANGE_STRIDE);
+    let mut anchors = Vec::with_capacity((cells * cells) as usize);
+    push_grid(&mut anchors, cells, 1);
+    anchors
+}
+
+/// `per_cell` anchors at the centre of each cell of a `cells`×`cells` grid, row by row.
+fn push_grid(anchors: &mut Vec<Anchor>, cells: u32, per_cell: usize) {
+    for row in 0..cells {
+        for column in 0..cells {
+            let anchor = Anchor {
+                x: (column as f32 + ANCHOR_OFFSET) / cells as f32,
+                y: (row as f32 + ANCHOR_OFFSET) / cells as f32,
+            };
+            anchors.extend(std::iter::repeat_n(anchor, per_cell));
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_full_range_layout_is_one_anchor_per_cell_of_48_by_48() {
+        let anchors = full_range_anchors();
+        assert_eq!(anchors.len(), 2304);
+        assert_eq!(
+            anchors[0],
+            Anchor {
+                x: 0.5 / 48.0,
+                y: 0.5 / 48.0
+            }
+        );
+        assert_eq!(
+            anchors[1],
+            Anchor {
+                x: 1.5 / 48.0,
+                y: 0.5 / 48.0
+            }
+        );
+        assert_eq!(
+            anchors[48],
+            Anchor {
+                x: 0.5 / 48.0,
+                y: 1.5 / 48.0
+            }
+        );
+    }
 
     #[test]
     fn layout_matches_the_model_output() {

@@ -1,8 +1,8 @@
 //! Turning the detector's raw tensors into scored boxes with keypoints, as MediaPipe's
-//! `TensorsToDetectionsCalculator` does (x/y/w/h order, scale 128, sigmoid scores
-//! clipped at ±100).
+//! `TensorsToDetectionsCalculator` does (x/y/w/h order, scaled by the input's side,
+//! sigmoid scores clipped at ±100).
 
-use super::anchors::{Anchor, INPUT_SIZE};
+use super::anchors::Anchor;
 
 const VALUES_PER_ANCHOR: usize = 16;
 const SCORE_CLIPPING: f32 = 100.0;
@@ -24,14 +24,16 @@ pub fn score_from_logit(logit: f32) -> f32 {
     1.0 / (1.0 + (-clipped).exp())
 }
 
-/// Decodes every anchor whose score reaches `min_score`.
+/// Decodes every anchor whose score reaches `min_score`; offsets are in pixels of the
+/// detector's `input_size`-wide input.
 pub fn decode(
     regressors: &[f32],
     logits: &[f32],
     anchors: &[Anchor],
+    input_size: u32,
     min_score: f32,
 ) -> Vec<Candidate> {
-    let scale = INPUT_SIZE as f32;
+    let scale = input_size as f32;
     let mut candidates = Vec::new();
     for (index, (anchor, &logit)) in anchors.iter().zip(logits).enumerate() {
         let score = score_from_logit(logit);
@@ -76,7 +78,7 @@ mod tests {
         raw[2] = 64.0; // width 0.5
         raw[3] = 32.0; // height 0.25
         raw[4] = -12.8; // first keypoint at x 0.15
-        let candidates = decode(&raw, &[10.0], &anchors, 0.5);
+        let candidates = decode(&raw, &[10.0], &anchors, 128, 0.5);
         assert_eq!(candidates.len(), 1);
         let [left, top, right, bottom] = candidates[0].bounds;
         assert!((left - 0.1).abs() < 1e-6 && (right - 0.6).abs() < 1e-6);
@@ -88,7 +90,7 @@ mod tests {
     #[test]
     fn weak_anchors_are_dropped_and_scores_are_sigmoids() {
         let anchors = [Anchor { x: 0.5, y: 0.5 }; 2];
-        let candidates = decode(&[0.0; 32], &[0.0, -3.0], &anchors, 0.5);
+        let candidates = decode(&[0.0; 32], &[0.0, -3.0], &anchors, 128, 0.5);
         assert_eq!(candidates.len(), 1);
         assert_eq!(candidates[0].score, 0.5);
         assert_eq!(score_from_logit(1e9), 1.0);

@@ -28,6 +28,8 @@ pub struct AssetPaths {
     pub onnxruntime_library: Option<PathBuf>,
     /// The face detector model (`face_detection_short_range.onnx`).
     pub face_detector: Option<PathBuf>,
+    /// The full-range face detector model (`face_detection_full_range.onnx`).
+    pub face_detector_full_range: Option<PathBuf>,
     /// The face mesh model (`face_landmark.onnx`).
     pub face_landmarks: Option<PathBuf>,
     /// The iris landmark model (`iris_landmark.onnx`).
@@ -81,6 +83,7 @@ impl AssetCache {
     pub fn model(&self, kind: ModelKind) -> Result<PathBuf, ModelError> {
         let given = match kind {
             ModelKind::FaceDetector => &self.paths.face_detector,
+            ModelKind::FaceDetectorFullRange => &self.paths.face_detector_full_range,
             ModelKind::FaceLandmarks => &self.paths.face_landmarks,
             ModelKind::IrisLandmarks => &self.paths.iris_landmarks,
         };

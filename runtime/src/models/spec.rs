@@ -8,6 +8,9 @@ use std::fmt;
 pub enum ModelKind {
     /// MediaPipe's BlazeFace short-range detector: 128×128 RGB in, 896 anchors out.
     FaceDetector,
+    /// MediaPipe's BlazeFace full-range detector, for small faces: 192×192 RGB in, 2304
+    /// anchors out.
+    FaceDetectorFullRange,
     /// MediaPipe's face mesh: 192×192 RGB face crop in, 468 3-D landmarks and a face score out.
     FaceLandmarks,
     /// MediaPipe's iris landmark model: 64×64 RGB eye crop in, 71 eye-contour and brow
@@ -69,6 +72,22 @@ pub const DETECTOR_SCORES: TensorSpec = TensorSpec {
     shape: &[1, 896, 1],
 };
 
+/// Input of the full-range detector: one 192×192 RGB image, NHWC, values in -1..1.
+pub const FULL_RANGE_DETECTOR_INPUT: TensorSpec = TensorSpec {
+    name: "input_1",
+    shape: &[1, 192, 192, 3],
+};
+/// Box and keypoint offsets per anchor, as [`DETECTOR_REGRESSORS`].
+pub const FULL_RANGE_DETECTOR_REGRESSORS: TensorSpec = TensorSpec {
+    name: "Identity",
+    shape: &[1, 2304, 16],
+};
+/// Face logit per anchor.
+pub const FULL_RANGE_DETECTOR_SCORES: TensorSpec = TensorSpec {
+    name: "Identity_1",
+    shape: &[1, 2304, 1],
+};
+
 /// Input of the mesh: one 192×192 RGB face crop, NHWC, values in 0..1.
 pub const LANDMARKS_INPUT: TensorSpec = TensorSpec {
     name: "input_1",
@@ -109,6 +128,11 @@ impl ModelKind {
             inputs: &[DETECTOR_INPUT],
             outputs: &[DETECTOR_REGRESSORS, DETECTOR_SCORES],
         };
+        const FULL_RANGE_DETECTOR: ModelSpec = ModelSpec {
+            file_name: "face_detection_full_range.onnx",
+            inputs: &[FULL_RANGE_DETECTOR_INPUT],
+            outputs: &[FULL_RANGE_DETECTOR_REGRESSORS, FULL_RANGE_DETECTOR_SCORES],
+        };
         const LANDMARKS: ModelSpec = ModelSpec {
             file_name: "face_landmark.onnx",
             inputs: &[LANDMARKS_INPUT],
@@ -121,6 +145,7 @@ impl ModelKind {
         };
         match self {
             ModelKind::FaceDetector => &DETECTOR,
+            ModelKind::FaceDetectorFullRange => &FULL_RANGE_DETECTOR,
             ModelKind::FaceLandmarks => &LANDMARKS,
             ModelKind::IrisLandmarks => &IRIS,
         }
@@ -131,6 +156,7 @@ impl fmt::Display for ModelKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             ModelKind::FaceDetector => "face detector",
+            ModelKind::FaceDetectorFullRange => "full-range face detector",
             ModelKind::FaceLandmarks => "face landmarks",
             ModelKind::IrisLandmarks => "iris landmarks",
         })
