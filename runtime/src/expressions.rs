@@ -63,8 +63,10 @@ mod response {
     pub const SMILE_LIFT_CM: (f32, f32) = (0.10, 0.40);
     /// Brow rise above neutral, in cm.
     pub const BROW_RISE_CM: (f32, f32) = (0.04, 0.22);
-    /// Brow drop below neutral, in cm (a frown).
-    pub const BROW_DROP_CM: (f32, f32) = (0.05, 0.20);
+    /// Brow drop below neutral, in cm (a frown). It starts at twice the brows' jitter on
+    /// one still face from one resampling to the next (about ±0.04 cm): no labelled frown
+    /// of a training person exists to fit it on.
+    pub const BROW_DROP_CM: (f32, f32) = (0.08, 0.24);
     /// The iris's move along the corner line from neutral, over the eye's width.
     pub const GAZE_SIDEWAYS: (f32, f32) = (0.04, 0.10);
     /// The iris's move across the corner line from neutral, over the eye's width. Closing

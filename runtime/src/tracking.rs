@@ -286,11 +286,12 @@ impl FaceTracker {
         Ok(&self.result)
     }
 
-    /// Where a new face's mesh settles, starting from `roi`: the region whose mesh the next
-    /// run, from that mesh's own region, moves by at most the allowed change (`roi` itself
-    /// when its mesh holds still at once, so a true face's mesh is the detector's, as
-    /// MediaPipe's); `None` when it keeps moving for [`SETTLING_RUNS`] runs. A mesh below
-    /// the presence threshold is handed back as it is, for the caller to drop.
+    /// Where a new face's mesh settles, starting from `roi`: the region a mesh's own points
+    /// give, once the mesh run there moved by at most the allowed change from the mesh it
+    /// came from; `None` when it keeps moving for [`SETTLING_RUNS`] runs. The face is then
+    /// reported from that region, as the next video frame would be, so a still's mesh does
+    /// not hang on the detector's box. A mesh below the presence threshold is handed back
+    /// as it is, for the caller to drop.
     fn settled_region(
         &mut self,
         frame: FrameView<'_>,
@@ -299,21 +300,21 @@ impl FaceTracker {
         let Some(max_change) = self.settings.max_new_mesh_change else {
             return Ok(Some(roi));
         };
-        let (mut current, mut next) = (roi, roi);
+        let mut next = roi;
         for run in 0..=SETTLING_RUNS {
             let mesh = self.landmarks.run(frame, &next)?;
             if mesh.presence < self.settings.min_presence {
                 return Ok(Some(next));
             }
             if run > 0 && mesh_change(&self.settling_points, &mesh.points) <= max_change {
-                return Ok(Some(current));
+                return Ok(Some(next));
             }
             let Some(moved) = FaceRoi::from_landmarks(&mesh.points) else {
                 return Ok(None);
             };
             self.settling_points.clear();
             self.settling_points.extend_from_slice(&mesh.points);
-            (current, next) = (next, moved);
+            next = moved;
         }
         Ok(None)
     }

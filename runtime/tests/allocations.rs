@@ -1,5 +1,5 @@
-//! Once warm, following a face from frame to frame (tracking, head pose, expressions,
-//! triggers) and playing an effect on it (every layer kind, rendered on the CPU) allocates
+//! Once warm, following a face from frame to frame (tracking, head pose, both eyes refined
+//! by the iris model, expressions, triggers) and playing an effect on it (every layer kind, rendered on the CPU) allocates
 //! nothing in Lensmith's own code: every allocation left in a frame is one that the ONNX
 //! Runtime wrapper makes inside a bare model run. A counting allocator on this test binary
 //! checks it, counting every thread's allocations (the renderer's helper thread draws half
@@ -69,9 +69,14 @@ fn a_live_frame_allocates_only_inside_the_model_run() {
     let options = ModelOptions::default();
 
     let per_run = mesh_model_run_allocations(&cache);
+    let per_iris_run = iris_model_run_allocations(&cache);
     let rules = TriggerRules::from_toml(include_str!("../../examples/triggers.toml")).unwrap();
     let mut pipeline =
         FacePipeline::load(&cache, options, FacePipelineSettings::video(1), rules.rules).unwrap();
+    assert!(
+        pipeline.refines_eyes(),
+        "the iris model runs on both eyes too"
+    );
     let mut step = |index: u32| {
         let time = f64::from(index) / 30.0;
         let faces = pipeline.process(photo.view(), time).unwrap();
@@ -91,13 +96,15 @@ fn a_live_frame_allocates_only_inside_the_model_run() {
     });
     assert!(!detector_ran, "max_faces is 1 and the face is tracked");
     println!(
-        "allocations: {per_run} in a bare mesh-model run, {:.1} per tracked frame",
+        "allocations: {per_run} in a bare mesh-model run, {per_iris_run} in an iris-model run, \
+         {:.1} per tracked frame",
         total as f64 / f64::from(frames)
     );
     assert_eq!(
         total,
-        per_run * u64::from(frames),
-        "a frame (tracking, pose, expressions, triggers) allocated more than its model run does"
+        (per_run + 2 * per_iris_run) * u64::from(frames),
+        "a frame (tracking, pose, eyes, expressions, triggers) allocated more than its model \
+         runs (the mesh's, and the iris model's on each eye) do"
     );
 }
 
@@ -107,6 +114,18 @@ fn mesh_model_run_allocations(cache: &lensmith_runtime::models::AssetCache) -> u
     let input = vec![0.5f32; (INPUT_SIZE * INPUT_SIZE * 3) as usize];
     let (mut points, mut flag) = (vec![0.0f32; 1404], vec![0.0f32; 1]);
     let mut run = || model.run(&input, &mut [&mut points, &mut flag]).unwrap();
+    for _ in 0..3 {
+        run();
+    }
+    allocations_during(&mut run)
+}
+
+/// What the ONNX Runtime wrapper allocates for one bare run of the iris model.
+fn iris_model_run_allocations(cache: &lensmith_runtime::models::AssetCache) -> u64 {
+    let mut model = Model::load(cache, ModelKind::IrisLandmarks, ModelOptions::default()).unwrap();
+    let input = vec![0.5f32; 64 * 64 * 3];
+    let (mut contour, mut iris) = (vec![0.0f32; 213], vec![0.0f32; 15]);
+    let mut run = || model.run(&input, &mut [&mut contour, &mut iris]).unwrap();
     for _ in 0..3 {
         run();
     }

@@ -273,7 +273,10 @@ fn scores_ignore_the_face_size_position_and_in_plane_rotation() {
             // The mesh places the brows of one still face within about ±0.04 cm from one
             // resampling to the next, a fifth of the brow score's range; on video the
             // smoothing evens that out. Every other feature holds to 0.1.
-            let limit = if expression == Expression::BrowsRaised {
+            let limit = if matches!(
+                expression,
+                Expression::BrowsRaised | Expression::BrowsLowered
+            ) {
                 0.2
             } else {
                 0.1

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use effect_api::Frame;
-use effect_api::plugin::{LogLevel, Value};
+use effect_api::plugin::{LogLevel, Value, abi};
 use lensmith_runtime::player::{EffectPlayer, PlayerError, PlayerOptions};
 use lensmith_runtime::plugin::build::install_library;
 use lensmith_runtime::plugin::{HostFace, PluginError, PluginInstance, PluginLibrary, PluginLog};
@@ -61,7 +61,7 @@ fn frame_counts(log: &PluginLog) -> Vec<String> {
 fn a_plugin_draws_through_its_overlay_and_logs_through_the_host() {
     let library = load("tint", &[]);
     assert_eq!(library.name(), "lensmith-test-tint");
-    assert_eq!(library.abi_version(), (1, 0));
+    assert_eq!(library.abi_version(), (abi::ABI_MAJOR, abi::ABI_MINOR));
     let log = PluginLog::default();
     let parameters = [("strength".to_owned(), Value::Float(1.0))];
     let mut instance =

@@ -113,6 +113,7 @@ extern "C" fn future_entry() -> *const PluginTable {
     static TABLE: PluginTable = {
         let mut table = table::<Idle>("future", "9.0.0");
         table.abi_major = ABI_MAJOR + 1;
+        table.abi_minor = 0;
         table
     };
     &TABLE
@@ -264,7 +265,10 @@ fn a_linked_plugin_passes_the_handshake_and_draws() {
     assert_eq!(library.label(), "plugins/linked");
     assert_eq!(library.name(), env!("CARGO_PKG_NAME"));
     assert_eq!(library.version(), env!("CARGO_PKG_VERSION"));
-    assert_eq!(library.abi_version(), (1, 0));
+    assert_eq!(
+        library.abi_version(),
+        (ABI_MAJOR, effect_api::plugin::abi::ABI_MINOR)
+    );
     let parameters = [("level".to_owned(), Value::Float(0.2))];
     let mut instance =
         PluginInstance::create(library, "tint", "", &parameters, PluginLog::default()).unwrap();

@@ -432,6 +432,7 @@ mod tests {
             "smoothing",
             "crop",
             "pose",
+            "eyes",
             "expressions+triggers",
             "layer `paint`",
             "render",
@@ -443,7 +444,7 @@ mod tests {
             assert!(text.contains(stage), "{stage} missing from:\n{text}");
         }
         let json = serde_json::to_value(&report).unwrap();
-        assert_eq!(json["stages_ms"][6]["layer"], "paint");
-        assert_eq!(json["stages_ms"][6]["p50"], 2.0);
+        assert_eq!(json["stages_ms"][7]["layer"], "paint");
+        assert_eq!(json["stages_ms"][7]["p50"], 2.0);
     }
 }

@@ -31,16 +31,24 @@ impl Letterbox {
 
     /// Samples `frame` into `tensor` (NHWC RGB, values -1..1, padding black) with bilinear
     /// filtering. `tensor` must hold `size × size × 3` values.
+    ///
+    /// Positions follow MediaPipe's `ImageToTensorCalculator`, which maps the region's
+    /// corners onto the tensor's first and last pixel indices with OpenCV's
+    /// `warpPerspective` (pixel centres at whole numbers on both sides): tensor pixel `i`
+    /// reads the frame at `(i − pad) / scale`, not at the centre-aligned
+    /// `(i + ½ − pad) / scale − ½`. On a frame shrunk four times the two differ by about
+    /// 1.5 frame pixels, enough to move a small face's score by 0.1 across the threshold;
+    /// this way the scores are MediaPipe's own.
     pub fn fill_tensor(&self, frame: FrameView<'_>, tensor: &mut [f32]) {
         let size = self.size as usize;
         debug_assert_eq!(tensor.len(), size * size * 3);
         let max_x = frame.width() as f32 - 1.0;
         let max_y = frame.height() as f32 - 1.0;
         for (row, row_values) in tensor.chunks_exact_mut(size * 3).enumerate() {
-            let source_y = (row as f32 + 0.5 - self.pad_y) / self.scale - 0.5;
+            let source_y = (row as f32 - self.pad_y) / self.scale;
             let inside_y = (-0.5..=max_y + 0.5).contains(&source_y);
             for (column, pixel) in row_values.chunks_exact_mut(3).enumerate() {
-                let source_x = (column as f32 + 0.5 - self.pad_x) / self.scale - 0.5;
+                let source_x = (column as f32 - self.pad_x) / self.scale;
                 if !inside_y || !(-0.5..=max_x + 0.5).contains(&source_x) {
                     pixel.fill(-1.0);
                     continue;
