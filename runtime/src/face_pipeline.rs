@@ -25,9 +25,10 @@ pub struct FacePipelineSettings {
     pub crop: CropSettings,
     /// Expression scoring.
     pub expressions: ExpressionSettings,
-    /// Load the iris model and refine each face's eyes with it (eye openness from the
-    /// refined lids, and gaze); without it, eyes are measured on the mesh and the gaze
-    /// scores stay 0. [`FacePipeline::set_refine_eyes`] turns the refinement off and on.
+    /// Refine each face's eyes with the iris model from the first frame (the gaze scores;
+    /// blinks are read from the mesh either way); without it, the gaze scores stay 0.
+    /// The model is loaded either way, and [`FacePipeline::set_refine_eyes`] turns the
+    /// refinement off and on.
     pub refine_eyes: bool,
     /// Every frame is an unrelated still: all state is forgotten between frames.
     pub still_images: bool,
@@ -121,7 +122,7 @@ pub struct FacePipeline {
     cropper: FaceCropper,
     pose: PoseEstimator,
     poses: Vec<Option<HeadPose>>,
-    eye_refiner: Option<EyeRefiner>,
+    eye_refiner: EyeRefiner,
     refining_eyes: bool,
     eyes: Vec<[Option<RefinedEye>; 2]>,
     analyzer: ExpressionAnalyzer,
@@ -152,17 +153,13 @@ impl FacePipeline {
     ) -> Result<Self, FacePipelineError> {
         let tracker = FaceTracker::load(cache, options, settings.tracker)?;
         let canonical = CanonicalFace::load(&cache.face_geometry()?)?;
-        let eye_refiner = if settings.refine_eyes {
-            Some(EyeRefiner::load(cache, options)?)
-        } else {
-            None
-        };
+        let eye_refiner = EyeRefiner::load(cache, options)?;
         Ok(Self {
             cropper: FaceCropper::new(settings.crop),
             analyzer: ExpressionAnalyzer::new(settings.expressions),
             pose: PoseEstimator::new(&canonical),
             poses: Vec::new(),
-            refining_eyes: eye_refiner.is_some(),
+            refining_eyes: settings.refine_eyes,
             eye_refiner,
             eyes: Vec::new(),
             triggers: TriggerEngine::new(rules),
@@ -193,15 +190,9 @@ impl FacePipeline {
     }
 
     /// Runs the iris model on every face from the next frame on, or stops (where nothing
-    /// reads eye closure or gaze, its time is saved). Without the model loaded
-    /// ([`FacePipelineSettings::refine_eyes`]) eyes stay unrefined. A face's neutral eyes
-    /// are re-learnt after a change: the refined and the mesh's measures differ.
+    /// reads gaze, its time is saved and the gaze scores stay 0).
     pub fn set_refine_eyes(&mut self, on: bool) {
-        let on = on && self.eye_refiner.is_some();
-        if on != self.refining_eyes {
-            self.refining_eyes = on;
-            self.analyzer.reset();
-        }
+        self.refining_eyes = on;
     }
 
     /// Whether the iris model runs on every face.
@@ -235,9 +226,10 @@ impl FacePipeline {
         let pose_ms = milliseconds_since(pose_start);
         let eyes_start = Instant::now();
         self.eyes.clear();
-        if let Some(refiner) = self.eye_refiner.as_mut().filter(|_| self.refining_eyes) {
+        if self.refining_eyes {
             for face in &tracked.faces {
-                self.eyes.push(refiner.refine(frame, &face.landmarks)?);
+                self.eyes
+                    .push(self.eye_refiner.refine(frame, &face.landmarks)?);
             }
         }
         let eyes_ms = milliseconds_since(eyes_start);

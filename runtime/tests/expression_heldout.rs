@@ -104,7 +104,7 @@ fn count(
                     .add(field == positive, value);
             }
         };
-        // Looking down is a negative for blinks: the case the refined lids are for.
+        // Looking down is a negative for blinks.
         judge(
             "blink",
             &label.eyes,
