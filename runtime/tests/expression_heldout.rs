@@ -6,12 +6,13 @@
 //! a floor against regressions, not a claim that the scores generalise).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use effect_api::{Expression, ExpressionScores};
-use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
-use lensmith_runtime::models::{AssetCache, ModelOptions};
-use lensmith_runtime::video::open_source;
+
+#[path = "support/clip_scores.rs"]
+mod clip_scores;
+
+use clip_scores::score_clip;
 
 const LABELS: &str = include_str!("data/heldout_expression_labels.csv");
 const CLIP: &str = "WolfgangLanger_Pexels.mp4";
@@ -39,28 +40,6 @@ fn labels() -> Vec<Label> {
             }
         })
         .collect()
-}
-
-/// The clip through the pipeline; scores by labelled frame.
-fn score_clip(cache: &AssetCache, path: &Path, wanted: &[u64]) -> BTreeMap<u64, ExpressionScores> {
-    let mut pipeline = FacePipeline::load(
-        cache,
-        ModelOptions::default(),
-        FacePipelineSettings::video(1),
-        Vec::new(),
-    )
-    .unwrap();
-    let mut source = open_source(path).unwrap();
-    let mut scores = BTreeMap::new();
-    while let Some(frame) = source.next_frame().unwrap() {
-        let found = pipeline.process(frame.frame.view(), frame.time_s).unwrap();
-        if wanted.contains(&frame.index) {
-            let face = found.faces().next().and_then(|face| face.scores.copied());
-            let face = face.unwrap_or_else(|| panic!("{CLIP}: no face at frame {}", frame.index));
-            scores.insert(frame.index, face);
-        }
-    }
-    scores
 }
 
 /// True and false positives and negatives at the 0.5 threshold.

@@ -63,12 +63,8 @@ struct Found {
     off_face: Vec<String>,
 }
 
-fn run(
-    cache: &AssetCache,
-    folder: &Path,
-    labels: &BTreeMap<String, Vec<Rect>>,
-    range: DetectorRange,
-) -> (Found, BTreeMap<String, usize>) {
+/// A tracker for still photos of up to 32 faces with the `range` detector.
+fn still_tracker(cache: &AssetCache, range: DetectorRange) -> FaceTracker {
     let settings = TrackerSettings {
         max_faces: 32,
         detector: DetectorSettings {
@@ -77,7 +73,16 @@ fn run(
         },
         ..TrackerSettings::still_images()
     };
-    let mut tracker = FaceTracker::load(cache, ModelOptions::default(), settings).unwrap();
+    FaceTracker::load(cache, ModelOptions::default(), settings).unwrap()
+}
+
+fn run(
+    cache: &AssetCache,
+    folder: &Path,
+    labels: &BTreeMap<String, Vec<Rect>>,
+    range: DetectorRange,
+) -> (Found, BTreeMap<String, usize>) {
+    let mut tracker = still_tracker(cache, range);
     let mut found = Found::default();
     let mut per_photo = BTreeMap::new();
     for (name, boxes) in labels {
@@ -166,15 +171,7 @@ fn the_full_range_detector_finds_the_faces_of_group_photos_and_nothing_else() {
     // A photo of dogs has no face for either detector.
     let dogs = read_rgb_frame(&folder.join("dogs.jpg")).unwrap();
     for range in [DetectorRange::Short, DetectorRange::Full] {
-        let settings = TrackerSettings {
-            max_faces: 32,
-            detector: DetectorSettings {
-                range,
-                ..DetectorSettings::default()
-            },
-            ..TrackerSettings::still_images()
-        };
-        let mut tracker = FaceTracker::load(&cache, ModelOptions::default(), settings).unwrap();
+        let mut tracker = still_tracker(&cache, range);
         let faces = tracker.process(dogs.view(), 0.0).unwrap().faces.len();
         assert_eq!(faces, 0, "{range:?}: {faces} face(s) on dogs.jpg");
     }

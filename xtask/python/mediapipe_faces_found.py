@@ -18,47 +18,23 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 
 import cv2
 import mediapipe as mp
+
+from mediapipe_reference import detect_landmarks, write_atomically
 
 GENERATOR = "xtask/python/mediapipe_faces_found.py"
 
 
 def face_boxes(rgb, max_num_faces: int) -> list[list[float]]:
     """The box around each face MediaPipe's FaceMesh finds, in pixels."""
-    height, width = rgb.shape[:2]
-    with mp.solutions.face_mesh.FaceMesh(
-        static_image_mode=True,
-        max_num_faces=max_num_faces,
-        refine_landmarks=False,
-        min_detection_confidence=0.5,
-    ) as face_mesh:
-        result = face_mesh.process(rgb)
     boxes = []
-    for face in result.multi_face_landmarks or []:
-        xs = [point.x * width for point in face.landmark]
-        ys = [point.y * height for point in face.landmark]
+    for face in detect_landmarks(rgb, max_num_faces):
+        xs, ys = [point[0] for point in face], [point[1] for point in face]
         left, top = min(xs), min(ys)
         boxes.append([round(value, 1) + 0.0 for value in (left, top, max(xs) - left, max(ys) - top)])
     return boxes
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write through a temporary file beside `path`, so a reader never sees half a fixture."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 def main() -> None:
