@@ -244,10 +244,24 @@ fn expressions_face_events_and_triggers_reach_the_json() {
     let expressions = frame["faces"][0]["expressions"]
         .as_object()
         .expect("each face has its expression scores");
-    assert_eq!(expressions.len(), 11, "{expressions:?}");
+    assert_eq!(
+        expressions.len(),
+        effect_api::Expression::ALL.len(),
+        "{expressions:?}"
+    );
     for (name, score) in expressions {
         let score = number(score, name);
         assert!((0.0..=1.0).contains(&score), "{name} = {score}");
+    }
+    // Both eyes refined: five iris points each, open, looking about ahead.
+    let eyes = frame["faces"][0]["eyes"]
+        .as_array()
+        .expect("track refines the eyes");
+    assert_eq!(eyes.len(), 2);
+    for eye in eyes {
+        assert_eq!(eye["iris"].as_array().map(Vec::len), Some(5), "{eye}");
+        assert!(number(&eye["openness"], "openness") > 0.2, "{eye}");
+        assert!(number(&eye["gaze"][0], "gaze").abs() < 0.1, "{eye}");
     }
     // The astronaut smiles broadly with her eyes open.
     assert!(number(&expressions["smile"], "smile") > 0.5);
