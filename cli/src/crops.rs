@@ -40,7 +40,7 @@ pub struct CropsArgs {
     #[arg(long, default_value_t = 4)]
     max_faces: usize,
     /// Find faces with MediaPipe's full-range detector: faces down to about 5% of the
-    /// frame's width (group photos, selfie sticks), at about twice the detector's cost.
+    /// frame's width (group photos, selfie sticks), at 2–3 times the detector's cost.
     #[arg(long)]
     full_range: bool,
     /// Skip faces that would be enlarged more than this much to fill the crop: their

@@ -48,7 +48,7 @@ pub struct RenderArgs {
     #[arg(long, default_value_t = 1)]
     max_faces: usize,
     /// Find faces with MediaPipe's full-range detector: faces down to about 5% of the
-    /// frame's width (group photos, selfie sticks), at about twice the detector's cost.
+    /// frame's width (group photos, selfie sticks), at 2–3 times the detector's cost.
     #[arg(long)]
     full_range: bool,
     /// Threads ONNX Runtime may use per model.

@@ -34,7 +34,7 @@ pub struct TrackArgs {
     #[arg(long, default_value_t = 1)]
     max_faces: usize,
     /// Find faces with MediaPipe's full-range detector: faces down to about 5% of the
-    /// frame's width (group photos, selfie sticks), at about twice the detector's cost.
+    /// frame's width (group photos, selfie sticks), at 2–3 times the detector's cost.
     #[arg(long)]
     full_range: bool,
     /// Treat every frame as an unrelated still: detect afresh, no smoothing.

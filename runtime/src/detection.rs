@@ -3,7 +3,7 @@
 //! decoded, merged by weighted non-maximum suppression and mapped back to frame pixels.
 //! The short-range model (128×128, 896 anchors) is MediaPipe's for selfies, faces within
 //! about 2 m; the full-range one (192×192, 2304 anchors) finds faces down to about 5% of
-//! the frame's width, for group photos and selfie sticks, at about twice the cost.
+//! the frame's width, for group photos and selfie sticks, at two to three times the cost.
 
 mod anchors;
 mod decode;
