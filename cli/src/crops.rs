@@ -18,6 +18,7 @@ use lensmith_runtime::models::{AssetCache, ModelOptions};
 use lensmith_runtime::video::{create_sink, open_source};
 use serde::Serialize;
 
+use crate::detector_choice::DetectorChoice;
 use crate::json_file::write_json_atomically;
 
 /// Arguments of `lensmith crops`.
@@ -39,10 +40,8 @@ pub struct CropsArgs {
     /// Most faces per frame.
     #[arg(long, default_value_t = 4)]
     max_faces: usize,
-    /// Find faces with MediaPipe's full-range detector: faces down to about 5% of the
-    /// frame's width (group photos, selfie sticks), at 2–3 times the detector's cost.
-    #[arg(long)]
-    full_range: bool,
+    #[command(flatten)]
+    detector: DetectorChoice,
     /// Skip faces that would be enlarged more than this much to fill the crop: their
     /// crops would be blurred.
     #[arg(long, default_value_t = 2.0)]
@@ -113,10 +112,7 @@ pub fn run(args: &CropsArgs) -> Result<()> {
         true => FacePipelineSettings::still_images(args.max_faces),
         false => FacePipelineSettings::video(args.max_faces),
     };
-    let settings = match args.full_range {
-        true => settings.with_full_range_detector(),
-        false => settings,
-    };
+    let settings = settings.with_detector_range(args.detector.range());
     let mut pipeline = FacePipeline::load(
         &cache,
         ModelOptions {

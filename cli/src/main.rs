@@ -4,6 +4,7 @@ mod bench;
 mod bundle_commands;
 mod crops;
 mod detect;
+mod detector_choice;
 mod golden;
 mod json_file;
 mod new;

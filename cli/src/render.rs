@@ -16,6 +16,7 @@ use lensmith_runtime::models::{AssetCache, ModelOptions};
 use lensmith_runtime::player::{EffectPlayer, PlayerOptions};
 use lensmith_runtime::watch::BundleWatcher;
 
+use crate::detector_choice::DetectorChoice;
 use crate::json_file::write_json_atomically;
 use crate::renderer_choice::RendererChoice;
 use output::{OutputPlan, Source};
@@ -47,10 +48,8 @@ pub struct RenderArgs {
     /// Most faces to track and draw on.
     #[arg(long, default_value_t = 1)]
     max_faces: usize,
-    /// Find faces with MediaPipe's full-range detector: faces down to about 5% of the
-    /// frame's width (group photos, selfie sticks), at 2–3 times the detector's cost.
-    #[arg(long)]
-    full_range: bool,
+    #[command(flatten)]
+    detector: DetectorChoice,
     /// Threads ONNX Runtime may use per model.
     #[arg(long, default_value_t = ModelOptions::default().intra_threads)]
     threads: usize,
@@ -92,7 +91,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         threads: args.threads.max(1),
         max_faces: args.max_faces.max(1),
         still_images,
-        full_range_detector: args.full_range,
+        detector_range: args.detector.range(),
         ..PlayerOptions::default()
     };
     let load_start = Instant::now();

@@ -15,6 +15,7 @@ use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
 use lensmith_runtime::models::{AssetCache, ModelOptions};
 use lensmith_runtime::video::{FrameSink, create_sink, open_source};
 
+use crate::detector_choice::DetectorChoice;
 use crate::json_file::write_json_atomically;
 use report::{FrameReport, Report, Timings, face_events, face_report, trigger_report};
 
@@ -33,10 +34,8 @@ pub struct TrackArgs {
     /// Most faces to track at once.
     #[arg(long, default_value_t = 1)]
     max_faces: usize,
-    /// Find faces with MediaPipe's full-range detector: faces down to about 5% of the
-    /// frame's width (group photos, selfie sticks), at 2–3 times the detector's cost.
-    #[arg(long)]
-    full_range: bool,
+    #[command(flatten)]
+    detector: DetectorChoice,
     /// Treat every frame as an unrelated still: detect afresh, no smoothing.
     #[arg(long = "static")]
     still_images: bool,
@@ -78,10 +77,7 @@ pub fn run(args: &TrackArgs) -> Result<()> {
     } else {
         FacePipelineSettings::video(args.max_faces)
     };
-    let settings = match args.full_range {
-        true => settings.with_full_range_detector(),
-        false => settings,
-    };
+    let settings = settings.with_detector_range(args.detector.range());
     let has_rules = rules.is_some();
     let rule_list = rules
         .as_ref()

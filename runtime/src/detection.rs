@@ -74,16 +74,6 @@ impl Default for DetectorSettings {
     }
 }
 
-impl DetectorSettings {
-    /// MediaPipe's values for the full-range model.
-    pub fn full_range() -> Self {
-        Self {
-            range: DetectorRange::Full,
-            ..Self::default()
-        }
-    }
-}
-
 /// Detects faces in frames, reusing its buffers from frame to frame.
 #[derive(Debug)]
 pub struct FaceDetector {

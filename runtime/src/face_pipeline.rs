@@ -1,13 +1,13 @@
 //! The live face pipeline as one stage: track faces → stable crop → head pose → eyes
 //! refined by the iris model → expressions → trigger rules, per frame, with each stage's
-//! time. What the effect player,
-//! `lensmith track` and benchmarks run; the per-face results are borrowed from the stages,
-//! so nothing is copied or allocated per frame once warm.
+//! time. What the effect player, `lensmith track` and benchmarks run; the per-face results
+//! are borrowed from the stages, so nothing is copied or allocated per frame once warm.
 
 use std::time::Instant;
 
 use effect_api::{ExpressionScores, FrameView, TriggerEvent, TriggerPhase, TriggerRule};
 
+use crate::detection::DetectorRange;
 use crate::expressions::{ExpressionAnalyzer, ExpressionSettings, FaceExpressions};
 use crate::eyes::{EyeRefiner, RefinedEye};
 use crate::face_crop::{CropError, CropSettings, CropTransform, FaceCrop, FaceCropper};
@@ -32,18 +32,6 @@ pub struct FacePipelineSettings {
     pub refine_eyes: bool,
     /// Every frame is an unrelated still: all state is forgotten between frames.
     pub still_images: bool,
-}
-
-impl FacePipelineSettings {
-    /// These settings with MediaPipe's full-range detector (faces down to about 5% of the
-    /// frame's width) instead of the short-range one.
-    pub fn with_full_range_detector(mut self) -> Self {
-        self.tracker.detector = crate::detection::DetectorSettings {
-            range: crate::detection::DetectorRange::Full,
-            ..self.tracker.detector
-        };
-        self
-    }
 }
 
 impl FacePipelineSettings {
@@ -76,6 +64,13 @@ impl FacePipelineSettings {
             refine_eyes: true,
             still_images: true,
         }
+    }
+
+    /// These settings with the faces found by `range`'s detector (the full-range one finds
+    /// faces down to about 5% of the frame's width).
+    pub fn with_detector_range(mut self, range: DetectorRange) -> Self {
+        self.tracker.detector.range = range;
+        self
     }
 }
 

@@ -20,6 +20,7 @@
 
 mod face_mesh;
 mod face_model;
+mod face_settings;
 mod feather;
 mod loading;
 mod paste_region;
@@ -37,9 +38,8 @@ use effect_api::{Diagnostic, Frame};
 
 use crate::bundle::archive::{self, ArchiveLimits, BundleFiles};
 use crate::bundle::{BundleError, validate_for};
-use crate::face_pipeline::{
-    FacePipeline, FacePipelineError, FacePipelineSettings, FacePipelineTimings, FaceResult,
-};
+use crate::detection::DetectorRange;
+use crate::face_pipeline::{FacePipeline, FacePipelineError, FacePipelineTimings, FaceResult};
 use crate::models::{AssetCache, ImageModelError, ModelError, ModelOptions};
 use crate::plugin::{PluginCode, PluginError, PluginLog};
 use crate::render::{DrawCommand, LutDraw, LutRegion, MeshDraw, RenderError, Renderer, Scene};
@@ -66,9 +66,9 @@ pub struct PlayerOptions {
     /// Whether plugin libraries may be loaded out of bundles, or only plugins linked into
     /// the program and registered played.
     pub plugin_code: PluginCode,
-    /// Find faces with MediaPipe's full-range detector (small faces: group photos, selfie
-    /// sticks) instead of the short-range one.
-    pub full_range_detector: bool,
+    /// Which of MediaPipe's detectors finds faces: the full-range one finds small faces
+    /// (group photos, selfie sticks).
+    pub detector_range: DetectorRange,
 }
 
 impl Default for PlayerOptions {
@@ -79,7 +79,7 @@ impl Default for PlayerOptions {
             still_images: false,
             limits: ArchiveLimits::default(),
             plugin_code: PluginCode::platform_default(),
-            full_range_detector: false,
+            detector_range: DetectorRange::Short,
         }
     }
 }
@@ -194,24 +194,7 @@ pub fn bundle_label(path: &Path) -> String {
     }
 }
 
-/// Whether the bundle reads gaze: a trigger on a look. Only then does the iris model run on
-/// every face; elsewhere its time (about 1.5 ms an eye on a laptop core) is saved and the
-/// gaze scores stay 0, for plugins too.
-fn reads_the_eyes(manifest: &Manifest) -> bool {
-    use effect_api::{Expression, TriggerSignal};
-    manifest.triggers.iter().any(|rule| {
-        matches!(
-            rule.when,
-            TriggerSignal::Expression(
-                Expression::LookLeft
-                    | Expression::LookRight
-                    | Expression::LookUp
-                    | Expression::LookDown
-            )
-        )
-    })
-}
-
+/// Validates the bundle in full; its manifest, or every problem found.
 fn validated_manifest(
     files: &BundleFiles,
     label: &str,
@@ -263,21 +246,15 @@ impl EffectPlayer {
         let manifest = validated_manifest(files, label, &onnx_runtime, options.plugin_code)?;
         // Before the face models load: a plugin that cannot play here refuses at once.
         plugin_layer::check_playable(&manifest, label, options.plugin_code)?;
-        let settings = if options.still_images {
-            FacePipelineSettings::still_images(options.max_faces)
-        } else {
-            FacePipelineSettings::video(options.max_faces)
-        };
-        let settings = match options.full_range_detector {
-            true => settings.with_full_range_detector(),
-            false => settings,
-        };
         let model_options = ModelOptions {
             intra_threads: options.threads.max(1),
         };
-        let mut pipeline =
-            FacePipeline::load(cache, model_options, settings, manifest.triggers.clone())?;
-        pipeline.set_refine_eyes(reads_the_eyes(&manifest));
+        let pipeline = FacePipeline::load(
+            cache,
+            model_options,
+            face_settings::pipeline_settings(options, &manifest),
+            manifest.triggers.clone(),
+        )?;
         let plugin_log = PluginLog::default();
         let loaded = load_layers(
             &manifest,
@@ -623,30 +600,4 @@ fn draw_face(
         Stage::Plugin(_) => {}
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod eye_tests {
-    use super::*;
-
-    fn shipped(effect: &str) -> Manifest {
-        let path = format!(
-            "{}/../effects/{effect}/effect.toml",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(&path).unwrap();
-        effect_api::manifest::check(&path, &text).manifest.unwrap()
-    }
-
-    #[test]
-    fn only_bundles_that_read_gaze_run_the_iris_model() {
-        assert!(!reads_the_eyes(&shipped("never-blink")));
-        assert!(!reads_the_eyes(&shipped("risen-zombie")));
-        assert!(!reads_the_eyes(&shipped("cartoon")));
-        let mut smile_only = shipped("face-paint");
-        assert!(!reads_the_eyes(&smile_only));
-        smile_only.triggers[0].when =
-            effect_api::TriggerSignal::Expression(effect_api::Expression::LookDown);
-        assert!(reads_the_eyes(&smile_only));
-    }
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use lensmith_runtime::bundle::archive::ArchiveLimits;
 use lensmith_runtime::bundle::signing::parse_public_key;
+use lensmith_runtime::detection::DetectorRange;
 use lensmith_runtime::models::{AssetCache, AssetPaths, ModelOptions};
 use lensmith_runtime::player::PlayerOptions;
 use lensmith_runtime::plugin::PluginCode;
@@ -157,7 +158,10 @@ impl RuntimeSettings {
                 still_images: false,
                 limits,
                 plugin_code,
-                full_range_detector: config.full_range_detector != 0,
+                detector_range: match config.full_range_detector {
+                    0 => DetectorRange::Short,
+                    _ => DetectorRange::Full,
+                },
             },
         })
     }
