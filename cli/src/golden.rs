@@ -42,6 +42,10 @@ pub struct TestArgs {
     /// Most faces to track and draw on.
     #[arg(long, default_value_t = 1)]
     max_faces: usize,
+    /// Also write every compared frame to DIR/<case>/frame_NNNNNN.png, to compare the
+    /// frames of this machine with another's (`cargo xtask aarch64` does, for ARM).
+    #[arg(long, value_name = "DIR")]
+    keep_frames: Option<PathBuf>,
 }
 
 /// Runs the cases and prints a line per frame and a summary.
@@ -91,6 +95,7 @@ pub fn run(args: &TestArgs) -> Result<()> {
             &cache,
             &options,
             mode,
+            args.keep_frames.as_deref(),
             |frame| println!("  {}", describe_frame(frame, &case.tolerance)),
         )?;
         tally.add(&outcome);

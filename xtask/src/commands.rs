@@ -7,7 +7,8 @@ use anyhow::{Result, bail};
 /// The optional features CI builds, lints and tests besides the defaults.
 const CHECKED_FEATURES: &str = "xtask/art,lensmith-studio/camera";
 
-/// Set-up, formatting, lints and the whole test suite, stopping at the first failure.
+/// Set-up, formatting, lints, the whole test suite and the AArch64 check under qemu,
+/// stopping at the first failure.
 pub fn test() -> Result<()> {
     crate::prerequisites::require()?;
     crate::setup::run()?;
@@ -47,7 +48,8 @@ pub fn test() -> Result<()> {
             ("LENSMITH_CAPI_LIB", &capi_library.to_string_lossy()),
         ],
     )?;
-    distill_tests()
+    distill_tests()?;
+    crate::aarch64::run_for_tests()
 }
 
 /// The distillation tools' tests (`distill/tests`, pytest), in their own virtualenv, with the
@@ -204,7 +206,7 @@ pub fn cargo(args: &[&str], failure: &str) -> Result<()> {
     cargo_with_env(args, &[], failure)
 }
 
-fn cargo_with_env(args: &[&str], env: &[(&str, &str)], failure: &str) -> Result<()> {
+pub fn cargo_with_env(args: &[&str], env: &[(&str, &str)], failure: &str) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     println!("$ cargo {}", args.join(" "));
     let status = Command::new(cargo)

@@ -2,6 +2,7 @@
 //! check CI runs (`test`), the demo on the sample face (`demo`), the speed comparison
 //! with MediaPipe (`bench`) and regenerates the committed art (`art`).
 
+mod aarch64;
 mod archive;
 mod art;
 mod bench;
@@ -31,7 +32,7 @@ enum Task {
     /// Fetch, verify and convert the ONNX Runtime library, face models and sample photo
     /// into $LENSMITH_HOME (default ~/.cache/lensmith). Safe to run again: it only redoes
     /// what is missing or fails its checksum.
-    Setup,
+    Setup(setup::SetupOptions),
     /// Set up, then run rustfmt, clippy and the whole test suite, as CI does.
     Test,
     /// Set up, then run the face pipeline on the sample photo and print what it found.
@@ -49,16 +50,22 @@ enum Task {
     /// List what this machine lacks for `test` (programs, libraries, Python packages) and
     /// the Debian packages that give it; `.ci/run` installs what this names.
     Prerequisites(prerequisites::PrerequisiteOptions),
+    /// Cross-build the CLI, the C API and the plugin for aarch64-unknown-linux-gnu, run the
+    /// unit tests, every effect's golden tests and the C host under qemu-user, and compare
+    /// every frame with this x86-64 host's (needs gcc-aarch64-linux-gnu, qemu-user and
+    /// `rustup target add aarch64-unknown-linux-gnu`).
+    Aarch64(aarch64::Aarch64Options),
 }
 
 fn main() -> Result<()> {
     match Cli::parse().task {
-        Task::Setup => setup::run().map(drop),
+        Task::Setup(options) => setup::run_with_options(&options),
         Task::Test => commands::test(),
         Task::Demo => commands::demo(),
         Task::Bench(options) => bench::run(&options),
         Task::Art(options) => art::run(&options),
         Task::Header(options) => header::run(&options),
         Task::Prerequisites(options) => prerequisites::run(&options),
+        Task::Aarch64(options) => aarch64::run(&options),
     }
 }

@@ -1,6 +1,6 @@
 //! Where things live: the workspace root and the asset cache (`$LENSMITH_HOME`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -39,4 +39,25 @@ pub fn lensmith_home() -> Result<PathBuf> {
 /// The name this host goes by in `assets.lock`: `<os>-<arch>` as Rust spells them.
 pub fn host() -> String {
     format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH)
+}
+
+/// The Rust target whose builds `cargo xtask aarch64` runs under qemu.
+pub const AARCH64_TARGET: &str = "aarch64-unknown-linux-gnu";
+
+/// The `assets.lock` host name of a Rust target triple that set-up can fill a cache for.
+pub fn lock_host_of_target(triple: &str) -> Result<String> {
+    match triple {
+        AARCH64_TARGET => Ok("linux-aarch64".to_owned()),
+        "x86_64-unknown-linux-gnu" => Ok("linux-x86_64".to_owned()),
+        other => bail!(
+            "--target {other}: set-up pins ONNX Runtime for {AARCH64_TARGET} and \
+             x86_64-unknown-linux-gnu only"
+        ),
+    }
+}
+
+/// The cache of another host's files inside `home`: `targets/<host>`, which
+/// `xtask/aarch64/run` gives the programs it runs as their `$LENSMITH_HOME`.
+pub fn target_cache(home: &Path, lock_host: &str) -> PathBuf {
+    home.join("targets").join(lock_host)
 }

@@ -29,8 +29,8 @@ enum Probe {
     Python(&'static str),
     /// An interpreter imports PyTorch and numpy < 2 (the distillation tools' own rule).
     Torch,
-    /// The C compiler links a program against the C library.
-    CLinks,
+    /// This C compiler links a program against its C library.
+    CLinks(&'static str),
     /// The dynamic loader's cache lists this exact soname for this machine's architecture.
     SharedLibrary(&'static str),
     /// Mesa's software Vulkan driver (lavapipe) is registered for this architecture.
@@ -88,9 +88,21 @@ const PREREQUISITES: &[Prerequisite] = &[
     },
     Prerequisite {
         what: "a C compiler that links (the C host and plugin tests)",
-        probe: Probe::CLinks,
+        probe: Probe::CLinks("cc"),
         need: Need::Always,
         debian_packages: &["gcc", "libc6-dev"],
+    },
+    Prerequisite {
+        what: "a C compiler for AArch64 Linux that links (`cargo xtask aarch64`'s cross linker)",
+        probe: Probe::CLinks("aarch64-linux-gnu-gcc"),
+        need: Need::WhenRequired("LENSMITH_REQUIRE_AARCH64"),
+        debian_packages: &["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"],
+    },
+    Prerequisite {
+        what: "qemu-user (`cargo xtask aarch64` runs the AArch64 builds under it)",
+        probe: Probe::Runs("qemu-aarch64", &["--version"]),
+        need: Need::WhenRequired("LENSMITH_REQUIRE_AARCH64"),
+        debian_packages: &["qemu-user"],
     },
     Prerequisite {
         what: "libclang (bindgen, for the studio's camera capture that the tests build)",
@@ -241,7 +253,7 @@ fn is_present(probe: &Probe) -> bool {
         Probe::Runs(program, arguments) => runs(Command::new(program).args(*arguments)),
         Probe::Python(code) => runs(Command::new("python3").args(["-c", code])),
         Probe::Torch => crate::python_env::torch_python().is_ok(),
-        Probe::CLinks => c_compiler_links(),
+        Probe::CLinks(compiler) => c_compiler_links(compiler),
         Probe::SharedLibrary(soname) => loader_cache_has(soname),
         Probe::Lavapipe => {
             let manifest = format!(
@@ -258,9 +270,9 @@ fn runs(command: &mut Command) -> bool {
     command.output().is_ok_and(|output| output.status.success())
 }
 
-/// `cc` compiles and links an empty C program (the compiler alone, without the C
+/// `compiler` compiles and links an empty C program (the compiler alone, without the C
 /// library's start files and headers, does not).
-fn c_compiler_links() -> bool {
+fn c_compiler_links(compiler: &str) -> bool {
     let folder = std::env::temp_dir().join(format!("lensmith-cc-probe-{}", std::process::id()));
     if std::fs::create_dir_all(&folder).is_err() {
         return false;
@@ -272,7 +284,7 @@ fn c_compiler_links() -> bool {
     )
     .is_ok()
         && runs(
-            Command::new("cc")
+            Command::new(compiler)
                 .arg(&source)
                 .arg("-o")
                 .arg(folder.join("probe")),

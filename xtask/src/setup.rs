@@ -1,5 +1,7 @@
 //! `cargo xtask setup`: makes every asset the lock lists for this host, verifying
-//! what is already cached and redoing only what is missing or corrupt.
+//! what is already cached and redoing only what is missing or corrupt. With `--target`,
+//! it also fills a cache for another CPU (`$LENSMITH_HOME/targets/<os>-<arch>`), taking
+//! the files every host shares from this host's cache.
 
 use std::path::{Path, PathBuf};
 
@@ -22,32 +24,103 @@ pub struct SetupReport {
     pub repaired: usize,
 }
 
+/// `cargo xtask setup` options.
+#[derive(clap::Args, Debug, Default)]
+pub struct SetupOptions {
+    /// Also fill a cache for this Rust target's CPU, beside this host's (only
+    /// `aarch64-unknown-linux-gnu` is pinned), for running its builds under qemu.
+    #[arg(long, value_name = "TRIPLE")]
+    pub target: Option<String>,
+}
+
+/// Runs `cargo xtask setup` with its options.
+pub fn run_with_options(options: &SetupOptions) -> Result<()> {
+    run()?;
+    if let Some(triple) = &options.target {
+        run_for_target(triple)?;
+    }
+    Ok(())
+}
+
 /// Runs setup into `$LENSMITH_HOME`.
 pub fn run() -> Result<SetupReport> {
     let home = crate::paths::lensmith_home()?;
     let lock = AssetsLock::load(&crate::paths::xtask_dir().join("assets.lock"))?;
     let host = crate::paths::host();
-    let report = run_with(&lock, &home, &host)?;
-    if report.made + report.repaired == 0 {
-        println!(
-            "setup: nothing to do: all {} assets are present and verified in {}",
-            report.verified,
-            home.display()
-        );
-    } else {
-        println!(
-            "setup: done in {}: {} made, {} repaired, {} already verified",
-            home.display(),
-            report.made,
-            report.repaired,
-            report.verified
-        );
-    }
+    let place = CachePlace::host(&home, &host);
+    let report = run_with(&lock, &place)?;
+    report.print(&home);
     Ok(report)
 }
 
-/// Runs setup for `host` into `home` with the given lock.
-pub fn run_with(lock: &AssetsLock, home: &Path, host: &str) -> Result<SetupReport> {
+/// Fills the cache of another Rust target (`aarch64-unknown-linux-gnu`) at
+/// `$LENSMITH_HOME/targets/<os>-<arch>`, after this host's own: the files every host
+/// shares are linked or copied from this host's cache, the rest (ONNX Runtime) made from
+/// that target's pinned sources. Returns the target's cache folder.
+pub fn run_for_target(triple: &str) -> Result<PathBuf> {
+    let home = crate::paths::lensmith_home()?;
+    let lock = AssetsLock::load(&crate::paths::xtask_dir().join("assets.lock"))?;
+    let target_host = crate::paths::lock_host_of_target(triple)?;
+    let cache = crate::paths::target_cache(&home, &target_host);
+    let place = CachePlace {
+        home: &cache,
+        host: &target_host,
+        downloads: home.join("downloads"),
+        shared_from: Some(&home),
+    };
+    let report = run_with(&lock, &place)?;
+    report.print(&cache);
+    Ok(cache)
+}
+
+impl SetupReport {
+    fn print(&self, home: &Path) {
+        if self.made + self.repaired == 0 {
+            println!(
+                "setup: nothing to do: all {} assets are present and verified in {}",
+                self.verified,
+                home.display()
+            );
+        } else {
+            println!(
+                "setup: done in {}: {} made, {} repaired, {} already verified",
+                home.display(),
+                self.made,
+                self.repaired,
+                self.verified
+            );
+        }
+    }
+}
+
+/// Which cache setup fills, for which host, and where it may take files from.
+pub struct CachePlace<'a> {
+    /// The cache folder (`lib/`, `models/`, `data/` inside).
+    pub home: &'a Path,
+    /// The host the cache is for, as `assets.lock` names hosts (`linux-aarch64`).
+    pub host: &'a str,
+    /// Where fetched packages are kept.
+    pub downloads: PathBuf,
+    /// Another host's cache whose verified copies of assets every host shares are
+    /// linked or copied instead of being made again.
+    pub shared_from: Option<&'a Path>,
+}
+
+impl<'a> CachePlace<'a> {
+    /// This host's own cache, with its downloads inside.
+    pub fn host(home: &'a Path, host: &'a str) -> Self {
+        Self {
+            home,
+            host,
+            downloads: home.join("downloads"),
+            shared_from: None,
+        }
+    }
+}
+
+/// Runs setup for `place.host` into `place.home` with the given lock.
+pub fn run_with(lock: &AssetsLock, place: &CachePlace<'_>) -> Result<SetupReport> {
+    let (home, host) = (place.home, place.host);
     let assets: Vec<&Asset> = lock.assets_for(host).collect();
     if assets.is_empty() {
         bail!(
@@ -77,27 +150,58 @@ pub fn run_with(lock: &AssetsLock, home: &Path, host: &str) -> Result<SetupRepor
                 report.repaired += 1;
             }
         }
-        make_asset(lock, asset, home, host, &mut converter)
+        if asset.hosts.is_none()
+            && let Some(shared) = place.shared_from
+            && take_shared_copy(&shared.join(&asset.path), &target, &asset.sha256)?
+        {
+            continue;
+        }
+        make_asset(lock, asset, place, &mut converter)
             .with_context(|| format!("making {}", target.display()))?;
     }
     Ok(report)
 }
 
+/// Hard-links (or, across file systems, copies) `shared` to `target` when it holds the
+/// pinned content; returns whether it did.
+fn take_shared_copy(shared: &Path, target: &Path, sha256: &str) -> Result<bool> {
+    if check_file(shared, sha256)? != FileCheck::Verified {
+        return Ok(false);
+    }
+    let scratch = temporary_sibling(target);
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let _ = std::fs::remove_file(&scratch);
+    if std::fs::hard_link(shared, &scratch).is_err() {
+        std::fs::copy(shared, &scratch)
+            .with_context(|| format!("copying {} to {}", shared.display(), scratch.display()))?;
+    }
+    let result = install_verified(
+        &scratch,
+        target,
+        sha256,
+        "The host's verified copy changed while it was being taken; run setup again.",
+    );
+    let _ = std::fs::remove_file(&scratch);
+    result.map(|()| true)
+}
+
 fn make_asset(
     lock: &AssetsLock,
     asset: &Asset,
-    home: &Path,
-    host: &str,
+    place: &CachePlace<'_>,
     converter: &mut Option<PathBuf>,
 ) -> Result<()> {
+    let (home, host, downloads) = (place.home, place.host, &place.downloads);
     let target = home.join(&asset.path);
-    let downloads = home.join("downloads");
     let fix = "The pinned inputs produced other content than xtask/assets.lock expects. \
                Delete $LENSMITH_HOME/downloads and run `cargo xtask setup` again; if it persists, \
                the lock is out of date with its sources.";
     match &asset.recipe {
         Recipe::Member { source, member } => {
-            let archive = crate::fetch::ensure_source(source_for(lock, source, host)?, &downloads)?;
+            let archive = crate::fetch::ensure_source(source_for(lock, source, host)?, downloads)?;
             let bytes = read_member(&archive, member)?;
             verify_bytes(
                 &bytes,
@@ -113,7 +217,7 @@ fn make_asset(
             index,
             packed_name,
         } => {
-            let archive = crate::fetch::ensure_source(source_for(lock, source, host)?, &downloads)?;
+            let archive = crate::fetch::ensure_source(source_for(lock, source, host)?, downloads)?;
             let loader = String::from_utf8(read_member(&archive, index)?)
                 .with_context(|| format!("`{index}` in {} is not UTF-8 text", archive.display()))?;
             let listing =

@@ -117,7 +117,10 @@ pub fn frame_file_name(index: u64, suffix: &str) -> String {
 }
 
 /// Plays `case` of the bundle at `bundle` (whose tests folder is `tests`), calling
-/// `on_frame` as each chosen frame is judged.
+/// `on_frame` as each chosen frame is judged. With `keep_frames`, every chosen frame is
+/// also written to `keep_frames/<case>/frame_NNNNNN.png`, for comparing the frames of
+/// runs on other machines.
+#[allow(clippy::too_many_arguments)] // each is one independent input of the run
 pub fn run_case(
     bundle: &Path,
     tests: &Path,
@@ -125,6 +128,7 @@ pub fn run_case(
     cache: &AssetCache,
     options: &PlayerOptions,
     mode: Mode,
+    keep_frames: Option<&Path>,
     mut on_frame: impl FnMut(&FrameOutcome),
 ) -> Result<CaseOutcome, GoldenError> {
     let folders = CaseFolders::new(tests, &case.name);
@@ -171,6 +175,10 @@ pub fn run_case(
                 message: format!("{} ({error})", frame.name),
             })?;
         let faces = stats.faces;
+        if chosen && let Some(keep) = keep_frames {
+            let path = keep.join(&case.name).join(frame_file_name(frame.index, ""));
+            write_png(&path, frame.frame.view())?;
+        }
         if chosen {
             let verdict = match mode {
                 Mode::Check => judge(&folders, case, frame.index, &frame.frame)?,
