@@ -1,7 +1,8 @@
 //! `lensmith test` as an effect designer runs it, on a copy of the shipped face paint: a
 //! case without expected frames fails and shows what it rendered; `--update` writes them
 //! and the test then passes; an edit that changes the look fails with the frame named and
-//! a picture of where it differs; frames no longer chosen are removed on update; a broken
+//! a picture of where it differs; frames no longer chosen are removed on update;
+//! `--keep-frames` keeps exactly the frames compared or written; a broken
 //! suite is reported at its line; and packing leaves the tests out.
 
 #[path = "support/bundle.rs"]
@@ -146,6 +147,51 @@ fn frames_no_longer_chosen_are_removed_on_update() {
     assert!(sway.join("frame_000003.png").is_file());
     assert!(!sway.join("frame_000000.png").exists() && !sway.join("frame_000007.png").exists());
     assert!(note.is_file(), "a file that is not a frame was removed");
+}
+
+#[test]
+fn kept_frames_are_the_frames_compared_in_both_modes() {
+    let test = "kept_frames_are_the_frames_compared_in_both_modes";
+    let Some((work, bundle)) = two_case_face_paint(test) else {
+        return;
+    };
+    let written = work.join("kept-on-update");
+    let update = test_bundle(
+        &bundle,
+        &["--update", "--keep-frames", written.to_str().unwrap()],
+    );
+    assert!(update.status.success(), "{}", printed(&update));
+    let checked = work.join("kept-on-check");
+    let check = test_bundle(
+        &bundle,
+        &["--case", "sway", "--keep-frames", checked.to_str().unwrap()],
+    );
+    assert!(check.status.success(), "{}", printed(&check));
+    let expected = bundle.join("tests/expected");
+    for frame in [
+        "still/frame_000000.png",
+        "sway/frame_000000.png",
+        "sway/frame_000007.png",
+    ] {
+        assert_eq!(
+            std::fs::read(written.join(frame)).unwrap(),
+            std::fs::read(expected.join(frame)).unwrap(),
+            "{frame}: the kept frame is not the one written as expected"
+        );
+    }
+    let kept: Vec<_> = std::fs::read_dir(checked.join("sway"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(
+        !checked.join("still").exists(),
+        "a case not run kept frames"
+    );
+    assert_eq!(
+        std::fs::read(checked.join("sway/frame_000007.png")).unwrap(),
+        std::fs::read(expected.join("sway/frame_000007.png")).unwrap()
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `cargo xtask`: fetches and prepares what Lensmith needs (`setup`), runs every
 //! check CI runs (`test`), the demo on the sample face (`demo`), the speed comparison
-//! with MediaPipe (`bench`) and regenerates the committed art (`art`).
+//! with MediaPipe (`bench`), regenerates the committed art (`art`) and runs the ARM
+//! cross-build under qemu against this host (`aarch64`).
 
 mod aarch64;
 mod archive;

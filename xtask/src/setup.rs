@@ -298,3 +298,33 @@ fn source_for<'a>(lock: &'a AssetsLock, name: &str, host: &str) -> Result<&'a cr
         None => bail!("source `{name}` is not listed in xtask/assets.lock"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::sha256_bytes;
+
+    #[test]
+    fn a_shared_copy_is_taken_only_when_it_holds_the_pinned_content() {
+        let folder = std::env::temp_dir().join(format!("xtask-shared-copy-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        let shared = folder.join("host/models/a.onnx");
+        std::fs::create_dir_all(shared.parent().unwrap()).unwrap();
+        std::fs::write(&shared, b"model").unwrap();
+        let target = folder.join("targets/linux-aarch64/models/a.onnx");
+
+        let wrong = sha256_bytes(b"other");
+        assert!(!take_shared_copy(&shared, &target, &wrong).unwrap());
+        assert!(!target.exists());
+        assert!(!take_shared_copy(&folder.join("missing"), &target, &wrong).unwrap());
+
+        assert!(take_shared_copy(&shared, &target, &sha256_bytes(b"model")).unwrap());
+        assert_eq!(std::fs::read(&target).unwrap(), b"model");
+        let leftovers: Vec<_> = std::fs::read_dir(target.parent().unwrap())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "scratch files were left: {leftovers:?}");
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
+}
