@@ -10,11 +10,13 @@
 //!   difference per frame);
 //! - the example C host on ARM playing a mask and a generative bundle over a real clip:
 //!   its frames must equal ARM `lensmith render`'s byte for byte, and are compared with
-//!   x86-64's.
+//!   x86-64's;
+//! - that host under Valgrind's memcheck for ARM, itself emulated (`memcheck`).
 //!
 //! The comparison table goes to stdout and to `target/aarch64/report.md`.
 
 mod c_host;
+mod cases;
 mod compare;
 mod golden;
 mod memcheck;
@@ -25,7 +27,7 @@ use std::process::{Command, Output};
 
 use anyhow::{Context, Result, bail};
 
-use crate::commands::cargo_with_env;
+use crate::commands::{CHECKED_FEATURES, cargo_with_env};
 use crate::paths::AARCH64_TARGET;
 use report::Report;
 
@@ -95,20 +97,51 @@ pub fn run(options: &Aarch64Options) -> Result<()> {
         ),
         ("LENSMITH_REQUIRE_ASSETS", "1"),
     ];
-    let packages = [
-        "-p",
-        "lensmith-cli",
-        "-p",
-        "lensmith-capi",
-        "-p",
-        "never-blink-plugin",
-    ];
+    build_both(&cross)?;
+    unit_tests_on_arm(&cross)?;
+
+    let builds = Builds {
+        arm: root.join("target").join(AARCH64_TARGET).join("debug"),
+        host: root.join("target/debug"),
+        runner,
+    };
+    let work = root.join("target/aarch64");
+    if work.exists() {
+        std::fs::remove_dir_all(&work)
+            .with_context(|| format!("clearing {} from the last run", work.display()))?;
+    }
+    let mut report = Report::default();
+    let bundles = golden::shipped_bundles_with_tests(&root.join("effects"))?;
+    golden::compare_bundles(
+        &builds,
+        &bundles,
+        options.max_student_frames,
+        &work.join("golden"),
+        &mut report,
+    )?;
+    let c_host_work = work.join("c-host");
+    c_host::compare(&builds, &c_host_work, &mut report)?;
+    memcheck_on_arm(&builds, &target_cache, &c_host_work, &mut report)?;
+    report.finish(&work.join("report.md"))
+}
+
+/// Builds the CLI, the C API and the plugin for ARM, and the same (with the rest of the
+/// workspace, as `cargo xtask test` builds it, so that nothing is built twice) here.
+fn build_both(cross: &[(&str, &str)]) -> Result<()> {
     let mut build = vec!["build", "--target", AARCH64_TARGET];
-    build.extend(packages);
-    cargo_with_env(&build, &cross, "the AArch64 cross-build failed (see above)")?;
-    let mut host_build = vec!["build"];
-    host_build.extend(packages);
-    cargo_with_env(&host_build, &[], "the host build failed (see above)")?;
+    for package in ["lensmith-cli", "lensmith-capi", "never-blink-plugin"] {
+        build.extend(["-p", package]);
+    }
+    cargo_with_env(&build, cross, "the AArch64 cross-build failed (see above)")?;
+    cargo_with_env(
+        &["build", "--workspace", "--features", CHECKED_FEATURES],
+        &[],
+        "the host build failed (see above)",
+    )
+}
+
+/// The runtime's and effect-api's unit tests, run on ARM through the runner.
+fn unit_tests_on_arm(cross: &[(&str, &str)]) -> Result<()> {
     let mut unit_tests = vec![
         "test",
         "--target",
@@ -131,49 +164,33 @@ pub fn run(options: &Aarch64Options) -> Result<()> {
     }
     cargo_with_env(
         &unit_tests,
-        &cross,
+        cross,
         "unit tests failed on AArch64 (see above)",
-    )?;
+    )
+}
 
-    let builds = Builds {
-        arm: root.join("target").join(AARCH64_TARGET).join("debug"),
-        host: root.join("target/debug"),
-        runner,
-    };
-    let work = root.join("target/aarch64");
-    if work.exists() {
-        std::fs::remove_dir_all(&work)
-            .with_context(|| format!("clearing {} from the last run", work.display()))?;
-    }
-    let mut report = Report::default();
-    let bundles = golden::shipped_bundles_with_tests(&root.join("effects"))?;
-    golden::compare_bundles(
-        &builds,
-        &bundles,
-        options.max_student_frames,
-        &work.join("golden"),
-        &mut report,
-    )?;
-    c_host::compare(&builds, &work.join("c-host"), &mut report)?;
+/// The ARM C host under memcheck, where apt can fetch ARM's valgrind (or has before);
+/// otherwise a loud skip, or a failed check under `LENSMITH_REQUIRE_VALGRIND=1`.
+fn memcheck_on_arm(
+    builds: &Builds,
+    target_cache: &Path,
+    c_host_work: &Path,
+    report: &mut Report,
+) -> Result<()> {
     let kit_folder = target_cache.join("valgrind-kit");
     if kit_folder.is_dir() || memcheck::apt_knows_arm64() {
         let kit = memcheck::prepare(&kit_folder)?;
-        c_host::memcheck(&builds, &kit, &work.join("c-host"), &mut report)?;
-    } else if std::env::var("LENSMITH_REQUIRE_VALGRIND").is_ok_and(|value| value == "1") {
-        report.check(
-            "memcheck on AArch64: apt has no arm64 packages here to fetch valgrind:arm64 \
-             from; run `dpkg --add-architecture arm64 && apt-get update` as root"
-                .to_owned(),
-            false,
-        );
-    } else {
-        println!(
-            "aarch64: SKIPPING memcheck on ARM: apt has no arm64 packages here to fetch \
-             valgrind:arm64 from (`dpkg --add-architecture arm64 && apt-get update` as root \
-             enables it; .ci/run does)"
-        );
+        return c_host::memcheck(builds, &kit, c_host_work, report);
     }
-    report.finish(&work.join("report.md"))
+    let reason = "apt has no arm64 packages here to fetch valgrind:arm64 from \
+                  (`dpkg --add-architecture arm64 && apt-get update` as root enables it; \
+                  .ci/run does)";
+    if std::env::var("LENSMITH_REQUIRE_VALGRIND").is_ok_and(|value| value == "1") {
+        report.check(format!("memcheck on AArch64: {reason}"), false);
+    } else {
+        println!("aarch64: SKIPPING memcheck on ARM: {reason}");
+    }
+    Ok(())
 }
 
 /// What `cargo xtask test` leaves out on ARM to keep CI short: golden cases of bundles

@@ -5,7 +5,7 @@ use std::process::Command;
 use anyhow::{Result, bail};
 
 /// The optional features CI builds, lints and tests besides the defaults.
-const CHECKED_FEATURES: &str = "xtask/art,lensmith-studio/camera";
+pub const CHECKED_FEATURES: &str = "xtask/art,lensmith-studio/camera";
 
 /// Set-up, formatting, lints, the whole test suite and the AArch64 check under qemu,
 /// stopping at the first failure.
