@@ -85,6 +85,10 @@ pub fn compare_bundles(
             );
             report.left_out(format!("{name}/{case}"));
         }
+        if cases.is_empty() {
+            // `lensmith test` without `--case` would play every case.
+            continue;
+        }
         prepared.push(Prepared {
             cases,
             arm_copy: prepare_copy(bundle, &folder, &arm)?,
