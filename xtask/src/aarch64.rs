@@ -81,10 +81,16 @@ pub struct Aarch64Options {
     pub max_student_frames: Option<u64>,
 }
 
-/// Cross-builds, runs every check on ARM and writes the comparison.
+/// `cargo xtask aarch64`: this host's set-up, then [`check`].
 pub fn run(options: &Aarch64Options) -> Result<()> {
     require_toolchain()?;
     crate::setup::run()?;
+    check(options)
+}
+
+/// Fills the ARM cache, cross-builds, runs every check on ARM and writes the comparison;
+/// this host's cache must be set up already.
+fn check(options: &Aarch64Options) -> Result<()> {
     let target_cache = crate::setup::run_for_target(AARCH64_TARGET)?;
     let root = crate::paths::workspace_root();
     let runner = root.join("xtask/aarch64/run");
@@ -198,12 +204,12 @@ fn memcheck_on_arm(
 /// long clips, about 8 minutes each under emulation).
 const CI_MAX_STUDENT_FRAMES: u64 = 60;
 
-/// `cargo xtask test`'s part: the check, with CI's case budget, where the cross toolchain
-/// is installed; a loud skip where it is not, or a failure under
+/// `cargo xtask test`'s part, after its own set-up: the check, with CI's case budget,
+/// where the cross toolchain is installed; a loud skip where it is not, or a failure under
 /// `LENSMITH_REQUIRE_AARCH64=1` (as CI sets it).
 pub fn run_for_tests() -> Result<()> {
     match toolchain_problem()? {
-        None => run(&Aarch64Options {
+        None => check(&Aarch64Options {
             max_student_frames: Some(CI_MAX_STUDENT_FRAMES),
         }),
         Some(problem) if std::env::var("LENSMITH_REQUIRE_AARCH64").is_ok_and(|v| v == "1") => {
