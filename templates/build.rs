@@ -1,18 +1,18 @@
-//! Builds the effect templates (`templates/` in the workspace) into the binary: writes
-//! `$OUT_DIR/templates.rs`, a table of every template file's kind, path and bytes, so that
-//! `lensmith new` works without a checkout.
+//! Builds the effect templates (the folders beside this crate's `src/`) into the crate:
+//! writes `$OUT_DIR/templates.rs`, a table of every template file's kind, path and bytes,
+//! so that `lensmith new` and the studio's New work without a checkout. A template is a
+//! folder holding an `effect.toml`, or an `effect/effect.toml` beside its plugin.
 
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let templates = manifest_dir.join("..").join("templates");
+    let templates = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     println!("cargo::rerun-if-changed={}", templates.display());
     let mut entries = Vec::new();
     if let Ok(kinds) = std::fs::read_dir(&templates) {
         let mut kinds: Vec<PathBuf> = kinds.flatten().map(|entry| entry.path()).collect();
         kinds.sort();
-        for kind in kinds.iter().filter(|path| path.is_dir()) {
+        for kind in kinds.iter().filter(|path| is_template(path)) {
             let mut files = Vec::new();
             collect(kind, kind, &mut files);
             files.sort();
@@ -33,6 +33,11 @@ fn main() {
     let out =
         PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("templates.rs");
     std::fs::write(out, table).expect("OUT_DIR is writable");
+}
+
+/// A folder with an effect manifest, at its top or in its `effect/` (not `src/`, `target/`).
+fn is_template(folder: &Path) -> bool {
+    folder.join("effect.toml").is_file() || folder.join("effect").join("effect.toml").is_file()
 }
 
 /// Every file under `folder`, as its `/`-separated path below `root` and its absolute path.
