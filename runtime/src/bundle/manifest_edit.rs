@@ -1,10 +1,17 @@
-//! Writing live parameter values back into `effect.toml` as their new defaults, the way a
-//! designer's "save" in an authoring tool does: only the `default` of each changed
-//! `[[layer.parameter]]` (and the layer's own key of the same name, which the parameter
-//! drives) is rewritten; comments, order and layout stay as the designer left them, and
-//! the file is replaced atomically.
+//! Editing `effect.toml` the way an authoring tool does, keeping every comment and the
+//! layout of what an edit does not touch, and replacing the file atomically:
+//! - live parameter values written back as their new defaults (a designer's "save"): only
+//!   the `default` of each changed `[[layer.parameter]]` (and the layer's own key of the
+//!   same name, which the parameter drives) is rewritten;
+//! - structural edits ([`structure`]): layers and trigger rules added, removed, moved,
+//!   renamed and tuned, each refused whole when the result would not check;
+//! - a whole text put back (undo and redo), only over the text the editor last wrote.
+
+mod structure;
 
 use std::path::Path;
+
+pub use structure::{FieldValue, ManifestEdit, apply_edit};
 
 use effect_api::plugin::Value;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table};
@@ -52,6 +59,33 @@ pub enum ManifestEditError {
         parameter: String,
         /// What does not fit.
         problem: String,
+    },
+    /// A layer or trigger of that name is there already.
+    #[error("{file}: there is already {what}; choose another name")]
+    NameTaken {
+        /// The file.
+        file: String,
+        /// What is taken.
+        what: String,
+    },
+    /// The edit would leave a manifest the checker refuses; nothing was changed.
+    #[error("{file}: cannot {edit}: {}", problems.join("; "))]
+    Rejected {
+        /// The file.
+        file: String,
+        /// The edit, in words.
+        edit: String,
+        /// What the checker found, each with its hint.
+        problems: Vec<String>,
+    },
+    /// The file changed on disk since the editor wrote it (an edit in a text editor):
+    /// putting an older text back would lose that change.
+    #[error(
+        "{file}: changed on disk since the studio last wrote it; the undo history stops here (edit it again, or undo in the text editor)"
+    )]
+    ChangedOnDisk {
+        /// The file.
+        file: String,
     },
     /// Reading or writing the file failed.
     #[error("{file}: cannot {action}: {message}")]
@@ -126,16 +160,58 @@ pub fn save_parameter_defaults(
     changes: &[ParameterDefault],
 ) -> Result<(), ManifestEditError> {
     let file = path.display().to_string();
-    let io = |action: &'static str, error: std::io::Error| ManifestEditError::Io {
-        file: file.clone(),
+    let text = std::fs::read_to_string(path).map_err(|error| io_error(&file, "read it", &error))?;
+    let edited = set_parameter_defaults(&text, &file, changes)?;
+    write_whole(path, &edited)
+}
+
+/// An edit written to a file: the file's text before and after it, for undo and redo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedEdit {
+    /// The text before.
+    pub before: String,
+    /// The text written.
+    pub after: String,
+}
+
+/// Makes `edit` in the manifest at `path` and replaces the file atomically; a refused
+/// edit leaves the file as it was.
+pub fn save_edit(path: &Path, edit: &ManifestEdit) -> Result<SavedEdit, ManifestEditError> {
+    let file = path.display().to_string();
+    let before =
+        std::fs::read_to_string(path).map_err(|error| io_error(&file, "read it", &error))?;
+    let after = apply_edit(&before, &file, edit)?;
+    write_whole(path, &after)?;
+    Ok(SavedEdit { before, after })
+}
+
+/// Puts `text` back into the manifest at `path` (an undo or redo), only when the file
+/// still holds `expected`, the text the editor itself last wrote.
+pub fn replace_text(path: &Path, expected: &str, text: &str) -> Result<(), ManifestEditError> {
+    let file = path.display().to_string();
+    let now = std::fs::read_to_string(path).map_err(|error| io_error(&file, "read it", &error))?;
+    if now != expected {
+        return Err(ManifestEditError::ChangedOnDisk { file });
+    }
+    write_whole(path, text)
+}
+
+fn io_error(file: &str, action: &'static str, error: &std::io::Error) -> ManifestEditError {
+    ManifestEditError::Io {
+        file: file.to_owned(),
         action,
         message: error.to_string(),
-    };
-    let text = std::fs::read_to_string(path).map_err(|error| io("read it", error))?;
-    let edited = set_parameter_defaults(&text, &file, changes)?;
+    }
+}
+
+/// Replaces the file at `path` with `text`, whole or not at all.
+fn write_whole(path: &Path, text: &str) -> Result<(), ManifestEditError> {
+    let file = path.display().to_string();
     let pending = PendingFile::new(path);
-    std::fs::write(pending.temp(), edited).map_err(|error| io("write it", error))?;
-    pending.commit().map_err(|error| io("replace it", error))
+    std::fs::write(pending.temp(), text).map_err(|error| io_error(&file, "write it", &error))?;
+    pending
+        .commit()
+        .map_err(|error| io_error(&file, "replace it", &error))
 }
 
 /// The table in `tables` whose `name` is `name`.
@@ -299,6 +375,30 @@ default = 3
         // A refused change leaves the file as it was.
         assert!(save_parameter_defaults(&path, &[change("x", "y", Value::Int(1))]).is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), saved);
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
+
+    #[test]
+    fn an_undo_puts_a_text_back_only_over_what_the_editor_wrote() {
+        let folder =
+            std::env::temp_dir().join(format!("lensmith-manifest-undo-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let path = folder.join("effect.toml");
+        std::fs::write(&path, MANIFEST).unwrap();
+        let rename = ManifestEdit::RenameLayer {
+            layer: "glow".into(),
+            to: "shine".into(),
+        };
+        let saved = save_edit(&path, &rename).unwrap();
+        assert_eq!(saved.before, MANIFEST);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), saved.after);
+        replace_text(&path, &saved.after, &saved.before).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), MANIFEST);
+        // Someone edits the file in a text editor: the redo is refused, the edit kept.
+        std::fs::write(&path, MANIFEST.replace("0.85", "0.5")).unwrap();
+        let refused = replace_text(&path, MANIFEST, &saved.after).unwrap_err();
+        assert!(matches!(refused, ManifestEditError::ChangedOnDisk { .. }));
+        assert!(std::fs::read_to_string(&path).unwrap().contains("0.5"));
         std::fs::remove_dir_all(&folder).unwrap();
     }
 }

@@ -1,0 +1,681 @@
+//! Structural edits of `effect.toml`, the authoring tool's layer and trigger editors:
+//! layers added, removed, moved, renamed and their fields set; trigger rules added,
+//! removed and tuned; the effect's own fields. Each edit keeps every comment and the
+//! layout of what it does not touch, and is refused (nothing changes) when the edited
+//! manifest would not pass the manifest checker.
+
+use toml_edit::{ArrayOfTables, DocumentMut, Item, Table};
+
+use super::{ManifestEditError, named_mut, replace_keeping_decor};
+
+/// A value to set a manifest field to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    /// A string (a path, a name, one of a field's choices).
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// A whole number.
+    Integer(i64),
+    /// `true` or `false`.
+    Boolean(bool),
+    /// An array of whole numbers (a sticker's `anchor`).
+    Integers(Vec<i64>),
+    /// An array of numbers (a sticker's `offset`).
+    Numbers(Vec<f64>),
+    /// The key removed: the field takes its default.
+    Remove,
+}
+
+/// One edit of the manifest, naming layers and triggers by their `name`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ManifestEdit {
+    /// A new layer after the last one, with these fields besides `kind` and `name`.
+    AddLayer {
+        /// Its kind (`face_mask`, `sticker`, `lut`, `face_model`, `plugin`).
+        kind: String,
+        /// Its name, unique among the layers.
+        name: String,
+        /// Its other fields, in this order.
+        fields: Vec<(String, FieldValue)>,
+    },
+    /// A layer removed, with its parameters and the comment above it.
+    RemoveLayer {
+        /// The layer.
+        layer: String,
+    },
+    /// A layer moved to position `to` (0 is drawn first), with its parameters and comment.
+    MoveLayer {
+        /// The layer.
+        layer: String,
+        /// Its new position, clamped to the list.
+        to: usize,
+    },
+    /// A layer renamed.
+    RenameLayer {
+        /// The layer.
+        layer: String,
+        /// The new name, unique among the layers.
+        to: String,
+    },
+    /// One field of a layer set or removed.
+    SetLayerField {
+        /// The layer.
+        layer: String,
+        /// The field (`opacity`, `anchor`, `trigger`, …).
+        field: String,
+        /// Its value.
+        value: FieldValue,
+    },
+    /// A new trigger rule after the last one (before the layers when it is the first).
+    AddTrigger {
+        /// Its name, unique among the rules.
+        name: String,
+        /// The signal it listens to (`smile`, `face_found`, …).
+        when: String,
+    },
+    /// A trigger rule removed; layers shown by it are then shown always.
+    RemoveTrigger {
+        /// The rule.
+        trigger: String,
+    },
+    /// A trigger rule renamed, and the layers shown by it follow.
+    RenameTrigger {
+        /// The rule.
+        trigger: String,
+        /// The new name, unique among the rules.
+        to: String,
+    },
+    /// One field of a trigger rule set or removed.
+    SetTriggerField {
+        /// The rule.
+        trigger: String,
+        /// The field (`on`, `off`, `hold_ms`, `mode`, …).
+        field: String,
+        /// Its value.
+        value: FieldValue,
+    },
+    /// One field of `[effect]` set (`name`, `description`, `version`, `author`).
+    SetEffectField {
+        /// The field.
+        field: String,
+        /// Its value.
+        value: FieldValue,
+    },
+}
+
+impl ManifestEdit {
+    /// What the edit does, in a few words (for undo lists and status lines).
+    pub fn describe(&self) -> String {
+        match self {
+            Self::AddLayer { kind, name, .. } => format!("add {kind} layer `{name}`"),
+            Self::RemoveLayer { layer } => format!("remove layer `{layer}`"),
+            Self::MoveLayer { layer, to } => format!("move layer `{layer}` to place {}", to + 1),
+            Self::RenameLayer { layer, to } => format!("rename layer `{layer}` to `{to}`"),
+            Self::SetLayerField { layer, field, .. } => format!("set `{field}` of layer `{layer}`"),
+            Self::AddTrigger { name, when } => format!("add trigger `{name}` on {when}"),
+            Self::RemoveTrigger { trigger } => format!("remove trigger `{trigger}`"),
+            Self::RenameTrigger { trigger, to } => {
+                format!("rename trigger `{trigger}` to `{to}`")
+            }
+            Self::SetTriggerField { trigger, field, .. } => {
+                format!("set `{field}` of trigger `{trigger}`")
+            }
+            Self::SetEffectField { field, .. } => format!("set the effect's `{field}`"),
+        }
+    }
+}
+
+/// `text` (an `effect.toml` named `file` in messages) with `edit` made. Refused, with
+/// every problem, when the result would not pass [`effect_api::manifest::check`].
+pub fn apply_edit(
+    text: &str,
+    file: &str,
+    edit: &ManifestEdit,
+) -> Result<String, ManifestEditError> {
+    let mut document: DocumentMut =
+        text.parse()
+            .map_err(|error: toml_edit::TomlError| ManifestEditError::Syntax {
+                file: file.to_owned(),
+                message: error.to_string(),
+            })?;
+    let editor = Editor { file };
+    editor.edit(&mut document, edit)?;
+    let edited = document.to_string();
+    let checked = effect_api::manifest::check(file, &edited);
+    if checked.diagnostics.is_empty() {
+        Ok(edited)
+    } else {
+        Err(ManifestEditError::Rejected {
+            file: file.to_owned(),
+            edit: edit.describe(),
+            problems: checked
+                .diagnostics
+                .iter()
+                .map(|diagnostic| match &diagnostic.hint {
+                    Some(hint) => format!("{} ({hint})", diagnostic.message),
+                    None => diagnostic.message.clone(),
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Makes edits in one document, naming `file` in its errors.
+struct Editor<'a> {
+    file: &'a str,
+}
+
+impl Editor<'_> {
+    fn missing(&self, what: String) -> ManifestEditError {
+        ManifestEditError::Missing {
+            file: self.file.to_owned(),
+            what,
+        }
+    }
+
+    fn taken(&self, what: String) -> ManifestEditError {
+        ManifestEditError::NameTaken {
+            file: self.file.to_owned(),
+            what,
+        }
+    }
+
+    fn edit(
+        &self,
+        document: &mut DocumentMut,
+        edit: &ManifestEdit,
+    ) -> Result<(), ManifestEditError> {
+        match edit {
+            ManifestEdit::AddLayer { kind, name, fields } => {
+                if index_of(document, "layer", name).is_some() {
+                    return Err(self.taken(format!("a layer named `{name}`")));
+                }
+                let mut table = Table::new();
+                table.insert("kind", toml_edit::value(kind.as_str()));
+                table.insert("name", toml_edit::value(name.as_str()));
+                for (field, value) in fields {
+                    set_field(&mut table, field, value);
+                }
+                let at = after_all(document, "layer");
+                push_at(document, "layer", table, at);
+            }
+            ManifestEdit::RemoveLayer { layer } => {
+                let index = self.index(document, "layer", layer)?;
+                tables_mut(document, "layer").remove(index);
+            }
+            ManifestEdit::MoveLayer { layer, to } => {
+                let from = self.index(document, "layer", layer)?;
+                move_table(tables_mut(document, "layer"), from, *to);
+            }
+            ManifestEdit::RenameLayer { layer, to } => {
+                if layer != to && index_of(document, "layer", to).is_some() {
+                    return Err(self.taken(format!("a layer named `{to}`")));
+                }
+                let table = self.table(document, "layer", layer)?;
+                replace_keeping_decor(table, "name", to.as_str().into());
+            }
+            ManifestEdit::SetLayerField {
+                layer,
+                field,
+                value,
+            } => {
+                if matches!(field.as_str(), "kind" | "name" | "parameter") {
+                    return Err(self.missing(format!(
+                        "a field `{field}` that can be set this way (rename or re-add the layer instead)"
+                    )));
+                }
+                set_field(self.table(document, "layer", layer)?, field, value);
+            }
+            ManifestEdit::AddTrigger { name, when } => {
+                if index_of(document, "trigger", name).is_some() {
+                    return Err(self.taken(format!("a trigger named `{name}`")));
+                }
+                let mut table = Table::new();
+                table.insert("name", toml_edit::value(name.as_str()));
+                table.insert("when", toml_edit::value(when.as_str()));
+                table.insert("on", toml_edit::value(0.6));
+                table.insert("off", toml_edit::value(0.4));
+                let at =
+                    after_all(document, "trigger").or_else(|| first_position(document, "layer"));
+                push_at(document, "trigger", table, at);
+            }
+            ManifestEdit::RemoveTrigger { trigger } => {
+                let index = self.index(document, "trigger", trigger)?;
+                tables_mut(document, "trigger").remove(index);
+                for layer in layers_shown_by(document, trigger) {
+                    layer.remove("trigger");
+                }
+            }
+            ManifestEdit::RenameTrigger { trigger, to } => {
+                if trigger != to && index_of(document, "trigger", to).is_some() {
+                    return Err(self.taken(format!("a trigger named `{to}`")));
+                }
+                let table = self.table(document, "trigger", trigger)?;
+                replace_keeping_decor(table, "name", to.as_str().into());
+                for layer in layers_shown_by(document, trigger) {
+                    replace_keeping_decor(layer, "trigger", to.as_str().into());
+                }
+            }
+            ManifestEdit::SetTriggerField {
+                trigger,
+                field,
+                value,
+            } => {
+                if field == "name" {
+                    return Err(self.missing(
+                        "a field `name` that can be set this way (rename the trigger instead)"
+                            .to_owned(),
+                    ));
+                }
+                set_field(self.table(document, "trigger", trigger)?, field, value);
+            }
+            ManifestEdit::SetEffectField { field, value } => {
+                let effect = document
+                    .get_mut("effect")
+                    .and_then(Item::as_table_mut)
+                    .ok_or_else(|| self.missing("the [effect] table".to_owned()))?;
+                set_field(effect, field, value);
+            }
+        }
+        Ok(())
+    }
+
+    fn index(
+        &self,
+        document: &DocumentMut,
+        array: &str,
+        name: &str,
+    ) -> Result<usize, ManifestEditError> {
+        index_of(document, array, name).ok_or_else(|| self.missing(format!("{array} `{name}`")))
+    }
+
+    fn table<'d>(
+        &self,
+        document: &'d mut DocumentMut,
+        array: &str,
+        name: &str,
+    ) -> Result<&'d mut Table, ManifestEditError> {
+        document
+            .get_mut(array)
+            .and_then(Item::as_array_of_tables_mut)
+            .and_then(|tables| named_mut(tables, name))
+            .ok_or_else(|| self.missing(format!("{array} `{name}`")))
+    }
+}
+
+/// The place of the table named `name` in the array of tables `array`.
+fn index_of(document: &DocumentMut, array: &str, name: &str) -> Option<usize> {
+    document
+        .get(array)
+        .and_then(Item::as_array_of_tables)?
+        .iter()
+        .position(|table| table.get("name").and_then(Item::as_str) == Some(name))
+}
+
+/// The array of tables `array`, created empty when missing.
+fn tables_mut<'d>(document: &'d mut DocumentMut, array: &str) -> &'d mut ArrayOfTables {
+    let item = document
+        .entry(array)
+        .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
+    if !item.is_array_of_tables() {
+        *item = Item::ArrayOfTables(ArrayOfTables::new());
+    }
+    item.as_array_of_tables_mut()
+        .expect("made an array of tables just above")
+}
+
+/// The layers whose `trigger` is `trigger`.
+fn layers_shown_by<'d>(document: &'d mut DocumentMut, trigger: &str) -> Vec<&'d mut Table> {
+    match document
+        .get_mut("layer")
+        .and_then(Item::as_array_of_tables_mut)
+    {
+        Some(layers) => layers
+            .iter_mut()
+            .filter(|layer| layer.get("trigger").and_then(Item::as_str) == Some(trigger))
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Sets (or removes) `field` in `table`, keeping the comment beside an old value.
+fn set_field(table: &mut Table, field: &str, value: &FieldValue) {
+    let value: toml_edit::Value = match value {
+        FieldValue::Remove => {
+            table.remove(field);
+            return;
+        }
+        FieldValue::Text(text) => text.as_str().into(),
+        FieldValue::Number(number) => (*number).into(),
+        FieldValue::Integer(number) => (*number).into(),
+        FieldValue::Boolean(on) => (*on).into(),
+        FieldValue::Integers(numbers) => toml_edit::Value::Array(numbers.iter().copied().collect()),
+        FieldValue::Numbers(numbers) => toml_edit::Value::Array(numbers.iter().copied().collect()),
+    };
+    replace_keeping_decor(table, field, value);
+}
+
+/// Calls `visit` on every table of `item` and below, each before what is nested in it,
+/// in document order.
+fn visit_tables(item: &mut Item, visit: &mut dyn FnMut(&mut Table)) {
+    match item {
+        Item::Table(table) => visit_table(table, visit),
+        Item::ArrayOfTables(tables) => {
+            for table in tables.iter_mut() {
+                visit_table(table, visit);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn visit_table(table: &mut Table, visit: &mut dyn FnMut(&mut Table)) {
+    visit(table);
+    for (_, child) in table.iter_mut() {
+        visit_tables(child, visit);
+    }
+}
+
+/// The document positions (the order tables are written in) of the tables of `array`
+/// and of everything nested in them.
+fn positions_under(document: &mut DocumentMut, array: &str) -> Vec<isize> {
+    let mut positions = Vec::new();
+    if let Some(item) = document.get_mut(array) {
+        visit_tables(item, &mut |table| positions.extend(table.position()));
+    }
+    positions
+}
+
+/// The position just after every table of `array` and its nested tables, if any.
+fn after_all(document: &mut DocumentMut, array: &str) -> Option<isize> {
+    positions_under(document, array)
+        .into_iter()
+        .max()
+        .map(|last| last + 1)
+}
+
+/// The position of the first table of `array`, if any.
+fn first_position(document: &mut DocumentMut, array: &str) -> Option<isize> {
+    positions_under(document, array).into_iter().min()
+}
+
+/// Appends `table` to `array`, written at document position `at` (tables from `at` on
+/// move down one), or at the end of the file without one.
+fn push_at(document: &mut DocumentMut, array: &str, mut table: Table, at: Option<isize>) {
+    let root = document.as_table_mut();
+    let position = match at {
+        Some(at) => {
+            visit_table(root, &mut |existing| {
+                if let Some(position) = existing.position().filter(|&position| position >= at) {
+                    existing.set_position(position + 1);
+                }
+            });
+            at
+        }
+        None => {
+            let mut last = 0;
+            visit_table(root, &mut |existing| {
+                last = last.max(existing.position().unwrap_or(0));
+            });
+            last + 1
+        }
+    };
+    table.set_position(position);
+    tables_mut(document, array).push(table);
+}
+
+/// Moves table `from` of `tables` to place `to`, its nested tables with it: the document
+/// positions the array's tables held are handed out again in the new order.
+fn move_table(tables: &mut ArrayOfTables, from: usize, to: usize) {
+    let mut slots = Vec::new();
+    for table in tables.iter_mut() {
+        visit_table(table, &mut |table| slots.extend(table.position()));
+    }
+    slots.sort_unstable();
+    let mut order: Vec<Table> = tables.iter().cloned().collect();
+    let to = to.min(order.len().saturating_sub(1));
+    let moved = order.remove(from);
+    order.insert(to, moved);
+    tables.clear();
+    let mut slots = slots.into_iter();
+    for mut table in order {
+        visit_table(&mut table, &mut |table| {
+            if let Some(slot) = slots.next() {
+                table.set_position(slot);
+            }
+        });
+        tables.push(table);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = r#"# The effect.
+[effect]
+id = "com.example.x"
+name = "X"
+version = "0.1.0"
+api_version = "1.0"
+
+# Smiles.
+[[trigger]]
+name = "smiling"
+when = "smile"
+
+# The paint.
+[[layer]]
+kind = "face_mask"
+name = "paint"
+texture = "textures/paint.png"
+opacity = 0.85   # how strong
+
+[[layer.parameter]]
+name = "opacity"
+type = "float"
+min = 0.0
+max = 1.0
+default = 0.85
+
+# Sparkles while smiling.
+[[layer]]
+kind = "sticker"
+name = "sparkles"
+trigger = "smiling"
+image = "stickers/sparkles.png"
+anchor = [10]
+"#;
+
+    fn edit(text: &str, edit: ManifestEdit) -> String {
+        apply_edit(text, "fx/effect.toml", &edit).unwrap()
+    }
+
+    fn layer_names(text: &str) -> Vec<String> {
+        let checked = effect_api::manifest::check("effect.toml", text);
+        checked
+            .manifest
+            .unwrap()
+            .layers
+            .iter()
+            .map(|layer| layer.name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_new_layer_goes_after_the_last_and_nothing_else_moves() {
+        let added = edit(
+            MANIFEST,
+            ManifestEdit::AddLayer {
+                kind: "sticker".into(),
+                name: "hat".into(),
+                fields: vec![
+                    ("image".into(), FieldValue::Text("stickers/hat.png".into())),
+                    ("anchor".into(), FieldValue::Integers(vec![10, 151])),
+                    ("offset".into(), FieldValue::Numbers(vec![0.0, -0.5])),
+                ],
+            },
+        );
+        assert_eq!(
+            added,
+            format!(
+                "{MANIFEST}\n[[layer]]\nkind = \"sticker\"\nname = \"hat\"\nimage = \"stickers/hat.png\"\nanchor = [10, 151]\noffset = [0.0, -0.5]\n"
+            )
+        );
+    }
+
+    #[test]
+    fn a_moved_layer_takes_its_comment_and_parameters_with_it() {
+        let moved = edit(
+            MANIFEST,
+            ManifestEdit::MoveLayer {
+                layer: "paint".into(),
+                to: 1,
+            },
+        );
+        assert_eq!(layer_names(&moved), ["sparkles", "paint"]);
+        let sparkles = moved.find("# Sparkles while smiling.").unwrap();
+        let paint = moved.find("# The paint.").unwrap();
+        let parameter = moved.find("[[layer.parameter]]").unwrap();
+        assert!(sparkles < paint && paint < parameter, "{moved}");
+        assert!(moved.contains("opacity = 0.85   # how strong"));
+        // And back again gives the file as it was.
+        let back = edit(
+            &moved,
+            ManifestEdit::MoveLayer {
+                layer: "paint".into(),
+                to: 0,
+            },
+        );
+        assert_eq!(back, MANIFEST);
+    }
+
+    #[test]
+    fn removing_a_trigger_shows_its_layers_always_and_renaming_one_follows() {
+        let renamed = edit(
+            MANIFEST,
+            ManifestEdit::RenameTrigger {
+                trigger: "smiling".into(),
+                to: "grin".into(),
+            },
+        );
+        assert!(renamed.contains("name = \"grin\"\nwhen = \"smile\""));
+        assert!(renamed.contains("trigger = \"grin\""));
+        let removed = edit(
+            &renamed,
+            ManifestEdit::RemoveTrigger {
+                trigger: "grin".into(),
+            },
+        );
+        assert!(
+            !removed.contains("grin") && !removed.contains("[[trigger]]"),
+            "{removed}"
+        );
+    }
+
+    #[test]
+    fn the_first_trigger_goes_before_the_layers() {
+        let without = edit(
+            MANIFEST,
+            ManifestEdit::RemoveTrigger {
+                trigger: "smiling".into(),
+            },
+        );
+        let added = edit(
+            &without,
+            ManifestEdit::AddTrigger {
+                name: "open".into(),
+                when: "mouth_open".into(),
+            },
+        );
+        let trigger = added.find("[[trigger]]").unwrap();
+        assert!(trigger < added.find("[[layer]]").unwrap(), "{added}");
+        assert!(added.contains("when = \"mouth_open\"\non = 0.6\noff = 0.4\n"));
+        let tuned = edit(
+            &added,
+            ManifestEdit::SetTriggerField {
+                trigger: "open".into(),
+                field: "on".into(),
+                value: FieldValue::Number(0.7),
+            },
+        );
+        assert!(tuned.contains("on = 0.7\n"));
+    }
+
+    #[test]
+    fn fields_are_set_and_removed_keeping_their_comments() {
+        let set = edit(
+            MANIFEST,
+            ManifestEdit::SetLayerField {
+                layer: "paint".into(),
+                field: "opacity".into(),
+                value: FieldValue::Number(0.5),
+            },
+        );
+        assert!(set.contains("opacity = 0.5   # how strong"), "{set}");
+        let removed = edit(
+            &set,
+            ManifestEdit::SetLayerField {
+                layer: "sparkles".into(),
+                field: "trigger".into(),
+                value: FieldValue::Remove,
+            },
+        );
+        assert!(!removed.contains("trigger = \"smiling\""));
+        let renamed = edit(
+            &removed,
+            ManifestEdit::RenameLayer {
+                layer: "paint".into(),
+                to: "face".into(),
+            },
+        );
+        assert_eq!(layer_names(&renamed), ["face", "sparkles"]);
+    }
+
+    #[test]
+    fn an_edit_the_checker_refuses_changes_nothing_and_says_why() {
+        let refused = apply_edit(
+            MANIFEST,
+            "fx/effect.toml",
+            &ManifestEdit::SetLayerField {
+                layer: "paint".into(),
+                field: "blend".into(),
+                value: FieldValue::Text("normall".into()),
+            },
+        )
+        .unwrap_err();
+        let message = refused.to_string();
+        assert!(
+            message.starts_with("fx/effect.toml: cannot set `blend` of layer `paint`:")
+                && message.contains("normall"),
+            "{message}"
+        );
+        let taken = apply_edit(
+            MANIFEST,
+            "fx/effect.toml",
+            &ManifestEdit::RenameLayer {
+                layer: "paint".into(),
+                to: "sparkles".into(),
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            taken.to_string(),
+            "fx/effect.toml: there is already a layer named `sparkles`; choose another name"
+        );
+        let dangling = apply_edit(
+            MANIFEST,
+            "fx/effect.toml",
+            &ManifestEdit::SetLayerField {
+                layer: "paint".into(),
+                field: "trigger".into(),
+                value: FieldValue::Text("frowning".into()),
+            },
+        );
+        assert!(
+            matches!(dangling, Err(ManifestEditError::Rejected { .. })),
+            "{dangling:?}"
+        );
+    }
+}
