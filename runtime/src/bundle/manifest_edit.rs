@@ -384,6 +384,9 @@ default = 3
             std::env::temp_dir().join(format!("lensmith-manifest-undo-{}", std::process::id()));
         std::fs::create_dir_all(&folder).unwrap();
         let path = folder.join("effect.toml");
+        const MANIFEST: &str = "[effect]\nid = \"com.example.x\"\nname = \"X\"\n\
+            version = \"0.1.0\"\napi_version = \"1.0\"\n\n[[layer]]\nkind = \"lut\"\n\
+            name = \"glow\"\nfile = \"luts/warm.cube\"\nstrength = 0.85\n";
         std::fs::write(&path, MANIFEST).unwrap();
         let rename = ManifestEdit::RenameLayer {
             layer: "glow".into(),
