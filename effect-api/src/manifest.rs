@@ -39,7 +39,7 @@
 
 mod check;
 mod layer;
-mod schema;
+pub mod schema;
 mod semantics;
 #[cfg(test)]
 mod tests;

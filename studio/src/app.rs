@@ -1,6 +1,9 @@
 //! The studio's root: its state, the message every panel's message is wrapped in, the
-//! mapping of the panels' events onto the preview and the configuration, the layout, and
-//! the subscriptions (the preview poll, shortcuts, window size).
+//! mapping of the panels' events onto the preview, the manifest editor ([`authoring`]) and
+//! the configuration, the layout, and the subscriptions (the preview poll, shortcuts,
+//! window size, files dropped on the window).
+
+mod authoring;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -11,11 +14,15 @@ use iced::{Element, Fill, Size, Subscription, Task, Theme};
 use lensmith_runtime::bundle::manifest_edit::save_parameter_defaults;
 
 use crate::config::{StudioConfig, ViewChoices, WindowSize};
+use crate::editing::History;
+use crate::file_dialog::{Dropped, classify_drop};
 use crate::preview_bridge::{Launcher, OpenRequest, PreviewCommand, PreviewEvent, PreviewPort};
 use crate::screen::problems::ReloadFailure;
 use crate::screen::viewer::Compare;
 use crate::screen::viewer::overlay::Overlays;
-use crate::screen::{export, layers, performance, problems, toolbar, viewer, widgets};
+use crate::screen::{
+    export, layers, new_effect, performance, problems, toolbar, triggers, viewer, widgets,
+};
 use crate::shortcut::{Shortcut, shortcut_for};
 
 /// How often the UI takes the newest frame and the worker's events while playing.
@@ -59,6 +66,12 @@ pub struct Studio {
     problems: problems::Problems,
     performance: performance::Performance,
     export: export::Export,
+    triggers: triggers::Triggers,
+    new_effect: new_effect::NewEffect,
+    show_new_effect: bool,
+    history: History,
+    /// Side panels the designer folded away.
+    folded: Vec<Panel>,
     status: String,
     frames_shown: u64,
     ready_file: Option<PathBuf>,
@@ -85,6 +98,38 @@ pub enum Message {
     Shortcut(Shortcut),
     /// The window was resized.
     WindowResized(Size),
+    /// The trigger editor.
+    Triggers(triggers::Message),
+    /// The New effect panel.
+    NewEffect(new_effect::Message),
+    /// A new effect was made, or why not.
+    EffectCreated(Result<lensmith_templates::CreatedEffect, String>),
+    /// A file dialog for a layer's asset closed.
+    AssetChosen {
+        /// The layer.
+        layer: String,
+        /// Its asset field.
+        field: String,
+        /// The file chosen, if any.
+        path: Option<PathBuf>,
+    },
+    /// A file or folder was dropped on the window.
+    FileDropped(PathBuf),
+    /// A side panel folded or unfolded.
+    Fold(Panel),
+}
+
+/// The side panels, which fold to their title so the rest fits a small screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Panel {
+    /// The layers and their editor.
+    Layers,
+    /// The trigger rules.
+    Triggers,
+    /// Stage timings.
+    Performance,
+    /// Validate, pack and sign.
+    Export,
 }
 
 impl Studio {
@@ -103,7 +148,12 @@ impl Studio {
             problems: problems::Problems::default(),
             performance: performance::Performance::default(),
             export: export::Export::default(),
-            status: "Type a bundle and a source, then Open.".into(),
+            triggers: triggers::Triggers::default(),
+            new_effect: new_effect::NewEffect::default(),
+            show_new_effect: false,
+            history: History::default(),
+            folded: Vec::new(),
+            status: "Type a bundle and a source (or drop them on the window), then Open; New… makes an effect.".into(),
             frames_shown: 0,
             ready_file: options.ready_file,
         };
@@ -141,6 +191,11 @@ impl Studio {
         &self.viewer
     }
 
+    /// The trigger editor.
+    pub fn triggers(&self) -> &triggers::Triggers {
+        &self.triggers
+    }
+
     /// The performance panel.
     pub fn performance(&self) -> &performance::Performance {
         &self.performance
@@ -176,6 +231,19 @@ impl Studio {
     fn open(&mut self, request: OpenRequest) {
         // The old worker stops when dropped, before the new one loads its models.
         self.preview = None;
+        if self.session.as_ref().map(|session| &session.bundle) != Some(&request.bundle) {
+            self.history.clear();
+            self.toolbar.set_history(false, false);
+        }
+        if let Some(parent) = request
+            .bundle
+            .canonicalize()
+            .ok()
+            .as_deref()
+            .and_then(|b| b.parent())
+        {
+            self.new_effect.set_folder(parent);
+        }
         self.problems.clear();
         self.performance.reset(30.0);
         self.frames_shown = 0;
@@ -247,6 +315,9 @@ impl Studio {
                     Some(toolbar::Event::Reload) => self.send(PreviewCommand::Reload),
                     Some(toolbar::Event::Save) => self.save_parameters(),
                     Some(toolbar::Event::Invalid(reason)) => self.status = reason,
+                    Some(toolbar::Event::New) => self.show_new_effect = true,
+                    Some(toolbar::Event::Undo) => self.undo_or_redo(true),
+                    Some(toolbar::Event::Redo) => self.undo_or_redo(false),
                     None => {}
                 }
                 task.map(Message::Toolbar)
@@ -262,16 +333,30 @@ impl Studio {
                         };
                         self.config_dirty_since = Some(Instant::now());
                     }
+                    Some(viewer::Event::Sticker(placement)) => self.place_sticker(placement),
                     None => {}
                 }
                 task.map(Message::Viewer)
             }
             Message::Layers(message) => {
                 let (task, event) = self.layers.update(message);
-                if let Some(layers::Event::Command(command)) = event {
-                    self.send(command);
+                let mut extra = Task::none();
+                match event {
+                    Some(layers::Event::Command(command)) => self.send(command),
+                    Some(layers::Event::Edit(edit)) => self.edit(edit),
+                    Some(layers::Event::AddLayer(kind)) => self.add_layer(&kind),
+                    Some(layers::Event::ChooseAsset { layer, field }) => {
+                        extra = self.choose_asset(layer, field);
+                    }
+                    Some(layers::Event::PickAnchor(layer)) => {
+                        self.viewer.set_placing(layer.is_some());
+                        if layer.is_some() {
+                            self.status = "Click a landmark on the preview to anchor the sticker; drag to move it, scroll to scale it.".into();
+                        }
+                    }
+                    None => {}
                 }
-                task.map(Message::Layers)
+                Task::batch([task.map(Message::Layers), extra])
             }
             Message::Problems(message) => {
                 let (task, event) = self.problems.update(message);
@@ -303,6 +388,49 @@ impl Studio {
                 }
                 Task::none()
             }
+            Message::Triggers(message) => {
+                let (task, event) = self.triggers.update(message);
+                if let Some(triggers::Event::Edit(edit)) = event {
+                    self.edit(edit);
+                }
+                task.map(Message::Triggers)
+            }
+            Message::NewEffect(message) => {
+                let (task, event) = self.new_effect.update(message);
+                let extra = match event {
+                    Some(new_effect::Event::Create(request)) => self.create_effect(request),
+                    Some(new_effect::Event::Close) => {
+                        self.show_new_effect = false;
+                        Task::none()
+                    }
+                    None => Task::none(),
+                };
+                Task::batch([task.map(Message::NewEffect), extra])
+            }
+            Message::EffectCreated(made) => {
+                self.effect_created(made);
+                Task::none()
+            }
+            Message::AssetChosen { layer, field, path } => {
+                self.asset_chosen(layer, field, path);
+                Task::none()
+            }
+            Message::FileDropped(path) => {
+                match classify_drop(path) {
+                    Dropped::Bundle(bundle) => self.toolbar.set_path(true, &bundle),
+                    Dropped::Source(source) => self.toolbar.set_path(false, &source),
+                }
+                // Open when both are known; otherwise the status says what is missing.
+                self.update(Message::Toolbar(toolbar::Message::Open))
+            }
+            Message::Fold(panel) => {
+                if let Some(at) = self.folded.iter().position(|folded| *folded == panel) {
+                    self.folded.remove(at);
+                } else {
+                    self.folded.push(panel);
+                }
+                Task::none()
+            }
             Message::Shortcut(shortcut) => self.shortcut(shortcut),
             Message::WindowResized(size) => {
                 self.config.window = Some(WindowSize {
@@ -322,6 +450,14 @@ impl Studio {
             Shortcut::Reload => self.update(Message::Toolbar(toolbar::Message::Reload)),
             Shortcut::Save => self.update(Message::Toolbar(toolbar::Message::Save)),
             Shortcut::Open => self.update(Message::Toolbar(toolbar::Message::Open)),
+            Shortcut::Undo => {
+                self.undo_or_redo(true);
+                Task::none()
+            }
+            Shortcut::Redo => {
+                self.undo_or_redo(false);
+                Task::none()
+            }
             Shortcut::Compare => {
                 // The viewer owns the mode; the shortcut moves to the next one.
                 let compare = self.viewer.compare().next();
@@ -346,6 +482,9 @@ impl Studio {
         match frame {
             Some(frame) => {
                 self.performance.push(now, frame.times.clone());
+                if let Some(face) = frame.faces.first() {
+                    self.triggers.set_scores(&face.scores);
+                }
                 self.viewer.show(frame, now);
                 self.frames_shown += 1;
                 if let Some(path) = self.ready_file.take() {
@@ -371,6 +510,7 @@ impl Studio {
                 ..
             } => {
                 let mut commands = self.layers.load(&manifest);
+                self.refresh_manifest_text();
                 commands.extend(self.viewer.opened(&manifest, frame_rate, still_images));
                 self.performance.reset(frame_rate);
                 self.performance.set_bundle(
@@ -398,6 +538,7 @@ impl Studio {
                 ..
             } => {
                 let commands = self.layers.load(&manifest);
+                self.refresh_manifest_text();
                 self.performance.set_bundle(
                     bundle_bytes,
                     manifest.budget.max_total_mb,
@@ -452,20 +593,40 @@ impl Studio {
             .padding(8)
             .width(Fill)
             .height(Fill);
-        let sidebar = scrollable(
-            column![
-                widgets::panel("Layers", self.layers.view().map(Message::Layers)),
-                widgets::panel(
-                    "Performance (last 2 s)",
-                    self.performance.view().map(Message::Performance)
-                ),
-                widgets::panel("Export", self.export.view().map(Message::Export)),
-            ]
-            .spacing(10)
-            .padding(8),
-        )
-        .width(420)
-        .height(Fill);
+        let mut panels = column![].spacing(10).padding(8);
+        if self.show_new_effect {
+            panels = panels.push(widgets::panel(
+                "New effect",
+                self.new_effect.view().map(Message::NewEffect),
+            ));
+        }
+        let folded = |panel: Panel| self.folded.contains(&panel);
+        panels = panels
+            .push(widgets::foldable_panel(
+                "Layers",
+                folded(Panel::Layers),
+                Message::Fold(Panel::Layers),
+                || self.layers.view().map(Message::Layers),
+            ))
+            .push(widgets::foldable_panel(
+                "Triggers",
+                folded(Panel::Triggers),
+                Message::Fold(Panel::Triggers),
+                || self.triggers.view().map(Message::Triggers),
+            ))
+            .push(widgets::foldable_panel(
+                "Performance (last 2 s)",
+                folded(Panel::Performance),
+                Message::Fold(Panel::Performance),
+                || self.performance.view().map(Message::Performance),
+            ))
+            .push(widgets::foldable_panel(
+                "Export",
+                folded(Panel::Export),
+                Message::Fold(Panel::Export),
+                || self.export.view().map(Message::Export),
+            ));
+        let sidebar = scrollable(panels).width(440).height(Fill);
         let mut body = column![row![viewer, sidebar].height(Fill)];
         if !self.problems.is_empty() {
             body = body.push(
@@ -495,6 +656,7 @@ impl Studio {
         let mut subscriptions = vec![
             keyboard::listen().filter_map(shortcut_for),
             iced::window::resize_events().map(|(_id, size)| Message::WindowResized(size)),
+            iced::event::listen_with(file_dropped),
         ];
         if self.preview.is_some() || self.config_dirty_since.is_some() {
             let interval = if self.viewer.is_playing() {
@@ -505,5 +667,19 @@ impl Studio {
             subscriptions.push(iced::time::every(interval).map(Message::Tick));
         }
         Subscription::batch(subscriptions)
+    }
+}
+
+/// A file or folder dropped on the window.
+fn file_dropped(
+    event: iced::Event,
+    _status: iced::event::Status,
+    _window: iced::window::Id,
+) -> Option<Message> {
+    match event {
+        iced::Event::Window(iced::window::Event::FileDropped(path)) => {
+            Some(Message::FileDropped(path))
+        }
+        _ => None,
     }
 }

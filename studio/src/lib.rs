@@ -3,6 +3,8 @@
 
 pub mod app;
 pub mod config;
+pub mod editing;
+pub mod file_dialog;
 pub mod preview_bridge;
 pub mod screen;
 pub mod shortcut;

@@ -4,8 +4,10 @@
 
 pub mod export;
 pub mod layers;
+pub mod new_effect;
 pub mod performance;
 pub mod problems;
 pub mod toolbar;
+pub mod triggers;
 pub mod viewer;
 pub mod widgets;

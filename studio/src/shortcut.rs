@@ -19,6 +19,10 @@ pub enum Shortcut {
     Open,
     /// B.
     Compare,
+    /// Ctrl+Z (Cmd+Z on macOS): undo the last edit of `effect.toml`.
+    Undo,
+    /// Ctrl+Shift+Z or Ctrl+Y: redo it.
+    Redo,
 }
 
 /// The shortcut a key press stands for (only presses no widget took, such as typing in a
@@ -28,6 +32,9 @@ pub fn shortcut_for(event: keyboard::Event) -> Option<Message> {
         return None;
     };
     let shortcut = match (key.as_ref(), modifiers.command()) {
+        (Key::Character("z" | "Z"), true) if modifiers.shift() => Shortcut::Redo,
+        (Key::Character("z"), true) => Shortcut::Undo,
+        (Key::Character("y"), true) => Shortcut::Redo,
         (Key::Named(Named::Space), false) => Shortcut::PlayPause,
         (Key::Named(Named::ArrowRight), false) => Shortcut::Step,
         (Key::Character("r"), true) => Shortcut::Reload,

@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use lensmith_runtime::image_io::read_rgb_frame;
 use lensmith_testkit::TempDir;
 
-/// The screen's size; the studio's window is given the same.
-const SCREEN: (u32, u32) = (1600, 1000);
+/// The screen's size, a small laptop's (1280×800); the studio's window is given the same.
+const SCREEN: (u32, u32) = (1280, 800);
 /// How long the studio may take to show its first frame (a debug build on a software
 /// Vulkan driver loads the models and compiles its shaders first).
 const FIRST_FRAME_TIMEOUT: Duration = Duration::from_secs(180);

@@ -4,9 +4,7 @@
 
 mod new_effect;
 
-pub use new_effect::{
-    CreatedEffect, NewEffect, NewEffectError, create, folder_name, library_name,
-};
+pub use new_effect::{CreatedEffect, NewEffect, NewEffectError, create, folder_name, library_name};
 
 /// One file of a template.
 #[derive(Debug)]
@@ -53,7 +51,9 @@ mod tests {
     fn the_templates_are_built_in() {
         assert_eq!(names(), ["generative", "mask", "plugin", "sticker"]);
         assert!(file("mask", "effect.toml").is_some());
-        assert!(file("sticker", "stickers/sparkles.png").is_some_and(|png| png.starts_with(b"\x89PNG")));
+        assert!(
+            file("sticker", "stickers/sparkles.png").is_some_and(|png| png.starts_with(b"\x89PNG"))
+        );
         assert!(has_plugin("plugin"));
         assert!(!has_plugin("mask"));
         assert!(

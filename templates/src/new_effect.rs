@@ -326,11 +326,7 @@ fn check(staging: &Path, out: &Path) -> Result<(), NewEffectError> {
     if report.is_valid() {
         return Ok(());
     }
-    let problems: Vec<String> = report
-        .diagnostics
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let problems: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
     Err(NewEffectError::Invalid {
         folder: out.to_owned(),
         problems: problems.join("\n"),
@@ -392,7 +388,10 @@ mod tests {
         };
         let made = create(&request("Neon Mask", None), &mut |_| {}).unwrap();
         let manifest = std::fs::read_to_string(made.bundle.join("effect.toml")).unwrap();
-        assert!(manifest.contains("id = \"com.example.neon-mask\""), "{manifest}");
+        assert!(
+            manifest.contains("id = \"com.example.neon-mask\""),
+            "{manifest}"
+        );
         assert!(manifest.contains("name = \"Neon Mask\""));
         assert!(made.bundle.join("textures/mask.png").is_file());
         assert_eq!(

@@ -1,15 +1,24 @@
-//! The layer list: each layer with its enable toggle and its live parameters as widgets
-//! (sliders for numbers, checkboxes for switches, three sliders and a swatch for colours)
-//! that apply at once.
+//! The layer list and editor: each layer with its enable toggle and its live parameters
+//! as widgets (sliders for numbers, checkboxes for switches, three sliders and a swatch for
+//! colours) that apply at once; and, for a bundle folder, the editing of the manifest
+//! itself: layers added from a kind, removed, moved, renamed, and every field edited
+//! ([`fields`]), each edit written to `effect.toml` by the studio.
+
+mod fields;
+
+use std::collections::BTreeMap;
 
 use effect_api::manifest::{Manifest, ParameterValue as Spec};
 use effect_api::plugin::Value;
-use iced::widget::{checkbox, column, container, row, slider, text};
+use iced::widget::{button, checkbox, column, container, pick_list, row, slider, text, text_input};
 use iced::{Alignment, Background, Border, Color, Element, Fill, Task};
 
+use crate::editing::starter::ADDABLE_KINDS;
 use crate::preview_bridge::PreviewCommand;
 use crate::screen::widgets;
-use lensmith_runtime::bundle::manifest_edit::ParameterDefault;
+use lensmith_runtime::bundle::manifest_edit::{FieldValue, ManifestEdit, ParameterDefault};
+
+pub use fields::{ASSET_FIELDS, editable_fields, parse, shown};
 
 /// One live parameter.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +55,24 @@ pub struct Layer {
 pub struct Layers {
     effect: Option<effect_api::manifest::EffectInfo>,
     layers: Vec<Layer>,
+    /// The manifest can be edited (a bundle folder, not a packed `.effect`).
+    editable: bool,
+    /// Each layer's table as `effect.toml` has it.
+    tables: Vec<toml::Table>,
+    /// The trigger rules' names.
+    triggers: Vec<String>,
+    /// The layer whose editor is open.
+    expanded: Option<usize>,
+    /// Its name being typed.
+    rename: String,
+    /// Its fields being typed, by field.
+    drafts: BTreeMap<String, String>,
+    /// Why a typed field was refused, by field.
+    refusals: BTreeMap<String, String>,
+    /// The kind Add makes.
+    add_kind: Option<String>,
+    /// The layer whose anchor the next click on the preview sets.
+    anchoring: Option<String>,
 }
 
 /// What the user did to a layer.
@@ -55,6 +82,39 @@ pub enum Message {
     Toggled(usize, bool),
     /// Parameter `.1` of layer `.0` set to `.2`.
     Changed(usize, usize, Value),
+    /// The kind Add makes was chosen.
+    AddKindChosen(String),
+    /// Add a layer of the chosen kind.
+    AddLayer,
+    /// Remove layer N.
+    Remove(usize),
+    /// Move layer N one place up (drawn earlier) or down.
+    Move(usize, MoveTo),
+    /// Open or close layer N's editor.
+    Expand(usize),
+    /// The open layer's new name typed.
+    RenameTyped(String),
+    /// The open layer's new name confirmed.
+    RenameSubmitted,
+    /// Field `.1` of layer `.0` typed (or its slider moved).
+    FieldTyped(usize, String, String),
+    /// Field `.1` of layer `.0` confirmed (Enter, or the slider released).
+    FieldSubmitted(usize, String),
+    /// Field `.1` of layer `.0` set outright (a pick list, a checkbox).
+    FieldSet(usize, String, FieldValue),
+    /// Choose a file for asset field `.1` of layer `.0`.
+    ChooseAsset(usize, String),
+    /// Start (or stop) picking layer N's anchor on the preview.
+    PickAnchor(usize),
+}
+
+/// A layer's move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveTo {
+    /// One place earlier (drawn under the one before).
+    Up,
+    /// One place later.
+    Down,
 }
 
 /// What the studio must do.
@@ -62,6 +122,19 @@ pub enum Message {
 pub enum Event {
     /// Tell the preview.
     Command(PreviewCommand),
+    /// Write this edit into `effect.toml`.
+    Edit(ManifestEdit),
+    /// Add a layer of this kind, with its starting asset.
+    AddLayer(String),
+    /// Let the designer choose a file for a layer's asset field.
+    ChooseAsset {
+        /// The layer.
+        layer: String,
+        /// The field (`texture`, `image`, …).
+        field: String,
+    },
+    /// The next click on the preview sets this layer's anchor (`None`: stop picking).
+    PickAnchor(Option<String>),
 }
 
 /// The value a parameter starts at.
@@ -170,8 +243,171 @@ impl Layers {
             .collect()
     }
 
+    /// Reads the manifest's text as written, for the editor; `None` for a packed bundle,
+    /// which cannot be edited.
+    pub fn set_manifest_text(&mut self, text: Option<&str>) {
+        let table = text.and_then(|text| text.parse::<toml::Table>().ok());
+        self.editable = table.is_some();
+        let list = |key: &str| -> Vec<toml::Table> {
+            table
+                .as_ref()
+                .and_then(|table| table.get(key))
+                .and_then(toml::Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|item| item.as_table().cloned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        self.tables = list("layer");
+        self.triggers = list("trigger")
+            .iter()
+            .filter_map(|rule| {
+                rule.get("name")
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_owned)
+            })
+            .collect();
+        self.drafts.clear();
+        self.refusals.clear();
+        if self
+            .expanded
+            .is_some_and(|index| index >= self.tables.len())
+        {
+            self.expanded = None;
+        }
+        if let Some(index) = self.expanded {
+            self.rename = self
+                .layers
+                .get(index)
+                .map(|layer| layer.name.clone())
+                .unwrap_or_default();
+        }
+    }
+
+    /// The layer whose anchor the next click on the preview sets.
+    pub fn anchoring(&self) -> Option<&str> {
+        self.anchoring.as_deref()
+    }
+
+    /// The open editor's layer, if any.
+    pub fn expanded(&self) -> Option<usize> {
+        self.expanded
+    }
+
+    /// A layer's table as written in `effect.toml`.
+    pub fn table(&self, layer: &str) -> Option<&toml::Table> {
+        let index = self.layers.iter().position(|entry| entry.name == layer)?;
+        self.tables.get(index)
+    }
+
+    /// The anchor was picked (or picking stopped elsewhere).
+    pub fn stop_anchoring(&mut self) {
+        self.anchoring = None;
+    }
+
+    fn name_of(&self, index: usize) -> Option<String> {
+        self.layers.get(index).map(|layer| layer.name.clone())
+    }
+
+    /// Handles an editing message; `None` when `message` is not one.
+    fn edit(&mut self, message: Message) -> Option<Event> {
+        match message {
+            Message::AddKindChosen(kind) => {
+                self.add_kind = Some(kind);
+                None
+            }
+            Message::AddLayer => self.add_kind.clone().map(Event::AddLayer),
+            Message::Remove(index) => {
+                self.expanded = None;
+                Some(Event::Edit(ManifestEdit::RemoveLayer {
+                    layer: self.name_of(index)?,
+                }))
+            }
+            Message::Move(index, direction) => {
+                let to = match direction {
+                    MoveTo::Up => index.checked_sub(1)?,
+                    MoveTo::Down => (index + 1 < self.layers.len()).then_some(index + 1)?,
+                };
+                if self.expanded == Some(index) {
+                    self.expanded = Some(to);
+                }
+                Some(Event::Edit(ManifestEdit::MoveLayer {
+                    layer: self.name_of(index)?,
+                    to,
+                }))
+            }
+            Message::Expand(index) => {
+                self.expanded = (self.expanded != Some(index)).then_some(index);
+                self.rename = self.name_of(index).unwrap_or_default();
+                self.drafts.clear();
+                self.refusals.clear();
+                None
+            }
+            Message::RenameTyped(typed) => {
+                self.rename = typed;
+                None
+            }
+            Message::RenameSubmitted => {
+                let layer = self.name_of(self.expanded?)?;
+                let to = self.rename.trim().to_owned();
+                (to != layer && !to.is_empty())
+                    .then_some(Event::Edit(ManifestEdit::RenameLayer { layer, to }))
+            }
+            Message::FieldTyped(_, field, typed) => {
+                self.refusals.remove(&field);
+                self.drafts.insert(field, typed);
+                None
+            }
+            Message::FieldSubmitted(index, field) => {
+                let typed = self.drafts.get(&field)?.clone();
+                let kind = self.tables.get(index)?.get("kind")?.as_str()?.to_owned();
+                let spec = editable_fields(&kind)
+                    .into_iter()
+                    .find(|spec| spec.name == field)?;
+                match parse(spec.kind, spec.required, &typed) {
+                    Ok(value) => {
+                        self.drafts.remove(&field);
+                        Some(Event::Edit(ManifestEdit::SetLayerField {
+                            layer: self.name_of(index)?,
+                            field,
+                            value,
+                        }))
+                    }
+                    Err(refusal) => {
+                        self.refusals.insert(field, refusal);
+                        None
+                    }
+                }
+            }
+            Message::FieldSet(index, field, value) => {
+                Some(Event::Edit(ManifestEdit::SetLayerField {
+                    layer: self.name_of(index)?,
+                    field,
+                    value,
+                }))
+            }
+            Message::ChooseAsset(index, field) => Some(Event::ChooseAsset {
+                layer: self.name_of(index)?,
+                field,
+            }),
+            Message::PickAnchor(index) => {
+                let layer = self.name_of(index)?;
+                self.anchoring =
+                    (self.anchoring.as_deref() != Some(layer.as_str())).then_some(layer);
+                Some(Event::PickAnchor(self.anchoring.clone()))
+            }
+            Message::Toggled(..) | Message::Changed(..) => None,
+        }
+    }
+
     /// Handles a message.
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
+        if !matches!(message, Message::Toggled(..) | Message::Changed(..)) {
+            return (Task::none(), self.edit(message));
+        }
         let event = match message {
             Message::Toggled(index, enabled) => self.layers.get_mut(index).map(|layer| {
                 layer.enabled = enabled;
@@ -192,6 +428,7 @@ impl Layers {
                     }))
                 })
             }
+            _ => None,
         };
         (Task::none(), event)
     }
@@ -217,14 +454,93 @@ impl Layers {
                 .spacing(2),
             );
         }
-        list.extend(
+        list = list.extend(
             self.layers
                 .iter()
                 .enumerate()
-                .map(|(index, layer)| layer_view(index, layer)),
-        )
-        .into()
+                .map(|(index, layer)| self.layer_view(index, layer)),
+        );
+        if self.editable {
+            list = list.push(
+                row![
+                    pick_list(
+                        ADDABLE_KINDS
+                            .iter()
+                            .map(|kind| (*kind).to_owned())
+                            .collect::<Vec<_>>(),
+                        self.add_kind.clone(),
+                        Message::AddKindChosen,
+                    )
+                    .placeholder("layer kind")
+                    .text_size(13),
+                    button(text("Add layer").size(13))
+                        .on_press_maybe(self.add_kind.is_some().then_some(Message::AddLayer)),
+                ]
+                .spacing(8)
+                .align_y(Alignment::Center),
+            );
+        } else {
+            list = list.push(widgets::caption(
+                "A packed .effect is read-only: open its folder to edit the layers.",
+            ));
+        }
+        list.into()
     }
+
+    fn layer_view<'a>(&'a self, index: usize, layer: &'a Layer) -> Element<'a, Message> {
+        let mut body = column![layer_header(index, layer, self.editable, self.layers.len())];
+        if let Some(failure) = &layer.failure {
+            body = body.push(
+                text(format!("disabled: {failure}"))
+                    .size(12)
+                    .style(text::danger),
+            );
+        }
+        for (parameter_index, parameter) in layer.parameters.iter().enumerate() {
+            body = body.push(parameter_view(index, parameter_index, parameter));
+        }
+        if self.expanded == Some(index)
+            && let Some(table) = self.tables.get(index)
+        {
+            body = body.push(
+                row![
+                    widgets::mono("name").width(104),
+                    text_input("name", &self.rename)
+                        .on_input(Message::RenameTyped)
+                        .on_submit(Message::RenameSubmitted)
+                        .size(13),
+                ]
+                .spacing(6)
+                .align_y(Alignment::Center),
+            );
+            body = body.push(
+                fields::FieldsView {
+                    index,
+                    kind: &layer.kind,
+                    table,
+                    drafts: &self.drafts,
+                    refusals: &self.refusals,
+                    triggers: &self.triggers,
+                    anchoring: self.anchoring.as_deref() == Some(layer.name.as_str()),
+                }
+                .view(),
+            );
+        }
+        container(body.spacing(6))
+            .padding(8)
+            .width(Fill)
+            .style(container::bordered_box)
+            .into()
+    }
+}
+
+/// A small button for the layer header.
+fn tool(label: &str, message: Option<Message>) -> Element<'_, Message> {
+    button(text(label).size(12))
+        .padding([2, 6])
+        .style(button::secondary)
+        .on_press_maybe(message)
+        .into()
 }
 
 /// Keeps a value inside its parameter's range and type.
@@ -242,7 +558,7 @@ fn clamp(spec: &Spec, value: Value) -> Value {
     }
 }
 
-fn layer_view(index: usize, layer: &Layer) -> Element<'_, Message> {
+fn layer_header(index: usize, layer: &Layer, editable: bool, count: usize) -> Element<'_, Message> {
     let mut header = row![
         checkbox(layer.enabled)
             .label(layer.name.as_str())
@@ -254,22 +570,25 @@ fn layer_view(index: usize, layer: &Layer) -> Element<'_, Message> {
     if let Some(trigger) = &layer.trigger {
         header = header.push(widgets::mono(format!("while {trigger}")).style(text::primary));
     }
-    let mut body = column![header].spacing(6);
-    if let Some(failure) = &layer.failure {
-        body = body.push(
-            text(format!("disabled: {failure}"))
-                .size(12)
-                .style(text::danger),
-        );
+    if editable {
+        // The tools on a line of their own, so a long name and trigger never push them off
+        // a narrow panel.
+        let tools = row![
+            tool(
+                "Up",
+                (index > 0).then_some(Message::Move(index, MoveTo::Up))
+            ),
+            tool(
+                "Down",
+                (index + 1 < count).then_some(Message::Move(index, MoveTo::Down))
+            ),
+            tool("Edit", Some(Message::Expand(index))),
+            tool("Remove", Some(Message::Remove(index))),
+        ]
+        .spacing(6);
+        return column![header, tools].spacing(4).into();
     }
-    for (parameter_index, parameter) in layer.parameters.iter().enumerate() {
-        body = body.push(parameter_view(index, parameter_index, parameter));
-    }
-    container(body)
-        .padding(8)
-        .width(Fill)
-        .style(container::bordered_box)
-        .into()
+    header.into()
 }
 
 fn parameter_view(layer: usize, index: usize, parameter: &Parameter) -> Element<'_, Message> {

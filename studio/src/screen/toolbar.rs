@@ -1,5 +1,5 @@
-//! The top bar: the bundle and source paths (typed or picked from the recent ones),
-//! open, reload and save.
+//! The top bar: the bundle and source paths (typed, picked from the recent ones or chosen
+//! in a file dialog), open, reload and save; New, Undo and Redo.
 
 use std::path::{Path, PathBuf};
 
@@ -7,6 +7,7 @@ use iced::widget::{button, column, pick_list, row, text, text_input, tooltip};
 use iced::{Alignment, Element, Fill, Task};
 
 use crate::config::StudioConfig;
+use crate::file_dialog::{self, Purpose};
 use crate::preview_bridge::OpenRequest;
 use crate::screen::widgets;
 
@@ -18,6 +19,8 @@ pub struct Toolbar {
     recent_bundles: Vec<String>,
     recent_sources: Vec<String>,
     open: bool,
+    can_undo: bool,
+    can_redo: bool,
 }
 
 /// What the user did in the toolbar.
@@ -37,6 +40,20 @@ pub enum Message {
     Reload,
     /// Save the live parameters into `effect.toml`.
     Save,
+    /// Choose the bundle folder with a dialog.
+    BrowseBundle,
+    /// Choose a packed `.effect` with a dialog.
+    BrowseEffect,
+    /// Choose the source with a dialog.
+    BrowseSource,
+    /// A dialog closed: the bundle (`true`) or source chosen, if any.
+    Browsed(bool, Option<PathBuf>),
+    /// Make a new effect from a template.
+    New,
+    /// Undo the last edit of `effect.toml`.
+    Undo,
+    /// Redo the last undone edit.
+    Redo,
 }
 
 /// What the studio must do.
@@ -50,6 +67,12 @@ pub enum Event {
     Save,
     /// The request cannot be made; the text says why.
     Invalid(String),
+    /// Show the New effect panel.
+    New,
+    /// Undo the last edit.
+    Undo,
+    /// Redo the last undone edit.
+    Redo,
 }
 
 impl Toolbar {
@@ -124,8 +147,56 @@ impl Toolbar {
             }),
             Message::Reload => self.open.then_some(Event::Reload),
             Message::Save => self.open.then_some(Event::Save),
+            Message::BrowseBundle => {
+                return (browse(true, Purpose::BundleFolder), None);
+            }
+            Message::BrowseEffect => {
+                return (browse(true, Purpose::EffectFile), None);
+            }
+            Message::BrowseSource => {
+                return (browse(false, Purpose::Source), None);
+            }
+            Message::Browsed(bundle, picked) => {
+                if let Some(path) = picked {
+                    let text = path.display().to_string();
+                    if bundle {
+                        self.bundle = text;
+                    } else {
+                        self.source = text;
+                    }
+                    // A bundle and a source chosen: open at once, as a user expects.
+                    if !self.bundle.trim().is_empty() && !self.source.trim().is_empty() {
+                        return self.update(Message::Open);
+                    }
+                }
+                None
+            }
+            Message::New => Some(Event::New),
+            Message::Undo => self.can_undo.then_some(Event::Undo),
+            Message::Redo => self.can_redo.then_some(Event::Redo),
         };
         (Task::none(), event)
+    }
+
+    /// Whether Undo and Redo have something to do.
+    pub fn set_history(&mut self, can_undo: bool, can_redo: bool) {
+        self.can_undo = can_undo;
+        self.can_redo = can_redo;
+    }
+
+    /// The source typed, if any (`~/` expanded).
+    pub fn source(&self) -> Option<PathBuf> {
+        let source = self.source.trim();
+        (!source.is_empty()).then(|| expand_home(source))
+    }
+
+    /// Puts a dropped bundle or source in its field.
+    pub fn set_path(&mut self, bundle: bool, path: &Path) {
+        if bundle {
+            self.bundle = path_text(Some(path));
+        } else {
+            self.source = path_text(Some(path));
+        }
     }
 
     /// The bar.
@@ -186,11 +257,44 @@ impl Toolbar {
             ),
         ]
         .spacing(6);
-        row![text("Lensmith Studio").size(18), bundle, source, actions]
+        let small = |label: &'static str, message: Option<Message>| {
+            button(text(label).size(13))
+                .padding([4, 8])
+                .style(button::secondary)
+                .on_press_maybe(message)
+        };
+        let edits = row![
+            small("New…", Some(Message::New)),
+            small("Undo", self.can_undo.then_some(Message::Undo)),
+            small("Redo", self.can_redo.then_some(Message::Redo)),
+        ]
+        .spacing(6);
+        let browse = row![
+            small("Folder…", Some(Message::BrowseBundle)),
+            small(".effect…", Some(Message::BrowseEffect)),
+            small("Source…", Some(Message::BrowseSource)),
+        ]
+        .spacing(6);
+        column![
+            row![
+                text("Lensmith Studio").size(18),
+                edits,
+                iced::widget::space::horizontal(),
+                browse,
+                actions
+            ]
             .spacing(14)
-            .align_y(Alignment::End)
-            .into()
+            .align_y(Alignment::Center),
+            row![bundle, source].spacing(14),
+        ]
+        .spacing(6)
+        .into()
     }
+}
+
+/// A dialog for the bundle (`true`) or the source.
+fn browse(bundle: bool, purpose: Purpose) -> Task<Message> {
+    file_dialog::choose(purpose).map(move |picked| Message::Browsed(bundle, picked))
 }
 
 fn path_text(path: Option<&Path>) -> String {

@@ -1,6 +1,7 @@
 //! The preview: the newest rendered frame (alone, split with the untouched source, or
 //! beside it), the overlays over it, and the transport (play, pause, step, loop, scrub).
 
+pub mod anchor_pick;
 pub mod overlay;
 pub mod split;
 
@@ -79,6 +80,8 @@ pub struct Viewer {
     meters: Vec<TriggerMeter>,
     /// Triggers that started or ended lately.
     flashes: Vec<Flash>,
+    /// A sticker is being placed: clicks pick landmarks, drags move, the wheel scales.
+    placing: bool,
 }
 
 /// What the user did.
@@ -98,6 +101,12 @@ pub enum Message {
     SplitMoved(f32),
     /// An overlay shown or hidden.
     Overlay(OverlayKind, bool),
+    /// A landmark clicked while a sticker's anchor is picked.
+    AnchorPicked(u32),
+    /// The sticker dragged by this much, in face widths (x right, y down).
+    StickerDragged([f32; 2]),
+    /// The wheel turned over the picture: scale the sticker by this factor.
+    StickerScaled(f32),
 }
 
 impl From<SplitMoved> for Message {
@@ -113,6 +122,19 @@ pub enum Event {
     Command(PreviewCommand),
     /// The overlays or the comparison changed (worth remembering).
     ViewChanged,
+    /// The sticker being placed was anchored, moved or scaled.
+    Sticker(StickerPlacement),
+}
+
+/// A change to the sticker being placed on the face.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StickerPlacement {
+    /// Anchored to this landmark.
+    Anchor(u32),
+    /// Moved by this much, in face widths.
+    Offset([f32; 2]),
+    /// Scaled by this factor.
+    Scale(f32),
 }
 
 impl Viewer {
@@ -292,6 +314,24 @@ impl Viewer {
                 *flag = shown;
                 return (Task::none(), Some(Event::ViewChanged));
             }
+            Message::AnchorPicked(landmark) => {
+                return (
+                    Task::none(),
+                    Some(Event::Sticker(StickerPlacement::Anchor(landmark))),
+                );
+            }
+            Message::StickerDragged(by) => {
+                return (
+                    Task::none(),
+                    Some(Event::Sticker(StickerPlacement::Offset(by))),
+                );
+            }
+            Message::StickerScaled(factor) => {
+                return (
+                    Task::none(),
+                    Some(Event::Sticker(StickerPlacement::Scale(factor))),
+                );
+            }
         };
         (Task::none(), command.map(Event::Command))
     }
@@ -347,21 +387,47 @@ impl Viewer {
         layers.width(Fill).height(Fill).into()
     }
 
-    /// The overlays for a picture of `image_size`, when any is on and a frame is shown.
+    /// Whether a sticker is being placed on the face (clicks pick its anchor).
+    pub fn set_placing(&mut self, placing: bool) {
+        self.placing = placing;
+        if placing {
+            // The landmarks must be seen to be picked.
+            self.overlays.mesh = true;
+            self.overlays.ids = true;
+        }
+    }
+
+    /// Whether a sticker is being placed.
+    pub fn placing(&self) -> bool {
+        self.placing
+    }
+
+    /// The overlays for a picture of `image_size`, when any is on and a frame is shown,
+    /// with the sticker placer over them while a sticker is placed.
     fn overlay(&self, image_size: Size) -> Option<Element<'_, Message>> {
-        let frame = self.frame.as_ref().filter(|_| self.overlays.any())?;
-        Some(
-            canvas(OverlayCanvas {
-                image_size,
-                faces: &frame.faces,
-                overlays: self.overlays,
-                meters: &self.meters,
-                flashes: &self.flashes,
-            })
-            .width(Fill)
-            .height(Fill)
-            .into(),
-        )
+        let frame = self
+            .frame
+            .as_ref()
+            .filter(|_| self.overlays.any() || self.placing)?;
+        let drawn = canvas(OverlayCanvas {
+            image_size,
+            faces: &frame.faces,
+            overlays: self.overlays,
+            meters: &self.meters,
+            flashes: &self.flashes,
+        })
+        .width(Fill)
+        .height(Fill);
+        if !self.placing {
+            return Some(drawn.into());
+        }
+        let picker = canvas(anchor_pick::AnchorPicker {
+            image_size,
+            face: frame.faces.first(),
+        })
+        .width(Fill)
+        .height(Fill);
+        Some(stack![drawn, picker].width(Fill).height(Fill).into())
     }
 
     /// One image (with the overlays when `overlays`), labelled when `name` is given.
@@ -458,6 +524,7 @@ impl Viewer {
         ]
         .spacing(14)
         .align_y(Alignment::Center)
+        .wrap()
         .into()
     }
 }

@@ -31,6 +31,32 @@ pub fn panel<'a, Message: 'a>(
     .into()
 }
 
+/// A panel whose title is a button that folds it to the title and back; `content` is made
+/// only when shown.
+pub fn foldable_panel<'a, Message: Clone + 'a>(
+    title: &'a str,
+    folded: bool,
+    fold: Message,
+    content: impl FnOnce() -> Element<'a, Message>,
+) -> Element<'a, Message> {
+    let header = iced::widget::button(
+        text(format!("{} {title}", if folded { "+" } else { "-" }))
+            .size(15)
+            .font(Font::MONOSPACE),
+    )
+    .padding(0)
+    .style(iced::widget::button::text)
+    .on_press(fold);
+    let mut body = column![header].spacing(8).width(Fill);
+    if !folded {
+        body = body.push(content());
+    }
+    container(body)
+        .padding(10)
+        .style(container::rounded_box)
+        .into()
+}
+
 /// Monospaced text for numbers and paths that should line up.
 pub fn mono<'a>(content: impl text::IntoFragment<'a>) -> text::Text<'a, Theme> {
     text(content).font(Font::MONOSPACE).size(13)

@@ -1,0 +1,247 @@
+//! The studio's authoring: every edit from the layer and trigger editors, the sticker
+//! placer and the asset dialogs written into the open bundle's `effect.toml` (checked
+//! first, comments kept, atomically) with undo and redo; new effects made from templates
+//! and opened. The bundle watcher reloads each edit as it reloads a text editor's.
+
+use std::path::{Path, PathBuf};
+
+use iced::Task;
+use lensmith_runtime::bundle::manifest_edit::{FieldValue, ManifestEdit, save_edit};
+use lensmith_templates::{CreatedEffect, NewEffect};
+
+use super::{Message, Studio};
+use crate::editing::{assets, starter};
+use crate::file_dialog::{self, Purpose};
+use crate::preview_bridge::OpenRequest;
+use crate::screen::viewer::StickerPlacement;
+
+impl Studio {
+    /// The open bundle's `effect.toml`, when it is a folder (a `.effect` is read-only).
+    pub(super) fn editable_manifest(&self) -> Option<PathBuf> {
+        let bundle = &self.session.as_ref()?.bundle;
+        bundle.is_dir().then(|| bundle.join("effect.toml"))
+    }
+
+    /// Reads the manifest's text again into the editors.
+    pub(super) fn refresh_manifest_text(&mut self) {
+        let text = self
+            .editable_manifest()
+            .and_then(|path| std::fs::read_to_string(path).ok());
+        self.layers.set_manifest_text(text.as_deref());
+        self.triggers.set_manifest_text(text.as_deref());
+    }
+
+    fn history_changed(&mut self) {
+        self.toolbar.set_history(
+            self.history.next_undo().is_some(),
+            self.history.next_redo().is_some(),
+        );
+    }
+
+    /// Writes `edit` into the open bundle's manifest; a refused edit changes nothing and
+    /// shows why.
+    pub(super) fn edit(&mut self, edit: ManifestEdit) {
+        let Some(path) = self.editable_manifest() else {
+            self.problems.error(
+                "a packed .effect cannot be edited: open the folder it was packed from".to_owned(),
+            );
+            return;
+        };
+        let what = edit.describe();
+        match save_edit(&path, &edit) {
+            Ok(saved) => {
+                self.history.record(what.clone(), saved);
+                self.status = format!("Edited: {what}");
+                self.history_changed();
+                self.refresh_manifest_text();
+            }
+            Err(error) => {
+                self.status = format!("Refused: {what}");
+                self.problems.error(error.to_string());
+            }
+        }
+    }
+
+    /// Undoes (`true`) or redoes the last edit.
+    pub(super) fn undo_or_redo(&mut self, undo: bool) {
+        let Some(path) = self.editable_manifest() else {
+            return;
+        };
+        let done = if undo {
+            self.history.undo(&path)
+        } else {
+            self.history.redo(&path)
+        };
+        match done {
+            Ok(Some(what)) => {
+                self.status = format!("{}: {what}", if undo { "Undone" } else { "Redone" });
+                self.refresh_manifest_text();
+            }
+            Ok(None) => {}
+            Err(error) => self.problems.error(error.to_string()),
+        }
+        self.history_changed();
+    }
+
+    /// Adds a layer of `kind` with its starting asset.
+    pub(super) fn add_layer(&mut self, kind: &str) {
+        let Some(bundle) = self
+            .editable_manifest()
+            .and_then(|path| path.parent().map(Path::to_owned))
+        else {
+            return;
+        };
+        let taken: Vec<String> = self
+            .layers
+            .layers()
+            .iter()
+            .map(|layer| layer.name.clone())
+            .collect();
+        match starter::new_layer(&bundle, kind, &taken) {
+            Ok(edit) => self.edit(edit),
+            Err(problem) => self.problems.error(problem),
+        }
+    }
+
+    /// Opens the file dialog for a layer's asset field.
+    pub(super) fn choose_asset(&self, layer: String, field: String) -> Task<Message> {
+        let purpose = match field.as_str() {
+            "texture" => Purpose::Asset("texture"),
+            "image" => Purpose::Asset("image"),
+            "file" => Purpose::Asset("file"),
+            _ => Purpose::Asset("model"),
+        };
+        file_dialog::choose(purpose).map(move |path| Message::AssetChosen {
+            layer: layer.clone(),
+            field: field.clone(),
+            path,
+        })
+    }
+
+    /// A file chosen for a layer's asset: copied into the bundle, then set.
+    pub(super) fn asset_chosen(&mut self, layer: String, field: String, path: Option<PathBuf>) {
+        let (Some(path), Some(manifest)) = (path, self.editable_manifest()) else {
+            return;
+        };
+        let bundle = manifest.parent().unwrap_or(Path::new("."));
+        match assets::import(bundle, &path, &field) {
+            Ok(relative) => self.edit(ManifestEdit::SetLayerField {
+                layer,
+                field,
+                value: FieldValue::Text(relative),
+            }),
+            Err(problem) => self.problems.error(problem),
+        }
+    }
+
+    /// The sticker being placed was anchored, moved or scaled on the preview.
+    pub(super) fn place_sticker(&mut self, placement: StickerPlacement) {
+        let Some(layer) = self.layers.anchoring().map(str::to_owned) else {
+            return;
+        };
+        let number = |field: &str| {
+            self.layers
+                .table(&layer)
+                .and_then(|table| table.get(field))
+                .and_then(|value| {
+                    value
+                        .as_float()
+                        .or_else(|| value.as_integer().map(|n| n as f64))
+                })
+        };
+        let offset = self
+            .layers
+            .table(&layer)
+            .and_then(|table| table.get("offset"))
+            .and_then(toml::Value::as_array)
+            .and_then(|items| {
+                items
+                    .iter()
+                    .map(|item| {
+                        item.as_float()
+                            .or_else(|| item.as_integer().map(|n| n as f64))
+                    })
+                    .collect::<Option<Vec<f64>>>()
+            })
+            .filter(|offset| offset.len() == 2)
+            .unwrap_or_else(|| vec![0.0, 0.0]);
+        let round = |value: f64| (value * 1000.0).round() / 1000.0;
+        let (field, value) = match placement {
+            StickerPlacement::Anchor(landmark) => {
+                self.layers.stop_anchoring();
+                self.viewer.set_placing(false);
+                ("anchor", FieldValue::Integers(vec![i64::from(landmark)]))
+            }
+            StickerPlacement::Offset([x, y]) => (
+                "offset",
+                FieldValue::Numbers(vec![
+                    round(offset[0] + f64::from(x)),
+                    round(offset[1] + f64::from(y)),
+                ]),
+            ),
+            StickerPlacement::Scale(factor) => (
+                "scale",
+                FieldValue::Number(round(
+                    (number("scale").unwrap_or(1.0) * f64::from(factor)).clamp(0.05, 4.0),
+                )),
+            ),
+        };
+        self.edit(ManifestEdit::SetLayerField {
+            layer,
+            field: field.to_owned(),
+            value,
+        });
+    }
+
+    /// Makes a new effect: at once for a template without code, on a thread for one whose
+    /// plugin must be built (a minute the first time).
+    pub(super) fn create_effect(&mut self, request: NewEffect) -> Task<Message> {
+        if !lensmith_templates::has_plugin(&request.template) {
+            let made = lensmith_templates::create(&request, &mut |_| {}).map_err(|e| e.to_string());
+            self.effect_created(made);
+            return Task::none();
+        }
+        self.status = "Building the new plugin (the first build takes a minute)…".to_owned();
+        let (sender, receiver) = iced::futures::channel::oneshot::channel();
+        std::thread::spawn(move || {
+            let made = lensmith_templates::create(&request, &mut |_| {}).map_err(|e| e.to_string());
+            let _ = sender.send(made);
+        });
+        Task::perform(receiver, |made| {
+            Message::EffectCreated(
+                made.unwrap_or_else(|_| Err("the New effect thread stopped".to_owned())),
+            )
+        })
+    }
+
+    /// A new effect was made (or not): open it on the current source.
+    pub(super) fn effect_created(&mut self, made: Result<CreatedEffect, String>) {
+        self.new_effect.finished();
+        match made {
+            Ok(created) => {
+                self.show_new_effect = false;
+                self.status = format!("Made {}", created.folder.display());
+                let source = self
+                    .session
+                    .as_ref()
+                    .map(|session| session.source.clone())
+                    .or_else(|| self.toolbar.source())
+                    .or_else(|| self.config.last_source.clone());
+                match source {
+                    Some(source) => self.open(OpenRequest {
+                        bundle: created.bundle,
+                        source,
+                    }),
+                    None => {
+                        self.toolbar.set_path(true, &created.bundle);
+                        self.status = format!(
+                            "Made {}: choose a photo or video to preview it on, then Open",
+                            created.folder.display()
+                        );
+                    }
+                }
+            }
+            Err(problem) => self.problems.error(problem),
+        }
+    }
+}

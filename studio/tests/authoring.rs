@@ -1,0 +1,340 @@
+//! An effect authored entirely through the studio, as a designer would, without touching
+//! `effect.toml`: New from the mask template, a sticker layer added, its image chosen,
+//! anchored to a landmark clicked on the preview, a smile trigger added and its level
+//! dragged on the meter, undo and redo, then exported signed. The result validates, keeps
+//! the comments the template wrote, and plays (face models needed for that last part;
+//! skipped with the reason otherwise).
+//! Buttons are clicked in iced_test's simulator; what the simulator cannot do (type into
+//! pick lists, run a native file dialog or drag on a canvas) is sent as the message the
+//! widget sends, and the fake preview reports each load as the worker would.
+
+#[path = "support/studio.rs"]
+mod support;
+
+use std::sync::Arc;
+
+use lensmith_runtime::bundle::archive::{self, ArchiveLimits};
+use lensmith_runtime::bundle::{signing, validate};
+use lensmith_studio::Studio;
+use lensmith_studio::app::Message;
+use lensmith_studio::preview_bridge::{
+    FaceOverlay, FakePreview, FrameUpdate, PreviewEvent, PreviewImage,
+};
+use lensmith_studio::screen::{export, layers, new_effect, toolbar, triggers, viewer};
+use lensmith_studio::stats::StageTimes;
+use lensmith_testkit::TempDir;
+use support::{interact, shows, tick};
+
+/// What the worker reports when it loads (or reloads) the bundle at `bundle`.
+fn loaded(bundle: &std::path::Path, first: bool) -> PreviewEvent {
+    let text = std::fs::read_to_string(bundle.join("effect.toml")).unwrap();
+    let checked = effect_api::manifest::check("effect.toml", &text);
+    let manifest = Arc::new(
+        checked
+            .manifest
+            .expect("the studio only writes valid manifests"),
+    );
+    let layers = manifest
+        .layers
+        .iter()
+        .map(|layer| layer.name.clone())
+        .collect();
+    if first {
+        PreviewEvent::Opened {
+            layers,
+            manifest,
+            frame_rate: 30.0,
+            bundle_bytes: 200_000,
+            renderer: "cpu".to_owned(),
+            still_images: true,
+        }
+    } else {
+        PreviewEvent::Reloaded {
+            changed: vec!["effect.toml".to_owned()],
+            reload_ms: 9.0,
+            report: Default::default(),
+            bundle_bytes: 200_000,
+            layers,
+            manifest,
+        }
+    }
+}
+
+/// A frame with one face whose landmark 151 (the forehead's centre) is at (200, 80) and
+/// whose smile scores `smile`.
+fn frame_with_face(smile: f32) -> FrameUpdate {
+    let mut landmarks: Vec<[f32; 2]> = (0..468)
+        .map(|index| {
+            [
+                100.0 + (index % 20) as f32 * 10.0,
+                120.0 + (index / 20) as f32 * 8.0,
+            ]
+        })
+        .collect();
+    landmarks[151] = [200.0, 80.0];
+    let picture = PreviewImage::from_rgba(400, 400, vec![90u8; 400 * 400 * 4]);
+    FrameUpdate {
+        index: 0,
+        generation: 1,
+        time_s: 0.0,
+        rendered: picture.clone(),
+        source: picture,
+        times: StageTimes::default(),
+        faces: vec![FaceOverlay {
+            id: 1,
+            landmarks,
+            scores: vec![("smile".to_owned(), smile)],
+            ..FaceOverlay::default()
+        }],
+        events: Vec::new(),
+    }
+}
+
+fn manifest_text(bundle: &std::path::Path) -> String {
+    std::fs::read_to_string(bundle.join("effect.toml")).unwrap()
+}
+
+/// Runs one update and lets the fake worker report the reload the watcher would make.
+fn edit(studio: &mut Studio, fake: &FakePreview, bundle: &std::path::Path, message: Message) {
+    let _ = studio.update(message);
+    fake.push_event(loaded(bundle, false));
+    tick(studio);
+}
+
+#[test]
+fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
+    let dir = TempDir::new("studio-authoring");
+    let fake = FakePreview::new();
+    let config = dir.join("config/studio.toml");
+    let mut studio = support::studio(&fake, &config, None);
+    let photo = dir.join("photo.png");
+    std::fs::write(&photo, b"not read by the fake preview").unwrap();
+    let _ = studio.update(Message::Toolbar(toolbar::Message::SourceEdited(
+        photo.display().to_string(),
+    )));
+
+    // New, from the mask template.
+    interact(&mut studio, |ui| {
+        ui.click("New…").expect("the toolbar has New…");
+    });
+    assert!(shows(&studio, "New effect"));
+    for message in [
+        new_effect::Message::NameTyped("Smile Hat".into()),
+        new_effect::Message::TemplateChosen("mask".into()),
+        new_effect::Message::FolderTyped(dir.path().display().to_string()),
+    ] {
+        let _ = studio.update(Message::NewEffect(message));
+    }
+    interact(&mut studio, |ui| {
+        ui.click("Create").expect("the New panel has Create");
+    });
+    let bundle = dir.join("smile-hat");
+    assert!(bundle.join("effect.toml").is_file(), "{}", studio.status());
+    assert_eq!(
+        fake.opened().last().map(|request| request.bundle.clone()),
+        Some(bundle.clone())
+    );
+    fake.push_event(loaded(&bundle, true));
+    tick(&mut studio);
+    assert!(shows(&studio, "mask"));
+    let template_comment = "# Tunable live in the studio";
+    assert!(manifest_text(&bundle).contains(template_comment));
+
+    // A sticker layer, added from its kind.
+    let _ = studio.update(Message::Layers(layers::Message::AddKindChosen(
+        "sticker".into(),
+    )));
+    interact(&mut studio, |ui| {
+        ui.click("Add layer")
+            .expect("the layers panel has Add layer");
+    });
+    fake.push_event(loaded(&bundle, false));
+    tick(&mut studio);
+    let names: Vec<&str> = studio
+        .layers()
+        .layers()
+        .iter()
+        .map(|l| l.name.as_str())
+        .collect();
+    assert_eq!(names, ["mask", "sticker"]);
+
+    // Its image chosen: the file dialog's answer is a path; the file is copied in.
+    let hat = dir.join("Party Hat.png");
+    std::fs::write(
+        &hat,
+        lensmith_templates::file("sticker", "stickers/sparkles.png").unwrap(),
+    )
+    .unwrap();
+    edit(
+        &mut studio,
+        &fake,
+        &bundle,
+        Message::AssetChosen {
+            layer: "sticker".into(),
+            field: "image".into(),
+            path: Some(hat.clone()),
+        },
+    );
+    assert!(bundle.join("stickers/party-hat.png").is_file());
+    assert!(manifest_text(&bundle).contains("image = \"stickers/party-hat.png\""));
+
+    // Anchored by clicking landmark 151 on the preview.
+    let _ = studio.update(Message::Layers(layers::Message::Expand(1)));
+    interact(&mut studio, |ui| {
+        ui.click("Pick on face")
+            .expect("a sticker's anchor can be picked");
+    });
+    assert!(studio.viewer().placing());
+    fake.offer_frame(frame_with_face(0.8));
+    tick(&mut studio);
+    let face = &studio.viewer().frame().unwrap().faces[0];
+    let clicked = viewer::anchor_pick::nearest_landmark(face, [199.0, 82.0]);
+    assert_eq!(clicked, Some(151));
+    edit(
+        &mut studio,
+        &fake,
+        &bundle,
+        Message::Viewer(viewer::Message::AnchorPicked(clicked.unwrap())),
+    );
+    assert!(manifest_text(&bundle).contains("anchor = [151]"));
+    assert!(!studio.viewer().placing(), "a pick ends the placing");
+    // Scrolled once over the picture while placing again: scaled by 1.1.
+    let _ = studio.update(Message::Layers(layers::Message::PickAnchor(1)));
+    edit(
+        &mut studio,
+        &fake,
+        &bundle,
+        Message::Viewer(viewer::Message::StickerScaled(1.1)),
+    );
+    assert!(
+        manifest_text(&bundle).contains("scale = 1.1\n"),
+        "{}",
+        manifest_text(&bundle)
+    );
+
+    // A smile trigger, the sticker shown by it, and its `on` level dragged on the meter.
+    let _ = studio.update(Message::Triggers(triggers::Message::AddSignalChosen(
+        "smile".into(),
+    )));
+    interact(&mut studio, |ui| {
+        ui.click("Add trigger")
+            .expect("the triggers panel has Add trigger");
+    });
+    fake.push_event(loaded(&bundle, false));
+    tick(&mut studio);
+    assert_eq!(studio.triggers().rules()[0].name, "smile");
+    edit(
+        &mut studio,
+        &fake,
+        &bundle,
+        Message::Layers(layers::Message::FieldSet(
+            1,
+            "trigger".into(),
+            lensmith_runtime::bundle::manifest_edit::FieldValue::Text("smile".into()),
+        )),
+    );
+    // The meter shows where the face sits (0.80) and the levels.
+    fake.offer_frame(frame_with_face(0.8));
+    tick(&mut studio);
+    assert!(shows(&studio, "on 0.60 off 0.40 · now 0.80"));
+    let drag = |value| {
+        Message::Triggers(triggers::Message::LevelDragged(
+            0,
+            triggers::Level::On,
+            value,
+        ))
+    };
+    let _ = studio.update(drag(0.70));
+    let _ = studio.update(drag(0.74));
+    edit(
+        &mut studio,
+        &fake,
+        &bundle,
+        Message::Triggers(triggers::Message::LevelReleased(0, triggers::Level::On)),
+    );
+    let tuned = manifest_text(&bundle);
+    assert!(tuned.contains("on = 0.74\n"), "{tuned}");
+    assert!(tuned.contains("trigger = \"smile\""));
+
+    // Undo and redo walk the file back and forth.
+    interact(&mut studio, |ui| {
+        ui.click("Undo").expect("the toolbar has Undo");
+    });
+    assert!(manifest_text(&bundle).contains("on = 0.6\n"));
+    interact(&mut studio, |ui| {
+        ui.click("Redo").expect("the toolbar has Redo");
+    });
+    assert_eq!(manifest_text(&bundle), tuned);
+    assert!(
+        tuned.contains(template_comment),
+        "the template's comments are kept"
+    );
+
+    // A refused edit changes nothing and says why.
+    let before = manifest_text(&bundle);
+    let _ = studio.update(Message::Layers(layers::Message::FieldTyped(
+        1,
+        "anchor".into(),
+        "999".into(),
+    )));
+    let _ = studio.update(Message::Layers(layers::Message::FieldSubmitted(
+        1,
+        "anchor".into(),
+    )));
+    assert_eq!(manifest_text(&bundle), before);
+    assert!(!studio.problems().is_empty(), "the refusal is listed");
+
+    // Exported, signed.
+    let key = signing::generate_key().unwrap();
+    let key_path = dir.join("designer.key");
+    signing::write_secret_key(&key_path, &key).unwrap();
+    let _ = studio.update(Message::Export(export::Message::KeyEdited(
+        key_path.display().to_string(),
+    )));
+    let request = studio.export().request().expect("a bundle is open");
+    let report = export::export(&request).expect("the authored effect exports");
+    let limits = ArchiveLimits::requiring_signature_by(key.verifying_key());
+    let packed = archive::read(&report.out, &limits).expect("it reads back, signed");
+    let validated = validate::validate(&packed.files, "smile-hat.effect/", None);
+    let manifest = validated.manifest.expect("the manifest reads");
+    assert_eq!(manifest.layers.len(), 2);
+    assert_eq!(manifest.triggers.len(), 1);
+    assert!(packed.files.contains_key("stickers/party-hat.png"));
+
+    render_on_the_photo(&report.out);
+}
+
+/// The exported effect plays on the sample photo: the mask paints the face.
+fn render_on_the_photo(effect: &std::path::Path) {
+    let test = "an_effect_is_authored_in_the_studio_from_new_to_a_signed_export (rendering)";
+    let Some(cache) = lensmith_testkit::cache_or_skip(test) else {
+        return;
+    };
+    let photo = cache.sample_photo().expect("set up with the face models");
+    let source = lensmith_runtime::image_io::read_rgb_frame(&photo).unwrap();
+    let mut frame = source.clone();
+    let options = lensmith_runtime::player::PlayerOptions {
+        still_images: true,
+        ..Default::default()
+    };
+    let mut player = lensmith_runtime::player::EffectPlayer::open(
+        effect,
+        &cache,
+        &options,
+        Box::new(lensmith_runtime::render::cpu::CpuRenderer::default()),
+    )
+    .expect("the exported effect opens");
+    let stats = player.process(&mut frame, 0.0).expect("it plays");
+    assert_eq!(stats.faces, 1);
+    let changed = frame
+        .data()
+        .iter()
+        .zip(source.data())
+        .filter(|(a, b)| a.abs_diff(**b) > 10)
+        .count();
+    let share = changed as f64 / source.data().len() as f64;
+    assert!(
+        (0.01..0.5).contains(&share),
+        "{share} of the samples changed"
+    );
+}
