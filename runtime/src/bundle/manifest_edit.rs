@@ -106,12 +106,7 @@ pub fn set_parameter_defaults(
     file: &str,
     changes: &[ParameterDefault],
 ) -> Result<String, ManifestEditError> {
-    let mut document: DocumentMut =
-        text.parse()
-            .map_err(|error: toml_edit::TomlError| ManifestEditError::Syntax {
-                file: file.to_owned(),
-                message: error.to_string(),
-            })?;
+    let mut document = parse_document(text, file)?;
     for change in changes {
         let missing = |what: String| ManifestEditError::Missing {
             file: file.to_owned(),
@@ -212,6 +207,15 @@ fn write_whole(path: &Path, text: &str) -> Result<(), ManifestEditError> {
     pending
         .commit()
         .map_err(|error| io_error(&file, "replace it", &error))
+}
+
+/// `text` as an editable TOML document, or why it is not one.
+fn parse_document(text: &str, file: &str) -> Result<DocumentMut, ManifestEditError> {
+    text.parse()
+        .map_err(|error: toml_edit::TomlError| ManifestEditError::Syntax {
+            file: file.to_owned(),
+            message: error.to_string(),
+        })
 }
 
 /// The table in `tables` whose `name` is `name`.

@@ -6,7 +6,7 @@
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table};
 
-use super::{ManifestEditError, named_mut, replace_keeping_decor};
+use super::{ManifestEditError, named_mut, parse_document, replace_keeping_decor};
 
 /// A value to set a manifest field to.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,12 +133,7 @@ pub fn apply_edit(
     file: &str,
     edit: &ManifestEdit,
 ) -> Result<String, ManifestEditError> {
-    let mut document: DocumentMut =
-        text.parse()
-            .map_err(|error: toml_edit::TomlError| ManifestEditError::Syntax {
-                file: file.to_owned(),
-                message: error.to_string(),
-            })?;
+    let mut document = parse_document(text, file)?;
     let editor = Editor { file };
     editor.edit(&mut document, edit)?;
     let edited = document.to_string();
