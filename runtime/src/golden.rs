@@ -18,6 +18,7 @@
 
 pub mod difference;
 pub mod motion;
+pub mod record;
 pub mod run;
 pub mod suite;
 

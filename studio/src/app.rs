@@ -3,7 +3,7 @@
 //! the configuration, the layout, and the subscriptions (the preview poll, shortcuts,
 //! window size, files dropped on the window).
 
-mod authoring;
+pub mod authoring;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -21,7 +21,7 @@ use crate::screen::problems::ReloadFailure;
 use crate::screen::viewer::Compare;
 use crate::screen::viewer::overlay::Overlays;
 use crate::screen::{
-    export, layers, new_effect, performance, problems, toolbar, triggers, viewer, widgets,
+    export, golden, layers, new_effect, performance, problems, toolbar, triggers, viewer, widgets,
 };
 use crate::shortcut::{Shortcut, shortcut_for};
 
@@ -67,6 +67,7 @@ pub struct Studio {
     performance: performance::Performance,
     export: export::Export,
     triggers: triggers::Triggers,
+    golden: golden::Golden,
     new_effect: new_effect::NewEffect,
     show_new_effect: bool,
     history: History,
@@ -102,6 +103,8 @@ pub enum Message {
     Triggers(triggers::Message),
     /// The New effect panel.
     NewEffect(new_effect::Message),
+    /// The golden-test panel.
+    Golden(golden::Message),
     /// A new effect was made, or why not.
     EffectCreated(Result<lensmith_templates::CreatedEffect, String>),
     /// A file dialog for a layer's asset closed.
@@ -130,6 +133,8 @@ pub enum Panel {
     Performance,
     /// Validate, pack and sign.
     Export,
+    /// Record golden frames.
+    Golden,
 }
 
 impl Studio {
@@ -149,6 +154,7 @@ impl Studio {
             performance: performance::Performance::default(),
             export: export::Export::default(),
             triggers: triggers::Triggers::default(),
+            golden: golden::Golden::default(),
             new_effect: new_effect::NewEffect::default(),
             show_new_effect: false,
             history: History::default(),
@@ -189,6 +195,11 @@ impl Studio {
     /// The viewer.
     pub fn viewer(&self) -> &viewer::Viewer {
         &self.viewer
+    }
+
+    /// The golden-test panel.
+    pub fn golden(&self) -> &golden::Golden {
+        &self.golden
     }
 
     /// The trigger editor.
@@ -406,6 +417,14 @@ impl Studio {
                     None => Task::none(),
                 };
                 Task::batch([task.map(Message::NewEffect), extra])
+            }
+            Message::Golden(message) => {
+                let (task, event) = self.golden.update(message);
+                let extra = match event {
+                    Some(golden::Event::Record(name)) => self.record_golden(name),
+                    None => Task::none(),
+                };
+                Task::batch([task.map(Message::Golden), extra])
             }
             Message::EffectCreated(made) => {
                 self.effect_created(made);
@@ -625,6 +644,12 @@ impl Studio {
                 folded(Panel::Export),
                 Message::Fold(Panel::Export),
                 || self.export.view().map(Message::Export),
+            ))
+            .push(widgets::foldable_panel(
+                "Golden test",
+                folded(Panel::Golden),
+                Message::Fold(Panel::Golden),
+                || self.golden.view().map(Message::Golden),
             ));
         let sidebar = scrollable(panels).width(440).height(Fill);
         let mut body = column![row![viewer, sidebar].height(Fill)];

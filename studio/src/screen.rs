@@ -3,6 +3,7 @@
 //! root (`app`) maps.
 
 pub mod export;
+pub mod golden;
 pub mod layers;
 pub mod new_effect;
 pub mod performance;

@@ -15,11 +15,13 @@ use std::sync::Arc;
 
 use lensmith_runtime::bundle::archive::{self, ArchiveLimits};
 use lensmith_runtime::bundle::{signing, validate};
+use lensmith_runtime::golden;
 use lensmith_studio::Studio;
 use lensmith_studio::app::Message;
 use lensmith_studio::preview_bridge::{
     FaceOverlay, FakePreview, FrameUpdate, PreviewEvent, PreviewImage,
 };
+use lensmith_studio::screen::golden as golden_panel;
 use lensmith_studio::screen::{export, layers, new_effect, toolbar, triggers, viewer};
 use lensmith_studio::stats::StageTimes;
 use lensmith_testkit::TempDir;
@@ -301,40 +303,210 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
     assert_eq!(manifest.triggers.len(), 1);
     assert!(packed.files.contains_key("stickers/party-hat.png"));
 
-    render_on_the_photo(&report.out);
-}
-
-/// The exported effect plays on the sample photo: the mask paints the face.
-fn render_on_the_photo(effect: &std::path::Path) {
-    let test = "an_effect_is_authored_in_the_studio_from_new_to_a_signed_export (rendering)";
-    let Some(cache) = lensmith_testkit::cache_or_skip(test) else {
+    let Some(cache) = lensmith_testkit::cache_or_skip(
+        "an_effect_is_authored_in_the_studio_from_new_to_a_signed_export (playing it)",
+    ) else {
         return;
     };
-    let photo = cache.sample_photo().expect("set up with the face models");
-    let source = lensmith_runtime::image_io::read_rgb_frame(&photo).unwrap();
-    let mut frame = source.clone();
+    render_on_the_photo(&report.out, &cache);
+    let clip = cache.root().join("data/expressions/franck.mp4");
+    show_the_sticker_once_he_smiles(&report.out, &clip, &cache);
+    record_a_golden_case(&mut studio, &fake, &bundle, &clip);
+}
+
+/// Golden frames recorded from the studio on the clip, at the frame in view, pass
+/// `lensmith test`'s check afterwards.
+fn record_a_golden_case(
+    studio: &mut Studio,
+    fake: &FakePreview,
+    bundle: &std::path::Path,
+    clip: &std::path::Path,
+) {
+    let _ = studio.update(Message::Toolbar(toolbar::Message::SourceEdited(
+        clip.display().to_string(),
+    )));
+    interact(studio, |ui| {
+        ui.click("Open").expect("the toolbar has Open");
+    });
+    let PreviewEvent::Opened {
+        layers,
+        manifest,
+        frame_rate,
+        bundle_bytes,
+        renderer,
+        ..
+    } = loaded(bundle, true)
+    else {
+        unreachable!("loaded(_, true) reports an opening")
+    };
+    fake.push_event(PreviewEvent::Opened {
+        layers,
+        manifest,
+        frame_rate,
+        bundle_bytes,
+        renderer,
+        still_images: false,
+    });
+    let mut in_view = frame_with_face(0.9);
+    in_view.index = 40;
+    fake.offer_frame(in_view);
+    tick(studio);
+    let _ = studio.update(Message::Golden(golden_panel::Message::NameTyped(
+        "smile-starts".into(),
+    )));
+    // Record runs `record_golden_now` on a thread; the simulator runs no tasks, so the
+    // test runs it and hands its outcome back as the thread's message would.
+    let (folder, recording) = studio.golden_recording("smile-starts").unwrap();
+    assert_eq!(folder, bundle);
+    assert_eq!(recording.frame, Some(40));
+    let outcome = lensmith_studio::app::authoring::record_golden_now(&folder, &recording);
+    let _ = studio.update(Message::Golden(golden_panel::Message::Finished(
+        outcome.clone(),
+    )));
+    let report = outcome.expect("the case records");
+    assert!(shows(studio, &report), "{report}");
+    let suite = std::fs::read_to_string(bundle.join("tests/golden.toml")).unwrap();
+    assert!(
+        suite.contains(
+            "name = \"smile-starts\"\ninput = \"sample:expressions/franck.mp4\"\nframes = [40]"
+        ),
+        "{suite}"
+    );
+    let (tests, suite) = golden::load_suite(bundle).unwrap();
+    let case = suite
+        .cases
+        .iter()
+        .find(|case| case.name == "smile-starts")
+        .unwrap();
+    let cache = lensmith_runtime::models::AssetCache::locate().unwrap();
+    let checked = golden::run_case(
+        bundle,
+        &tests,
+        case,
+        &cache,
+        &Default::default(),
+        golden::Mode::Check,
+        None,
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(checked.frames.len(), 1);
+    assert!(
+        checked.frames[0].verdict.passed(),
+        "{:?}",
+        checked.frames[0]
+    );
+}
+
+/// On the clip, the sticker is absent while he does not smile (frame 0, smile 0.18) and
+/// drawn once he does (frame 40, smile 1.0).
+fn show_the_sticker_once_he_smiles(
+    effect: &std::path::Path,
+    clip: &std::path::Path,
+    cache: &lensmith_runtime::models::AssetCache,
+) {
+    let play = |hidden: Option<&str>| {
+        let mut source = lensmith_runtime::video::open_source(clip).unwrap();
+        let options = lensmith_runtime::player::PlayerOptions::default();
+        let mut player = lensmith_runtime::player::EffectPlayer::open(
+            effect,
+            cache,
+            &options,
+            Box::new(lensmith_runtime::render::cpu::CpuRenderer::default()),
+        )
+        .unwrap();
+        if let Some(layer) = hidden {
+            player.set_layer_enabled(layer, false).unwrap();
+        }
+        let mut kept = Vec::new();
+        while let Some(mut frame) = source.next_frame().unwrap() {
+            player.process(&mut frame.frame, frame.time_s).unwrap();
+            if frame.index == 0 || frame.index == 40 {
+                kept.push(frame.frame);
+            }
+            if frame.index == 40 {
+                break;
+            }
+        }
+        kept
+    };
+    let whole = play(None);
+    let without = play(Some("sticker"));
+    let (before, _) = differing(&whole[0], &without[0]);
+    let (after, _) = differing(&whole[1], &without[1]);
+    eprintln!("sticker samples on the clip: frame 0 {before}, frame 40 {after}");
+    assert_eq!(before, 0, "no sticker before the smile");
+    assert!(
+        after > 500,
+        "the sticker is drawn once he smiles ({after} samples)"
+    );
+}
+
+/// Plays `effect` on `photo`, with the layer `hidden` switched off if given.
+fn render(
+    effect: &std::path::Path,
+    photo: &std::path::Path,
+    cache: &lensmith_runtime::models::AssetCache,
+    hidden: Option<&str>,
+) -> effect_api::Frame {
+    let mut frame = lensmith_runtime::image_io::read_rgb_frame(photo).unwrap();
     let options = lensmith_runtime::player::PlayerOptions {
         still_images: true,
         ..Default::default()
     };
     let mut player = lensmith_runtime::player::EffectPlayer::open(
         effect,
-        &cache,
+        cache,
         &options,
         Box::new(lensmith_runtime::render::cpu::CpuRenderer::default()),
     )
     .expect("the exported effect opens");
+    if let Some(layer) = hidden {
+        player.set_layer_enabled(layer, false).unwrap();
+    }
     let stats = player.process(&mut frame, 0.0).expect("it plays");
     assert_eq!(stats.faces, 1);
-    let changed = frame
-        .data()
-        .iter()
-        .zip(source.data())
-        .filter(|(a, b)| a.abs_diff(**b) > 10)
-        .count();
-    let share = changed as f64 / source.data().len() as f64;
+    frame
+}
+
+/// The samples of `a` and `b` more than 10 levels apart, and the mean row they are on.
+fn differing(a: &effect_api::Frame, b: &effect_api::Frame) -> (usize, f64) {
+    let row_bytes = a.data().len() / a.height() as usize;
+    let mut count = 0;
+    let mut rows = 0.0;
+    for (index, (x, y)) in a.data().iter().zip(b.data()).enumerate() {
+        if x.abs_diff(*y) > 10 {
+            count += 1;
+            rows += (index / row_bytes) as f64;
+        }
+    }
+    (count, if count == 0 { 0.0 } else { rows / count as f64 })
+}
+
+/// The exported effect plays on the sample photo, where she smiles: the mask paints the
+/// face and the sticker, shown by the smile trigger, sits high on the head.
+fn render_on_the_photo(effect: &std::path::Path, cache: &lensmith_runtime::models::AssetCache) {
+    let photo = cache.sample_photo().expect("set up with the face models");
+    let source = lensmith_runtime::image_io::read_rgb_frame(&photo).unwrap();
+    let whole = render(effect, &photo, cache, None);
+    let painted = render(effect, &photo, cache, Some("sticker"));
+    let (mask_samples, _) = differing(&painted, &source);
+    let share = mask_samples as f64 / source.data().len() as f64;
     assert!(
-        (0.01..0.5).contains(&share),
-        "{share} of the samples changed"
+        (0.002..0.5).contains(&share),
+        "the mask changed {share} of the samples"
+    );
+    let (sticker_samples, sticker_row) = differing(&whole, &painted);
+    assert!(
+        sticker_samples > 500,
+        "the sticker drew {sticker_samples} samples"
+    );
+    let (_, mask_row) = differing(&painted, &source);
+    eprintln!(
+        "on the photo: the mask changed {mask_samples} samples (mean row {mask_row:.0}), the sticker {sticker_samples} (mean row {sticker_row:.0})"
+    );
+    assert!(
+        sticker_row < mask_row,
+        "the sticker (mean row {sticker_row:.0}) sits above the painted face (mean row {mask_row:.0})"
     );
 }

@@ -7,12 +7,16 @@ use std::path::{Path, PathBuf};
 
 use iced::Task;
 use lensmith_runtime::bundle::manifest_edit::{FieldValue, ManifestEdit, save_edit};
+use lensmith_runtime::golden::record::{Recording, record_case};
+use lensmith_runtime::models::AssetCache;
+use lensmith_runtime::player::PlayerOptions;
 use lensmith_templates::{CreatedEffect, NewEffect};
 
 use super::{Message, Studio};
 use crate::editing::{assets, starter};
 use crate::file_dialog::{self, Purpose};
 use crate::preview_bridge::OpenRequest;
+use crate::screen::golden;
 use crate::screen::viewer::StickerPlacement;
 
 impl Studio {
@@ -244,4 +248,65 @@ impl Studio {
             Err(problem) => self.problems.error(problem),
         }
     }
+
+    /// What recording a golden case named `name` would record now: the bundle folder, and
+    /// the source, the frame in view (for a video) and the parameters changed.
+    pub fn golden_recording(&self, name: &str) -> Result<(PathBuf, Recording), String> {
+        let session = self
+            .session
+            .as_ref()
+            .ok_or("open a bundle and a source first")?;
+        if !session.bundle.is_dir() {
+            return Err(
+                "golden cases are recorded into a bundle folder: open the folder, not the .effect"
+                    .to_owned(),
+            );
+        }
+        let frame = (!self.viewer.is_still())
+            .then(|| self.viewer.frame().map(|frame| frame.index))
+            .flatten();
+        Ok((
+            session.bundle.clone(),
+            Recording {
+                name: name.to_owned(),
+                source: session.source.clone(),
+                frame,
+                parameters: self.layers.changed_values(),
+            },
+        ))
+    }
+
+    /// Records a golden case on a thread (the bundle plays the source up to the frame).
+    pub(super) fn record_golden(&mut self, name: String) -> Task<Message> {
+        let (bundle, recording) = match self.golden_recording(&name) {
+            Ok(found) => found,
+            Err(problem) => {
+                let _ = self.golden.update(golden::Message::Finished(Err(problem)));
+                return Task::none();
+            }
+        };
+        self.status = format!("Recording the golden case `{name}`…");
+        let (sender, receiver) = iced::futures::channel::oneshot::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(record_golden_now(&bundle, &recording));
+        });
+        Task::perform(receiver, |outcome| {
+            Message::Golden(golden::Message::Finished(
+                outcome.unwrap_or_else(|_| Err("the recording thread stopped".to_owned())),
+            ))
+        })
+    }
+}
+
+/// Records `recording` into the bundle folder `bundle` now; says what it wrote.
+pub fn record_golden_now(bundle: &Path, recording: &Recording) -> Result<String, String> {
+    let cache = AssetCache::locate().map_err(|error| error.to_string())?;
+    let options = PlayerOptions::default();
+    let outcome = record_case(bundle, recording, &cache, &options).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "recorded `{}`: {} expected frame(s) in tests/expected/{}",
+        recording.name,
+        outcome.frames.len(),
+        recording.name
+    ))
 }

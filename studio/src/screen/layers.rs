@@ -243,6 +243,20 @@ impl Layers {
             .collect()
     }
 
+    /// The parameters the designer changed, as (layer, parameter, value).
+    pub fn changed_values(&self) -> Vec<(String, String, Value)> {
+        self.layers
+            .iter()
+            .flat_map(|layer| {
+                layer
+                    .parameters
+                    .iter()
+                    .filter(|parameter| parameter.overridden)
+                    .map(|parameter| (layer.name.clone(), parameter.name.clone(), parameter.value))
+            })
+            .collect()
+    }
+
     /// Reads the manifest's text as written, for the editor; `None` for a packed bundle,
     /// which cannot be edited.
     pub fn set_manifest_text(&mut self, text: Option<&str>) {
