@@ -1,27 +1,28 @@
 //! The studio's root: its state, the message every panel's message is wrapped in, the
 //! mapping of the panels' events onto the preview, the manifest editor ([`authoring`]) and
-//! the configuration, the layout, and the subscriptions (the preview poll, shortcuts,
-//! window size, files dropped on the window).
+//! the configuration, and the subscriptions (the preview poll, shortcuts, window size,
+//! files dropped on the window). The window's layout is in `layout`, the worker's events
+//! in `preview_events`.
 
 pub mod authoring;
+mod layout;
+mod preview_events;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use iced::keyboard;
-use iced::widget::{column, container, row, rule, scrollable, text};
-use iced::{Element, Fill, Size, Subscription, Task, Theme};
+use iced::{Size, Subscription, Task, Theme};
 use lensmith_runtime::bundle::manifest_edit::save_parameter_defaults;
 
 use crate::config::{StudioConfig, ViewChoices, WindowSize};
 use crate::editing::History;
 use crate::file_dialog::{Dropped, classify_drop};
-use crate::preview_bridge::{Launcher, OpenRequest, PreviewCommand, PreviewEvent, PreviewPort};
-use crate::screen::problems::ReloadFailure;
+use crate::preview_bridge::{Launcher, OpenRequest, PreviewCommand, PreviewPort};
 use crate::screen::viewer::Compare;
 use crate::screen::viewer::overlay::Overlays;
 use crate::screen::{
-    export, golden, layers, new_effect, performance, problems, toolbar, triggers, viewer, widgets,
+    export, golden, layers, new_effect, performance, problems, toolbar, triggers, viewer,
 };
 use crate::shortcut::{Shortcut, shortcut_for};
 
@@ -483,197 +484,6 @@ impl Studio {
                 self.update(Message::Viewer(viewer::Message::Compare(compare)))
             }
         }
-    }
-
-    /// Takes the worker's events and its newest frame.
-    fn poll(&mut self, now: Instant) {
-        let Some(preview) = &self.preview else {
-            return;
-        };
-        let mut events = Vec::new();
-        while let Some(event) = preview.try_event() {
-            events.push(event);
-        }
-        let frame = preview.latest_frame();
-        for event in events {
-            self.handle_event(event);
-        }
-        match frame {
-            Some(frame) => {
-                self.performance.push(now, frame.times.clone());
-                if let Some(face) = frame.faces.first() {
-                    self.triggers.set_scores(&face.scores);
-                }
-                self.viewer.show(frame, now);
-                self.frames_shown += 1;
-                if let Some(path) = self.ready_file.take() {
-                    let note = format!("first frame shown: {}\n", self.status);
-                    if let Err(error) = std::fs::write(&path, note) {
-                        self.problems.error(format!("{}: {error}", path.display()));
-                    }
-                }
-            }
-            None => self.performance.tick(now),
-        }
-        self.viewer.tick(now);
-    }
-
-    fn handle_event(&mut self, event: PreviewEvent) {
-        match event {
-            PreviewEvent::Opened {
-                manifest,
-                frame_rate,
-                still_images,
-                bundle_bytes,
-                renderer,
-                ..
-            } => {
-                let mut commands = self.layers.load(&manifest);
-                self.refresh_manifest_text();
-                commands.extend(self.viewer.opened(&manifest, frame_rate, still_images));
-                self.performance.reset(frame_rate);
-                self.performance.set_bundle(
-                    bundle_bytes,
-                    manifest.budget.max_total_mb,
-                    still_images,
-                );
-                self.performance.set_renderer(renderer);
-                self.problems.reload_succeeded();
-                self.status = format!(
-                    "Playing {} ({} layer(s))",
-                    manifest.effect.name,
-                    manifest.layers.len()
-                );
-                for command in commands {
-                    self.send(command);
-                }
-            }
-            PreviewEvent::Reloaded {
-                manifest,
-                changed,
-                reload_ms,
-                report,
-                bundle_bytes,
-                ..
-            } => {
-                let commands = self.layers.load(&manifest);
-                self.refresh_manifest_text();
-                self.performance.set_bundle(
-                    bundle_bytes,
-                    manifest.budget.max_total_mb,
-                    self.viewer.is_still(),
-                );
-                self.viewer.reloaded(&manifest);
-                self.problems.reload_succeeded();
-                for problem in report.state_problems {
-                    self.problems.error(problem);
-                }
-                let name = &manifest.effect.name;
-                self.status = if changed.is_empty() {
-                    format!("Reloaded {name} in {reload_ms:.0} ms")
-                } else {
-                    format!(
-                        "Reloaded {name} in {reload_ms:.0} ms after a change to {}",
-                        changed.join(", ")
-                    )
-                };
-                for command in commands {
-                    self.send(command);
-                }
-            }
-            PreviewEvent::LoadFailed {
-                message,
-                diagnostics,
-            } => {
-                self.status = if self.layers.layers().is_empty() {
-                    "The bundle cannot be opened; fix the problems below and it opens by itself."
-                        .into()
-                } else {
-                    "The edit is broken; the last good version keeps playing.".into()
-                };
-                self.problems.reload_failed(ReloadFailure {
-                    message,
-                    diagnostics,
-                });
-            }
-            PreviewEvent::LayerFailed { layer, message } => {
-                self.layers.mark_failed(&layer, &message);
-                self.problems.error(format!("layer `{layer}`: {message}"));
-            }
-            PreviewEvent::SourceLength(frames) => self.viewer.set_length(frames),
-            PreviewEvent::Error(message) => self.problems.error(message),
-        }
-    }
-
-    /// The window's content.
-    pub fn view(&self) -> Element<'_, Message> {
-        let toolbar = container(self.toolbar.view().map(Message::Toolbar)).padding([8, 12]);
-        let viewer = container(self.viewer.view().map(Message::Viewer))
-            .padding(8)
-            .width(Fill)
-            .height(Fill);
-        let mut panels = column![].spacing(10).padding(8);
-        if self.show_new_effect {
-            panels = panels.push(widgets::panel(
-                "New effect",
-                self.new_effect.view().map(Message::NewEffect),
-            ));
-        }
-        let folded = |panel: Panel| self.folded.contains(&panel);
-        panels = panels
-            .push(widgets::foldable_panel(
-                "Layers",
-                folded(Panel::Layers),
-                Message::Fold(Panel::Layers),
-                || self.layers.view().map(Message::Layers),
-            ))
-            .push(widgets::foldable_panel(
-                "Triggers",
-                folded(Panel::Triggers),
-                Message::Fold(Panel::Triggers),
-                || self.triggers.view().map(Message::Triggers),
-            ))
-            .push(widgets::foldable_panel(
-                "Performance (last 2 s)",
-                folded(Panel::Performance),
-                Message::Fold(Panel::Performance),
-                || self.performance.view().map(Message::Performance),
-            ))
-            .push(widgets::foldable_panel(
-                "Export",
-                folded(Panel::Export),
-                Message::Fold(Panel::Export),
-                || self.export.view().map(Message::Export),
-            ))
-            .push(widgets::foldable_panel(
-                "Golden test",
-                folded(Panel::Golden),
-                Message::Fold(Panel::Golden),
-                || self.golden.view().map(Message::Golden),
-            ));
-        let sidebar = scrollable(panels).width(440).height(Fill);
-        let mut body = column![row![viewer, sidebar].height(Fill)];
-        if !self.problems.is_empty() {
-            body = body.push(
-                container(widgets::panel(
-                    "Problems",
-                    scrollable(self.problems.view().map(Message::Problems)).height(iced::Shrink),
-                ))
-                .padding([0, 8])
-                .max_height(260),
-            );
-        }
-        let status = container(widgets::mono(self.status.as_str()).style(text::secondary))
-            .padding([4, 12])
-            .width(Fill);
-        column![
-            toolbar,
-            rule::horizontal(1),
-            body.height(Fill),
-            rule::horizontal(1),
-            status
-        ]
-        .into()
     }
 
     /// The preview poll (while a preview runs), the shortcuts and window resizes.
