@@ -1,6 +1,7 @@
 //! The bundle commands: `validate`, `pack`, `verify`, `inspect` and `keygen`. A bundle is
 //! validated in full before it is packed, so a broken one cannot be shipped by accident,
-//! and a packed one is checked member by member (and signature) before anything trusts it.
+//! files nothing uses are left out of the package unless asked for, and a packed one is
+//! checked member by member (and signature) before anything trusts it.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,8 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use effect_api::LayerKind;
 use lensmith_runtime::bundle::archive::{self, ArchiveLimits, BundleFiles, Provenance};
-use lensmith_runtime::bundle::{BundleReport, Checksums, signing, validate};
+use lensmith_runtime::bundle::usage::human_size;
+use lensmith_runtime::bundle::{BundleReport, Checksums, PackOptions, signing, validate};
 use lensmith_runtime::models::AssetCache;
 use serde::Serialize;
 
@@ -33,6 +35,10 @@ pub struct PackArgs {
     /// Sign it with this secret key (made by `lensmith keygen`).
     #[arg(long)]
     sign: Option<PathBuf>,
+    /// Keep files that nothing uses (no layer, not the manifest, not a README, LICENSE,
+    /// NOTICE or model card); by default they are left out and listed.
+    #[arg(long)]
+    include_unused: bool,
 }
 
 /// Arguments of `lensmith verify`.
@@ -88,6 +94,22 @@ struct ValidationJson<'a> {
     path: String,
     valid: bool,
     diagnostics: &'a [effect_api::Diagnostic],
+    warnings: &'a [effect_api::Diagnostic],
+}
+
+/// A warning as printed: `warning: FILE: MESSAGE` (with `:LINE:COLUMN` when it has a
+/// place in the file) and its hint on the next line.
+fn warning_text(warning: &effect_api::Diagnostic) -> String {
+    let place = if warning.line == 0 {
+        warning.file.clone()
+    } else {
+        format!("{}:{}:{}", warning.file, warning.line, warning.column)
+    };
+    let mut text = format!("warning: {place}: {}", warning.message);
+    if let Some(hint) = &warning.hint {
+        text.push_str(&format!("\n  hint: {hint}"));
+    }
+    text
 }
 
 /// `lensmith validate`: every problem, then a non-zero exit if there was one.
@@ -99,11 +121,15 @@ pub fn run_validate(args: &ValidateArgs) -> Result<()> {
             path: args.path.display().to_string(),
             valid: report.is_valid(),
             diagnostics: &report.diagnostics,
+            warnings: &report.warnings,
         };
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         for diagnostic in &report.diagnostics {
             println!("{diagnostic}");
+        }
+        for warning in &report.warnings {
+            println!("{}", warning_text(warning));
         }
     }
     if !report.is_valid() {
@@ -114,7 +140,10 @@ pub fn run_validate(args: &ValidateArgs) -> Result<()> {
         );
     }
     if !args.json {
-        println!("{}: valid", args.path.display());
+        match report.warnings.len() {
+            0 => println!("{}: valid", args.path.display()),
+            count => println!("{}: valid, {count} warning(s)", args.path.display()),
+        }
     }
     Ok(())
 }
@@ -138,7 +167,10 @@ pub fn run_pack(args: &PackArgs) -> Result<()> {
             report.diagnostics.len()
         );
     }
-    let summary = archive::pack(&args.dir, &args.out, key.as_ref())?;
+    let options = PackOptions {
+        include_unused: args.include_unused,
+    };
+    let summary = archive::pack_with(&args.dir, &args.out, key.as_ref(), &options)?;
     println!(
         "{}: {} file(s), {} bytes{}",
         summary.out.display(),
@@ -154,6 +186,19 @@ pub fn run_pack(args: &PackArgs) -> Result<()> {
     }
     if summary.tests_left_out {
         println!("  left out tests/ (the bundle's golden-frame tests, for `lensmith test`)");
+    }
+    for (path, bytes) in &summary.unused_left_out {
+        println!(
+            "  left out {path} ({}): not used by any layer; --include-unused keeps it",
+            human_size(*bytes)
+        );
+    }
+    if args.include_unused {
+        let label = format!("{}/", args.dir.display());
+        for warning in &report.warnings {
+            let path = warning.file.strip_prefix(&label).unwrap_or(&warning.file);
+            println!("  kept {path}, which no layer uses (--include-unused)");
+        }
     }
     Ok(())
 }

@@ -13,12 +13,14 @@ pub mod checksums;
 pub mod manifest_edit;
 pub mod member_path;
 pub mod signing;
+pub mod usage;
 pub mod validate;
 
 use std::path::PathBuf;
 
 pub use archive::{
-    ArchiveLimits, BundleFiles, PackSummary, Provenance, pack, read, read_bytes, read_dir, unpack,
+    ArchiveLimits, BundleFiles, PackOptions, PackSummary, Provenance, pack, pack_with, read,
+    read_bytes, read_dir, unpack,
 };
 pub use checksums::{ChecksumReport, Checksums};
 pub use signing::{SigningKey, VerifyingKey};

@@ -8,11 +8,13 @@
 //! where they come from elsewhere. Where loading code is forbidden (iOS), plugins are
 //! linked into the app and registered instead ([`register_static_plugin`]).
 
+pub mod binary_header;
 pub mod build;
 mod host_callbacks;
 mod instance;
 mod library;
 mod overlay;
+pub mod platform_folder;
 pub(crate) mod static_plugins;
 
 pub use host_callbacks::{PluginLog, PluginLogRecord};

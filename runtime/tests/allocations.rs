@@ -186,7 +186,7 @@ scope = "face"
             ),
             ("paint.png", "effects/face-paint/textures/face_paint.png"),
             ("sparkles.png", "effects/face-paint/stickers/sparkles.png"),
-            ("warm.cube", "effects/face-paint/luts/warm.cube"),
+            ("warm.cube", "examples/effects/warm-grade/luts/warm.cube"),
         ],
     );
     let mut player = EffectPlayer::open(

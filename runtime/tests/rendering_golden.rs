@@ -20,7 +20,10 @@ const SPARKLES: (&str, &str) = (
     "stickers/sparkles.png",
     "effects/face-paint/stickers/sparkles.png",
 );
-const WARM: (&str, &str) = ("luts/warm.cube", "effects/face-paint/luts/warm.cube");
+const WARM: (&str, &str) = (
+    "luts/warm.cube",
+    "examples/effects/warm-grade/luts/warm.cube",
+);
 const INVERT: (&str, &str) = (
     "models/invert.onnx",
     "runtime/tests/data/models/invert_nchw_pm1.onnx",

@@ -1,6 +1,6 @@
 //! `cargo xtask art`: regenerates, deterministically and from code alone, the images and
-//! LUTs of the shipped effects (face-paint, risen-zombie) and the UV layout guide for
-//! designers.
+//! LUTs of the shipped effects (face-paint, risen-zombie), the example warm grade and the
+//! UV layout guide for designers.
 //!
 //! # The UV convention
 //!
@@ -30,7 +30,7 @@
 //!   smile sticker, 512² RGBA ([`sparkles`]).
 //! - `docs/images/uv_layout.png`, and `templates/mask/guide/`: the canonical UV layout with
 //!   the mesh, its features and key landmark numbers ([`uv_layout`]).
-//! - `effects/face-paint/luts/warm.cube`: a 17³ warm grade ([`lut`]).
+//! - `examples/effects/warm-grade/luts/warm.cube`: a 17³ warm grade ([`lut`]).
 //! - `effects/risen-zombie/textures/zombie_skin.png`: the zombie's skin, 1024² RGBA in UV
 //!   space, for the `multiply` blend ([`zombie_skin`]).
 //! - `effects/risen-zombie/stickers/roar.png`: the roar sticker, 640×448 RGBA ([`roar`]).
@@ -187,7 +187,7 @@ mod generate {
             println!("wrote {path}");
         }
 
-        let path = root.join("effects/face-paint/luts/warm.cube");
+        let path = root.join("examples/effects/warm-grade/luts/warm.cube");
         crate::digest::write_atomically(&path, super::lut::warm_cube().as_bytes())?;
         println!("wrote {}", path.display());
 

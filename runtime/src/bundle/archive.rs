@@ -24,7 +24,7 @@ use super::{BundleError, CHECKSUMS_MEMBER, MANIFEST_MEMBER, SIGNATURE_MEMBER};
 
 pub use directory::read_dir;
 pub use unpack::unpack;
-pub use writer::{PackSummary, pack};
+pub use writer::{PackOptions, PackSummary, pack, pack_with};
 
 /// How much a bundle may hold, and whose signature it needs. The defaults suit any real
 /// effect; lower them for untrusted downloads on small devices if need be.

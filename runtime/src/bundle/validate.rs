@@ -1,8 +1,12 @@
 //! Validating a whole bundle: the manifest (see [`effect_api::manifest::check`]) and then
 //! everything it names: that each file is in the bundle, images decode and fit the
 //! texture budget, models load in ONNX Runtime and take and give the tensors the layer
-//! declares, LUTs parse, and the whole fits the size budgets. Every problem is reported,
-//! each pinned to the manifest line that names the file or to the file's own line.
+//! declares, LUTs parse, plugin libraries are libraries for their platform folders (and
+//! this machine's build passes the plugin handshake), and the whole fits the size budgets.
+//! Every problem is reported, each pinned to the manifest line that names the file or to
+//! the file's own line. Files nothing uses are warnings, not problems.
+
+mod libraries;
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
@@ -13,9 +17,9 @@ use effect_api::{Diagnostic, Manifest};
 
 use crate::models::{TensorInfo, inspect_model};
 use crate::plugin::PluginCode;
-use crate::plugin::build::{Platform, current_library_file_name, library_file_name};
 
 use super::MANIFEST_MEMBER as MANIFEST_FILE;
+use super::usage::{human_size, unused_files};
 
 /// What validation found.
 #[derive(Debug, Clone)]
@@ -24,10 +28,13 @@ pub struct BundleReport {
     pub manifest: Option<Manifest>,
     /// Every problem, manifest ones first in file order, then the files'.
     pub diagnostics: Vec<Diagnostic>,
+    /// What is worth knowing but does not stop the bundle from playing or being packed:
+    /// files nothing uses, in path order (each with `line` 0).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl BundleReport {
-    /// True when nothing is wrong.
+    /// True when nothing is wrong (warnings do not count).
     pub fn is_valid(&self) -> bool {
         self.diagnostics.is_empty()
     }
@@ -39,22 +46,39 @@ const MIB: f64 = 1024.0 * 1024.0;
 /// [`super::archive::read`] and [`super::archive::read_dir`] give them). `label` names the
 /// bundle in messages (`cartoon/` or `cartoon.effect`); `onnx_runtime` is the ONNX
 /// Runtime library models are loaded with (without it, models are reported unchecked).
+///
+/// This machine's build of each plugin library is loaded and handshaken, as a player
+/// would: validating runs the plugin's initialisers, so validate only bundles you trust.
 pub fn validate(
     files: &BTreeMap<String, Vec<u8>>,
     label: &str,
     onnx_runtime: Option<&Path>,
 ) -> BundleReport {
-    validate_for(files, label, onnx_runtime, PluginCode::LoadLibraries)
+    check_bundle(files, label, onnx_runtime, PluginCode::LoadLibraries, true)
 }
 
 /// [`validate`] for a player that runs plugins as `plugin_code` says: one that plays only
 /// plugins linked into the program does not need a build in the bundle (it refuses an
-/// unregistered plugin itself, saying how to register it).
+/// unregistered plugin itself, saying how to register it). Plugin libraries' headers are
+/// checked, but none is loaded: the player loads this machine's build right after and
+/// reports a refusal as a [`crate::plugin::PluginError`].
 pub fn validate_for(
     files: &BTreeMap<String, Vec<u8>>,
     label: &str,
     onnx_runtime: Option<&Path>,
     plugin_code: PluginCode,
+) -> BundleReport {
+    check_bundle(files, label, onnx_runtime, plugin_code, false)
+}
+
+/// [`validate`] and [`validate_for`]; `handshake` says whether this machine's plugin
+/// builds are loaded and handshaken.
+fn check_bundle(
+    files: &BTreeMap<String, Vec<u8>>,
+    label: &str,
+    onnx_runtime: Option<&Path>,
+    plugin_code: PluginCode,
+    handshake: bool,
 ) -> BundleReport {
     let manifest_name = format!("{label}{MANIFEST_FILE}");
     let problem = |message: String, hint: &str| Diagnostic {
@@ -71,6 +95,7 @@ pub fn validate_for(
                 format!("the bundle has no {MANIFEST_FILE} at its root"),
                 "every effect starts from an effect.toml; `lensmith new` writes one",
             )],
+            warnings: Vec::new(),
         };
     };
     let Ok(text) = std::str::from_utf8(bytes) else {
@@ -80,10 +105,12 @@ pub fn validate_for(
                 format!("{MANIFEST_FILE} is not UTF-8 text"),
                 "save it as UTF-8",
             )],
+            warnings: Vec::new(),
         };
     };
     let checked = check(&manifest_name, text);
     let mut diagnostics = checked.diagnostics.clone();
+    let mut warnings = Vec::new();
     if let Some(manifest) = &checked.manifest {
         let assets = AssetChecker {
             files,
@@ -91,12 +118,31 @@ pub fn validate_for(
             label,
             onnx_runtime,
             plugin_code,
+            handshake,
         };
         assets.check(manifest, &mut diagnostics);
+        warnings = unused_files(manifest, files)
+            .into_iter()
+            .map(|unused| Diagnostic {
+                file: format!("{label}{}", unused.path),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "not used by any layer ({}); `lensmith pack` leaves it out (use \
+                     --include-unused to keep it)",
+                    human_size(unused.bytes)
+                ),
+                hint: Some(
+                    "delete it if nothing needs it, or name it from a layer in effect.toml"
+                        .to_owned(),
+                ),
+            })
+            .collect();
     }
     BundleReport {
         manifest: checked.manifest.clone(),
         diagnostics,
+        warnings,
     }
 }
 
@@ -106,6 +152,7 @@ struct AssetChecker<'a> {
     label: &'a str,
     onnx_runtime: Option<&'a Path>,
     plugin_code: PluginCode,
+    handshake: bool,
 }
 
 impl AssetChecker<'_> {
@@ -134,6 +181,8 @@ impl AssetChecker<'_> {
                 out,
             );
         }
+        // Each library is checked once, at the first layer that names it.
+        let mut libraries_checked = std::collections::BTreeSet::new();
         for (index, layer) in manifest.layers.iter().enumerate() {
             let position = index.to_string();
             let at = |key: &'static str| ["layer", position.as_str(), key];
@@ -183,7 +232,9 @@ impl AssetChecker<'_> {
                     }
                 }
                 LayerKind::Plugin(plugin) => {
-                    self.plugin_library(&plugin.library, &at("library"), out)
+                    if libraries_checked.insert(plugin.library.as_str()) {
+                        self.plugin_library(&plugin.library, &at("library"), out)
+                    }
                 }
             }
         }
@@ -215,8 +266,9 @@ impl AssetChecker<'_> {
     }
 
     /// A plugin layer's library: a usable key, and a build of it for at least one
-    /// platform in the bundle. Which platforms a bundle serves is its author's choice; a
-    /// player on a platform without a build refuses the bundle and says so.
+    /// platform in the bundle, each build a library for its platform folder (see
+    /// [`libraries`]). Which platforms a bundle serves is its author's choice; a player on
+    /// a platform without a build refuses the bundle and says so.
     fn plugin_library(&self, key: &str, at: &[&str], out: &mut Vec<Diagnostic>) {
         if effect_api::manifest::bundle_path_problem(key).is_some() {
             return; // already reported by the manifest check
@@ -224,40 +276,8 @@ impl AssetChecker<'_> {
         if self.plugin_code == PluginCode::StaticOnly || crate::plugin::is_static_plugin(key) {
             return; // played from code linked into the program: no build is needed
         }
-        let expected = match current_library_file_name(key) {
-            Ok(name) => name,
-            Err(error) => {
-                out.push(self.checked.at(at, error.to_string(), None));
-                return;
-            }
-        };
-        let any_build = self.files.keys().any(|file| {
-            Platform::ALL.iter().any(|&platform| {
-                let arch = file
-                    .rsplit('/')
-                    .nth(1)
-                    .and_then(|folder| folder.strip_prefix(platform.folder()))
-                    .and_then(|rest| rest.strip_prefix('-'));
-                arch.is_some_and(|arch| {
-                    library_file_name(key, platform, arch).is_ok_and(|name| &name == file)
-                })
-            })
-        });
-        if !any_build {
-            out.push(
-                self.checked.at(
-                    at,
-                    format!(
-                        "the bundle holds no build of plugin \"{key}\" (for this machine it \
-                     would be \"{expected}\")"
-                    ),
-                    Some(
-                        "build the plugin crate into the bundle: `lensmith plugin build CRATE \
-                     --into BUNDLE`"
-                            .to_owned(),
-                    ),
-                ),
-            );
+        for problem in libraries::check(self.files, key, self.label, self.handshake) {
+            out.push(self.checked.at(at, problem.message, problem.hint));
         }
     }
 

@@ -1,7 +1,8 @@
 //! Packing a bundle directory into a deterministic `.effect` archive: the same files give
 //! the same bytes (sorted entries, fixed timestamps and permissions, fixed deflate level),
 //! written atomically and read back under the default limits before it takes the target
-//! name, so a bundle that a phone would refuse can never be shipped by accident.
+//! name, so a bundle that a phone would refuse can never be shipped by accident. Files
+//! nothing uses can be left out ([`PackOptions`]).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -12,6 +13,7 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::super::checksums::Checksums;
 use super::super::signing::{self, SigningKey};
+use super::super::usage::unused_files;
 use super::super::{BundleError, CHECKSUMS_MEMBER, MANIFEST_MEMBER, SIGNATURE_MEMBER};
 use super::directory::{read_files, walk};
 use super::{ArchiveLimits, Provenance, parent_of, read};
@@ -35,22 +37,50 @@ pub struct PackSummary {
     pub skipped: Vec<String>,
     /// True when the bundle's `tests/` folder (its golden-frame tests) was left out.
     pub tests_left_out: bool,
+    /// Files nothing uses (see [`crate::bundle::usage`]) that were left out, with their
+    /// sizes in bytes, sorted; empty when [`PackOptions::include_unused`] kept them.
+    pub unused_left_out: Vec<(String, u64)>,
     /// The size of the archive in bytes.
     pub archive_bytes: u64,
     /// The signing key's id, when signed.
     pub signer: Option<String>,
 }
 
+/// How [`pack_with`] packs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackOptions {
+    /// Keep the files nothing uses (see [`crate::bundle::usage`]); by default they are
+    /// left out and listed in [`PackSummary::unused_left_out`].
+    pub include_unused: bool,
+}
+
+/// Packs the bundle directory `dir` into the archive `out`, signed with `key` if given,
+/// keeping every file (files nothing uses included): [`pack_with`] with
+/// [`PackOptions::include_unused`] set. `lensmith pack` leaves unused files out.
+pub fn pack(dir: &Path, out: &Path, key: Option<&SigningKey>) -> Result<PackSummary, BundleError> {
+    let options = PackOptions {
+        include_unused: true,
+    };
+    pack_with(dir, out, key, &options)
+}
+
 /// Packs the bundle directory `dir` into the archive `out`, signed with `key` if given.
 ///
 /// Every file is packed but OS junk and the root's `tests/` folder (skipped and
-/// reported); symbolic links, special
+/// reported) and, unless `options` keeps them, the files that neither the manifest names
+/// nor are documents (left out and reported; see [`crate::bundle::usage`]: a manifest that
+/// does not parse leaves nothing out); symbolic links, special
 /// files, unportable names and bundles over [`ArchiveLimits::default`] are refused, and
 /// `effect.toml` must be at the root. `checksums.toml` and `signature` at the root are
 /// refused too: `pack` writes them, and a stale copy would be confusing. `out` must lie
 /// outside `dir`; an existing file there is replaced atomically, and only once the new
 /// archive has been read back and verified.
-pub fn pack(dir: &Path, out: &Path, key: Option<&SigningKey>) -> Result<PackSummary, BundleError> {
+pub fn pack_with(
+    dir: &Path,
+    out: &Path,
+    key: Option<&SigningKey>,
+    options: &PackOptions,
+) -> Result<PackSummary, BundleError> {
     let limits = ArchiveLimits::default();
     // Leave room for what pack adds (checksums.toml, about 100 bytes a file, and
     // signature), so the archive stays within the limits it is read back under.
@@ -79,7 +109,18 @@ pub fn pack(dir: &Path, out: &Path, key: Option<&SigningKey>) -> Result<PackSumm
                      own folder rather than its parent",
         });
     }
-    let files = read_files(dir, &walk.files, &walk_limits)?;
+    let mut files = read_files(dir, &walk.files, &walk_limits)?;
+    let mut unused_left_out = Vec::new();
+    if !options.include_unused {
+        let manifest = files
+            .get(MANIFEST_MEMBER)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .and_then(|text| effect_api::manifest::check(MANIFEST_MEMBER, text).manifest);
+        for unused in manifest.map_or_else(Vec::new, |manifest| unused_files(&manifest, &files)) {
+            files.remove(&unused.path);
+            unused_left_out.push((unused.path, unused.bytes));
+        }
+    }
     let checksums = Checksums::of(&files).to_toml().into_bytes();
     let signature = key.map(|key| signing::sign(&checksums, key));
 
@@ -120,6 +161,7 @@ pub fn pack(dir: &Path, out: &Path, key: Option<&SigningKey>) -> Result<PackSumm
         stored,
         skipped: walk.skipped,
         tests_left_out: walk.tests_left_out,
+        unused_left_out,
         archive_bytes,
         signer: key.map(|key| signing::key_id(&key.verifying_key())),
     })
