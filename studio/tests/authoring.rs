@@ -302,6 +302,11 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
     assert_eq!(manifest.layers.len(), 2);
     assert_eq!(manifest.triggers.len(), 1);
     assert!(packed.files.contains_key("stickers/party-hat.png"));
+    // What nothing uses any more (the starting sparkles, the template's UV guide) is
+    // left out and said so.
+    let left_out: Vec<&str> = report.left_out.iter().map(|(path, _)| path.as_str()).collect();
+    assert_eq!(left_out, ["guide/uv_layout.png", "stickers/sparkles.png"]);
+    assert!(!packed.files.contains_key("stickers/sparkles.png"));
 
     let Some(cache) = lensmith_testkit::cache_or_skip(
         "an_effect_is_authored_in_the_studio_from_new_to_a_signed_export (playing it)",

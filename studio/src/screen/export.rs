@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use effect_api::Diagnostic;
 use iced::futures::channel::oneshot;
-use iced::widget::{button, column, row, text, text_input};
+use iced::widget::{button, checkbox, column, row, text, text_input};
 use iced::{Alignment, Element, Fill, Task};
 use lensmith_runtime::bundle::archive::{self, ArchiveLimits};
 use lensmith_runtime::bundle::{signing, validate};
@@ -26,6 +26,10 @@ pub struct ExportReport {
     pub bytes: u64,
     /// The signing key's id, when signed.
     pub signer: Option<String>,
+    /// What validation warned of (files nothing uses), one line each.
+    pub warnings: Vec<String>,
+    /// Files nothing uses that were left out, with their sizes.
+    pub left_out: Vec<(String, u64)>,
 }
 
 /// Why an export stopped.
@@ -46,6 +50,8 @@ pub struct ExportRequest {
     pub out: PathBuf,
     /// A secret key to sign with (made by `lensmith keygen`).
     pub key: Option<PathBuf>,
+    /// Keep files nothing uses (left out by default, as `lensmith pack` does).
+    pub include_unused: bool,
 }
 
 /// Validates, packs and signs, as `lensmith pack` does. Blocks; run it off the UI thread.
@@ -74,13 +80,18 @@ pub fn export(request: &ExportRequest) -> Result<ExportReport, ExportFailure> {
     if !report.is_valid() {
         return Err(ExportFailure::Invalid(report.diagnostics));
     }
-    let summary = archive::pack(&request.bundle, &request.out, key.as_ref())
+    let options = archive::PackOptions {
+        include_unused: request.include_unused,
+    };
+    let summary = archive::pack_with(&request.bundle, &request.out, key.as_ref(), &options)
         .map_err(|error| failed(&error))?;
     Ok(ExportReport {
         out: summary.out,
         files: summary.files.len(),
         bytes: summary.archive_bytes,
         signer: summary.signer,
+        warnings: report.warnings.iter().map(ToString::to_string).collect(),
+        left_out: summary.unused_left_out,
     })
 }
 
@@ -90,6 +101,7 @@ pub struct Export {
     bundle: Option<PathBuf>,
     out: String,
     key: String,
+    include_unused: bool,
     running: bool,
     outcome: Option<Result<ExportReport, ExportFailure>>,
 }
@@ -101,6 +113,8 @@ pub enum Message {
     OutEdited(String),
     /// The key path was edited.
     KeyEdited(String),
+    /// Keep files nothing uses, or leave them out.
+    IncludeUnused(bool),
     /// Export now.
     Export,
     /// The export ended.
@@ -133,6 +147,7 @@ impl Export {
             bundle,
             out: PathBuf::from(out),
             key: (!key.is_empty()).then(|| PathBuf::from(key)),
+            include_unused: self.include_unused,
         })
     }
 
@@ -141,6 +156,7 @@ impl Export {
         match message {
             Message::OutEdited(out) => self.out = out,
             Message::KeyEdited(key) => self.key = key,
+            Message::IncludeUnused(include) => self.include_unused = include,
             Message::Export => {
                 if let Some(request) = self.request().filter(|_| !self.running) {
                     self.running = true;
@@ -178,6 +194,11 @@ impl Export {
             ]
             .spacing(6)
             .align_y(Alignment::Center),
+            checkbox(self.include_unused)
+                .label("Keep files nothing uses")
+                .on_toggle(Message::IncludeUnused)
+                .size(14)
+                .text_size(13),
         ]
         .spacing(6);
         match &self.outcome {
@@ -196,6 +217,15 @@ impl Export {
                     ))
                     .style(text::success),
                 );
+                for (path, bytes) in &report.left_out {
+                    panel = panel.push(
+                        widgets::mono(format!(
+                            "left out {path} ({}): nothing uses it",
+                            lensmith_runtime::bundle::usage::human_size(*bytes)
+                        ))
+                        .style(text::secondary),
+                    );
+                }
             }
             Some(Err(ExportFailure::Invalid(diagnostics))) => {
                 panel = panel.push(
