@@ -304,7 +304,11 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
     assert!(packed.files.contains_key("stickers/party-hat.png"));
     // What nothing uses any more (the starting sparkles, the template's UV guide) is
     // left out and said so.
-    let left_out: Vec<&str> = report.left_out.iter().map(|(path, _)| path.as_str()).collect();
+    let left_out: Vec<&str> = report
+        .left_out
+        .iter()
+        .map(|(path, _)| path.as_str())
+        .collect();
     assert_eq!(left_out, ["guide/uv_layout.png", "stickers/sparkles.png"]);
     assert!(!packed.files.contains_key("stickers/sparkles.png"));
 
@@ -313,7 +317,8 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
     ) else {
         return;
     };
-    render_on_the_photo(&report.out, &cache);
+    let played = render_on_the_photo(&report.out, &cache);
+    keep_a_screenshot(&mut studio, &fake, &played);
     let clip = cache.root().join("data/expressions/franck.mp4");
     show_the_sticker_once_he_smiles(&report.out, &clip, &cache);
     record_a_golden_case(&mut studio, &fake, &bundle, &clip);
@@ -490,7 +495,10 @@ fn differing(a: &effect_api::Frame, b: &effect_api::Frame) -> (usize, f64) {
 
 /// The exported effect plays on the sample photo, where she smiles: the mask paints the
 /// face and the sticker, shown by the smile trigger, sits high on the head.
-fn render_on_the_photo(effect: &std::path::Path, cache: &lensmith_runtime::models::AssetCache) {
+fn render_on_the_photo(
+    effect: &std::path::Path,
+    cache: &lensmith_runtime::models::AssetCache,
+) -> effect_api::Frame {
     let photo = cache.sample_photo().expect("set up with the face models");
     let source = lensmith_runtime::image_io::read_rgb_frame(&photo).unwrap();
     let whole = render(effect, &photo, cache, None);
@@ -514,4 +522,30 @@ fn render_on_the_photo(effect: &std::path::Path, cache: &lensmith_runtime::model
         sticker_row < mask_row,
         "the sticker (mean row {sticker_row:.0}) sits above the painted face (mean row {mask_row:.0})"
     );
+    whole
+}
+
+/// With `LENSMITH_STUDIO_SCREENSHOTS=DIR`, the studio as the designer left it (the
+/// sticker's editor open, the trigger's meter), showing the authored effect on the photo,
+/// drawn by the simulator at 1280×800 into `DIR/studio_authoring-tiny-skia.png`.
+fn keep_a_screenshot(studio: &mut Studio, fake: &FakePreview, played: &effect_api::Frame) {
+    let Some(folder) = std::env::var_os("LENSMITH_STUDIO_SCREENSHOTS") else {
+        return;
+    };
+    let mut shown = frame_with_face(1.0);
+    let picture = PreviewImage::from_rgb(played.width(), played.height(), played.data());
+    shown.rendered = picture.clone();
+    shown.source = picture;
+    shown.faces.clear();
+    fake.offer_frame(shown);
+    tick(studio);
+    let path = std::path::Path::new(&folder).join("studio_authoring.png");
+    let mut ui = iced_test::Simulator::with_size(
+        iced::Settings::default(),
+        iced::Size::new(1280.0, 800.0),
+        studio.view(),
+    );
+    let snapshot = ui.snapshot(&studio.theme()).unwrap();
+    let _ = std::fs::remove_file(path.with_file_name("studio_authoring-tiny-skia.png"));
+    assert!(snapshot.matches_image(&path).unwrap());
 }
