@@ -113,6 +113,7 @@ fn open(bundle: &Path, source: &Path, renderer: RendererChoice) -> Result<Studio
         ready_file: None,
         overlays: Default::default(),
         compare: Default::default(),
+        folded: Default::default(),
     });
     Ok(studio)
 }

@@ -18,6 +18,7 @@ use lensmith_runtime::bundle::manifest_edit::save_parameter_defaults;
 use crate::config::{StudioConfig, ViewChoices, WindowSize};
 use crate::editing::History;
 use crate::file_dialog::{Dropped, classify_drop};
+use crate::panels::{FoldedPanels, Panel};
 use crate::preview_bridge::{Launcher, OpenRequest, PreviewCommand, PreviewPort};
 use crate::screen::viewer::Compare;
 use crate::screen::viewer::overlay::Overlays;
@@ -50,6 +51,8 @@ pub struct Options {
     pub overlays: Overlays,
     /// How to compare the result with the source at start.
     pub compare: Compare,
+    /// The side panels folded at start.
+    pub folded: FoldedPanels,
 }
 
 /// The studio.
@@ -72,8 +75,8 @@ pub struct Studio {
     new_effect: new_effect::NewEffect,
     show_new_effect: bool,
     history: History,
-    /// Side panels the designer folded away.
-    folded: Vec<Panel>,
+    /// Side panels the designer folded to their titles.
+    folded: FoldedPanels,
     status: String,
     frames_shown: u64,
     ready_file: Option<PathBuf>,
@@ -123,21 +126,6 @@ pub enum Message {
     Fold(Panel),
 }
 
-/// The side panels, which fold to their title so the rest fits a small screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Panel {
-    /// The layers and their editor.
-    Layers,
-    /// The trigger rules.
-    Triggers,
-    /// Stage timings.
-    Performance,
-    /// Validate, pack and sign.
-    Export,
-    /// Record golden frames.
-    Golden,
-}
-
 impl Studio {
     /// The studio in its starting state, and its first task (opening `options.open`).
     pub fn new(options: Options) -> (Self, Task<Message>) {
@@ -159,7 +147,7 @@ impl Studio {
             new_effect: new_effect::NewEffect::default(),
             show_new_effect: false,
             history: History::default(),
-            folded: Vec::new(),
+            folded: options.folded,
             status: "Type a bundle and a source (or drop them on the window), then Open; New… makes an effect.".into(),
             frames_shown: 0,
             ready_file: options.ready_file,
@@ -282,6 +270,16 @@ impl Studio {
         }
     }
 
+    /// Keeps the view choices (overlays, comparison, folded panels) for the next start.
+    fn remember_view(&mut self) {
+        self.config.view = ViewChoices {
+            overlays: self.viewer.overlays(),
+            compare: self.viewer.compare(),
+            folded: self.folded,
+        };
+        self.config_dirty_since = Some(Instant::now());
+    }
+
     fn save_config(&mut self) {
         self.config_dirty_since = None;
         if let Some(path) = &self.config_path
@@ -338,13 +336,7 @@ impl Studio {
                 let (task, event) = self.viewer.update(message);
                 match event {
                     Some(viewer::Event::Command(command)) => self.send(command),
-                    Some(viewer::Event::ViewChanged) => {
-                        self.config.view = ViewChoices {
-                            overlays: self.viewer.overlays(),
-                            compare: self.viewer.compare(),
-                        };
-                        self.config_dirty_since = Some(Instant::now());
-                    }
+                    Some(viewer::Event::ViewChanged) => self.remember_view(),
                     Some(viewer::Event::Sticker(placement)) => self.place_sticker(placement),
                     None => {}
                 }
@@ -444,11 +436,8 @@ impl Studio {
                 self.update(Message::Toolbar(toolbar::Message::Open))
             }
             Message::Fold(panel) => {
-                if let Some(at) = self.folded.iter().position(|folded| *folded == panel) {
-                    self.folded.remove(at);
-                } else {
-                    self.folded.push(panel);
-                }
+                self.folded.toggle(panel);
+                self.remember_view();
                 Task::none()
             }
             Message::Shortcut(shortcut) => self.shortcut(shortcut),

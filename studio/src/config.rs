@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use lensmith_runtime::atomic_file::PendingFile;
 use serde::{Deserialize, Serialize};
 
+use crate::panels::FoldedPanels;
 use crate::screen::viewer::Compare;
 use crate::screen::viewer::overlay::Overlays;
 
@@ -75,6 +76,8 @@ pub struct ViewChoices {
     pub overlays: Overlays,
     /// How the result is compared with the source.
     pub compare: Compare,
+    /// The side panels folded to their titles.
+    pub folded: FoldedPanels,
 }
 
 impl StudioConfig {

@@ -5,6 +5,7 @@ pub mod app;
 pub mod config;
 pub mod editing;
 pub mod file_dialog;
+pub mod panels;
 pub mod preview_bridge;
 pub mod screen;
 pub mod shortcut;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Parser;
 use lensmith_studio::config::StudioConfig;
+use lensmith_studio::panels::FoldedPanels;
 use lensmith_studio::preview_bridge::{OpenRequest, RendererChoice, runtime_launcher};
 use lensmith_studio::screen::viewer::Compare;
 use lensmith_studio::screen::viewer::overlay::Overlays;
@@ -36,6 +37,10 @@ struct Args {
     /// (default: as last time).
     #[arg(long, value_parser = ["off", "split", "side-by-side"])]
     compare: Option<String>,
+    /// Side panels folded to their titles at start, any of: layers, triggers,
+    /// performance, export, golden, none (default: as last time).
+    #[arg(long, value_delimiter = ',', value_parser = ["layers", "triggers", "performance", "export", "golden", "none"])]
+    fold: Option<Vec<String>>,
     /// Write this file once the first frame is shown (scripts wait for it).
     #[arg(long)]
     ready_file: Option<PathBuf>,
@@ -84,6 +89,10 @@ fn main() -> Result<()> {
         Some(_) => Compare::Off,
         None => config.view.compare,
     };
+    let folded = match &args.fold {
+        Some(names) => FoldedPanels::from_names(names.iter().map(String::as_str)),
+        None => config.view.folded,
+    };
     let size = config
         .window
         .map_or(iced::Size::new(1500.0, 940.0), |window| {
@@ -101,6 +110,7 @@ fn main() -> Result<()> {
         ready_file: args.ready_file,
         overlays,
         compare,
+        folded,
     };
     iced::application(
         move || Studio::new(options.clone()),

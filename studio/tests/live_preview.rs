@@ -83,6 +83,7 @@ fn live_studio(scratch: &Scratch, cache: &AssetCache) -> Studio {
         ready_file: None,
         overlays: Default::default(),
         compare: Default::default(),
+        folded: Default::default(),
     });
     studio
 }

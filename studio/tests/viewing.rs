@@ -13,6 +13,7 @@ use iced::{Settings, Theme};
 use iced_test::Simulator;
 use lensmith_studio::app::Message;
 use lensmith_studio::config::StudioConfig;
+use lensmith_studio::panels::Panel;
 use lensmith_studio::preview_bridge::{
     FaceOverlay, FakePreview, FrameUpdate, PreviewImage, TriggerNotice,
 };
@@ -22,7 +23,7 @@ use lensmith_studio::shortcut::Shortcut;
 use lensmith_studio::stats::StageTimes;
 use lensmith_studio::{Options, Studio};
 use lensmith_testkit::TempDir;
-use support::{Scratch, WINDOW, interact, tick};
+use support::{Scratch, WINDOW, interact, shows, tick};
 
 const BEFORE: [u8; 3] = [20, 40, 230];
 const AFTER: [u8; 3] = [230, 30, 20];
@@ -217,17 +218,21 @@ fn the_compare_shortcut_cycles_and_view_choices_are_remembered() {
         OverlayKind::Ids,
         true,
     )));
+    let _ = studio.update(Message::Fold(Panel::Performance));
     // Settings are written a second after the last change.
     let _ = studio.update(Message::Tick(Instant::now() + Duration::from_secs(2)));
     let remembered = StudioConfig::load(&scratch.config).unwrap();
     assert_eq!(remembered.view.compare, Compare::Split);
     assert!(remembered.view.overlays.ids && !remembered.view.overlays.mesh);
+    assert!(remembered.view.folded.is_folded(Panel::Performance));
+    assert!(!remembered.view.folded.is_folded(Panel::Layers));
 
     // A new studio starting from those settings shows the same.
     let (again, _) = Studio::new(Options {
         launcher: fake.launcher(),
         overlays: remembered.view.overlays,
         compare: remembered.view.compare,
+        folded: remembered.view.folded,
         config: remembered,
         config_path: None,
         open: None,
@@ -235,4 +240,8 @@ fn the_compare_shortcut_cycles_and_view_choices_are_remembered() {
     });
     assert_eq!(again.viewer().compare(), Compare::Split);
     assert!(again.viewer().overlays().ids);
+    assert!(
+        shows(&again, "+ Performance (last 2 s)"),
+        "the performance panel starts folded"
+    );
 }

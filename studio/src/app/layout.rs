@@ -4,7 +4,8 @@
 use iced::widget::{column, container, row, rule, scrollable, text};
 use iced::{Element, Fill};
 
-use super::{Message, Panel, Studio};
+use super::{Message, Studio};
+use crate::panels::Panel;
 use crate::screen::widgets;
 
 impl Studio {
@@ -22,7 +23,7 @@ impl Studio {
                 self.new_effect.view().map(Message::NewEffect),
             ));
         }
-        let folded = |panel: Panel| self.folded.contains(&panel);
+        let folded = |panel: Panel| self.folded.is_folded(panel);
         panels = panels
             .push(widgets::foldable_panel(
                 "Layers",

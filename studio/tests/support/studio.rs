@@ -63,6 +63,7 @@ pub fn studio(fake: &FakePreview, config: &Path, open: Option<OpenRequest>) -> S
         ready_file: None,
         overlays: Default::default(),
         compare: Default::default(),
+        folded: Default::default(),
     });
     studio
 }

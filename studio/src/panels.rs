@@ -1,0 +1,107 @@
+//! The side panels and which of them the designer folded to their titles (remembered in
+//! the settings file, and set at start with `--fold`), so the rest fits a small screen.
+
+use serde::{Deserialize, Serialize};
+
+/// One side panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Panel {
+    /// The layers and their editor.
+    Layers,
+    /// The trigger rules.
+    Triggers,
+    /// Stage timings.
+    Performance,
+    /// Validate, pack and sign.
+    Export,
+    /// Record golden frames.
+    Golden,
+}
+
+impl Panel {
+    /// Every panel, top to bottom.
+    pub const ALL: [Panel; 5] = [
+        Panel::Layers,
+        Panel::Triggers,
+        Panel::Performance,
+        Panel::Export,
+        Panel::Golden,
+    ];
+
+    /// Its name on the command line (`--fold layers,export`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Panel::Layers => "layers",
+            Panel::Triggers => "triggers",
+            Panel::Performance => "performance",
+            Panel::Export => "export",
+            Panel::Golden => "golden",
+        }
+    }
+}
+
+/// Which panels are folded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FoldedPanels {
+    /// The layers panel.
+    pub layers: bool,
+    /// The triggers panel.
+    pub triggers: bool,
+    /// The performance panel.
+    pub performance: bool,
+    /// The export panel.
+    pub export: bool,
+    /// The golden-test panel.
+    pub golden: bool,
+}
+
+impl FoldedPanels {
+    fn flag(&mut self, panel: Panel) -> &mut bool {
+        match panel {
+            Panel::Layers => &mut self.layers,
+            Panel::Triggers => &mut self.triggers,
+            Panel::Performance => &mut self.performance,
+            Panel::Export => &mut self.export,
+            Panel::Golden => &mut self.golden,
+        }
+    }
+
+    /// Whether `panel` is folded.
+    pub fn is_folded(mut self, panel: Panel) -> bool {
+        *self.flag(panel)
+    }
+
+    /// Folds `panel` if open, opens it if folded.
+    pub fn toggle(&mut self, panel: Panel) {
+        let flag = self.flag(panel);
+        *flag = !*flag;
+    }
+
+    /// The panels named (`layers`, `triggers`, …; `none` folds none); unknown names are
+    /// left to the command line's own check.
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut folded = Self::default();
+        for name in names {
+            if let Some(panel) = Panel::ALL.into_iter().find(|panel| panel.name() == name) {
+                *folded.flag(panel) = true;
+            }
+        }
+        folded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panels_fold_by_name_and_toggle() {
+        let mut folded = FoldedPanels::from_names(["layers", "export"]);
+        assert!(folded.is_folded(Panel::Layers) && folded.is_folded(Panel::Export));
+        assert!(!folded.is_folded(Panel::Triggers));
+        folded.toggle(Panel::Layers);
+        assert!(!folded.is_folded(Panel::Layers));
+        assert_eq!(FoldedPanels::from_names(["none"]), FoldedPanels::default());
+    }
+}
