@@ -120,6 +120,8 @@ pub enum Message {
         /// The file chosen, if any.
         path: Option<PathBuf>,
     },
+    /// The file dialog for a new plugin layer's library closed.
+    PluginLibraryChosen(Option<PathBuf>),
     /// A file or folder was dropped on the window.
     FileDropped(PathBuf),
     /// A side panel folded or unfolded.
@@ -348,6 +350,12 @@ impl Studio {
                 match event {
                     Some(layers::Event::Command(command)) => self.send(command),
                     Some(layers::Event::Edit(edit)) => self.edit(edit),
+                    Some(layers::Event::AddLayer(kind)) if kind == "plugin" => {
+                        extra = crate::file_dialog::choose(crate::file_dialog::Purpose::Asset(
+                            "library",
+                        ))
+                        .map(Message::PluginLibraryChosen);
+                    }
                     Some(layers::Event::AddLayer(kind)) => self.add_layer(&kind),
                     Some(layers::Event::ChooseAsset { layer, field }) => {
                         extra = self.choose_asset(layer, field);
@@ -425,6 +433,12 @@ impl Studio {
             }
             Message::AssetChosen { layer, field, path } => {
                 self.asset_chosen(layer, field, path);
+                Task::none()
+            }
+            Message::PluginLibraryChosen(library) => {
+                if let Some(library) = library {
+                    self.add_plugin_layer(&library);
+                }
                 Task::none()
             }
             Message::FileDropped(path) => {

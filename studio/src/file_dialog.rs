@@ -32,6 +32,7 @@ fn filters(purpose: Purpose) -> Vec<(&'static str, &'static [&'static str])> {
         Purpose::Asset("texture" | "image") => vec![("PNG images", &["png"])],
         Purpose::Asset("file") => vec![("3D LUTs", &["cube"])],
         Purpose::Asset("model") => vec![("ONNX models", &["onnx"])],
+        Purpose::Asset("library") => vec![("Plugin libraries", &["so", "dylib", "dll"])],
         _ => Vec::new(),
     }
 }

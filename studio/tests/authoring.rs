@@ -549,3 +549,73 @@ fn keep_a_screenshot(studio: &mut Studio, fake: &FakePreview, played: &effect_ap
     let _ = std::fs::remove_file(path.with_file_name("studio_authoring-tiny-skia.png"));
     assert!(snapshot.matches_image(&path).unwrap());
 }
+
+#[test]
+fn a_plugin_layer_is_added_from_a_built_library() {
+    let dir = TempDir::new("studio-plugin-layer");
+    let made = lensmith_templates::create(
+        &lensmith_templates::NewEffect {
+            name: "Tinted".into(),
+            template: "mask".into(),
+            id: None,
+            folder: dir.join("tinted"),
+            effect_api: None,
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let bundle = made.bundle;
+    let fake = FakePreview::new();
+    let mut studio = support::studio(
+        &fake,
+        &dir.join("config/studio.toml"),
+        Some(lensmith_studio::preview_bridge::OpenRequest {
+            bundle: bundle.clone(),
+            source: dir.join("photo.png"),
+        }),
+    );
+    fake.push_event(loaded(&bundle, true));
+    tick(&mut studio);
+
+    // Add layer of kind plugin opens a file dialog for the library; its answer is a path.
+    let _ = studio.update(Message::Layers(layers::Message::AddKindChosen(
+        "plugin".into(),
+    )));
+    let _ = studio.update(Message::Layers(layers::Message::AddLayer));
+    let library = lensmith_testkit::plugins::build_test_plugin("tint", &[]);
+    let _ = studio.update(Message::PluginLibraryChosen(Some(library.clone())));
+    let text = manifest_text(&bundle);
+    assert!(
+        text.contains(
+            "kind = \"plugin\"\nname = \"lensmith-test-tint\"\nlibrary = \"plugins/lensmith_test_tint\"\n"
+        ),
+        "{text}"
+    );
+    let installed = bundle.join(
+        lensmith_runtime::plugin::build::current_library_file_name("plugins/lensmith_test_tint")
+            .unwrap(),
+    );
+    assert_eq!(
+        std::fs::read(&installed).unwrap(),
+        std::fs::read(&library).unwrap()
+    );
+    // The library passes validation, its handshake included. (A debug build of a plugin
+    // is over the mask template's 4 MiB budget; that is the only problem left.)
+    let files = archive::read_dir(&bundle, &ArchiveLimits::default()).unwrap();
+    let report = validate::validate(&files.files, "tinted/", None);
+    let problems: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
+    assert!(
+        problems
+            .iter()
+            .all(|problem| problem.contains("over its budget")),
+        "{problems:#?}"
+    );
+
+    // A file that is not a library is refused before anything changes.
+    let before = manifest_text(&bundle);
+    let bogus = dir.join("libbogus.so");
+    std::fs::write(&bogus, b"not a library at all").unwrap();
+    let _ = studio.update(Message::PluginLibraryChosen(Some(bogus)));
+    assert_eq!(manifest_text(&bundle), before);
+    assert!(!studio.problems().is_empty());
+}

@@ -107,6 +107,26 @@ impl Studio {
         }
     }
 
+    /// Adds a plugin layer for the built library at `library`, copied into the bundle.
+    pub(super) fn add_plugin_layer(&mut self, library: &Path) {
+        let Some(bundle) = self
+            .editable_manifest()
+            .and_then(|path| path.parent().map(Path::to_owned))
+        else {
+            return;
+        };
+        let taken: Vec<String> = self
+            .layers
+            .layers()
+            .iter()
+            .map(|layer| layer.name.clone())
+            .collect();
+        match starter::plugin_layer(&bundle, library, &taken) {
+            Ok(edit) => self.edit(edit),
+            Err(problem) => self.problems.error(problem),
+        }
+    }
+
     /// Opens the file dialog for a layer's asset field.
     pub(super) fn choose_asset(&self, layer: String, field: String) -> Task<Message> {
         let purpose = match field.as_str() {

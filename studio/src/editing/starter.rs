@@ -7,10 +7,15 @@ use std::path::Path;
 
 use lensmith_runtime::bundle::manifest_edit::{FieldValue, ManifestEdit};
 
+use lensmith_runtime::plugin::binary_header::read_header;
+use lensmith_runtime::plugin::build::install_library;
+use lensmith_runtime::plugin::platform_folder::PlatformFolder;
+
 use super::assets::add_to_bundle;
 
-/// The kinds a layer can be added as, in the order the panel offers them.
-pub const ADDABLE_KINDS: &[&str] = &["sticker", "face_mask", "lut", "face_model"];
+/// The kinds a layer can be added as, in the order the panel offers them (a plugin layer
+/// starts from a built library the designer chooses: [`plugin_layer`]).
+pub const ADDABLE_KINDS: &[&str] = &["sticker", "face_mask", "lut", "face_model", "plugin"];
 
 /// A 2×2×2 `.cube` that changes nothing: a grade to start from.
 const NEUTRAL_CUBE: &str = "TITLE \"neutral\"\nLUT_3D_SIZE 2\n\
@@ -107,7 +112,7 @@ pub fn new_layer(bundle: &Path, kind: &str, taken: &[String]) -> Result<Manifest
         }
         "plugin" => {
             return Err(
-                "a plugin layer needs a built plugin: make the effect with New from the `plugin` template, or build one with `lensmith plugin build` and add its layer in effect.toml"
+                "a plugin layer starts from a built plugin library: choose it when adding the layer (make one with New from the `plugin` template, or `lensmith plugin build`)"
                     .to_owned(),
             );
         }
@@ -123,6 +128,48 @@ pub fn new_layer(bundle: &Path, kind: &str, taken: &[String]) -> Result<Manifest
     })
 }
 
+/// The edit adding a plugin layer for the built library at `library`, which is copied into
+/// the bundle folder `bundle` under this machine's platform folder
+/// (`plugins/linux-x86_64/libglitter.so` for `plugins/glitter`). A file that is not a
+/// library this machine can load is refused before anything is copied, saying what it is.
+pub fn plugin_layer(
+    bundle: &Path,
+    library: &Path,
+    taken: &[String],
+) -> Result<ManifestEdit, String> {
+    let bytes = std::fs::read(library)
+        .map_err(|error| format!("{}: cannot read it: {error}", library.display()))?;
+    let folder = PlatformFolder::current()
+        .ok_or("this machine's platform has no plugin folder; add the layer in effect.toml")?;
+    let header = read_header(&bytes).map_err(|error| format!("{}: {error}", library.display()))?;
+    if !folder.accepts(&header) {
+        return Err(format!(
+            "{} is {}; a plugin for this machine must be {} (build it with `lensmith plugin build`)",
+            library.display(),
+            header.describe(),
+            folder.needs()
+        ));
+    }
+    let stem = library
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = stem.strip_prefix("lib").unwrap_or(&stem).replace('-', "_");
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!(
+            "{}: a plugin library's name must be letters, digits and underscores (libglitter.so)",
+            library.display()
+        ));
+    }
+    let key = format!("plugins/{name}");
+    install_library(library, bundle, &key).map_err(|error| error.to_string())?;
+    Ok(ManifestEdit::AddLayer {
+        kind: "plugin".to_owned(),
+        name: unique_name(&name.replace('_', "-"), taken),
+        fields: vec![("library".to_owned(), FieldValue::Text(key))],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +179,23 @@ mod tests {
         let taken = vec!["sticker".to_owned(), "sticker-2".to_owned()];
         assert_eq!(unique_name("sticker", &taken), "sticker-3");
         assert_eq!(unique_name("mask", &taken), "mask");
+    }
+
+    #[test]
+    fn a_file_that_is_no_library_for_this_machine_is_refused_before_anything_is_copied() {
+        let bundle =
+            std::env::temp_dir().join(format!("lensmith-studio-plugin-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&bundle);
+        std::fs::create_dir_all(&bundle).unwrap();
+        let bogus = bundle.join("libglitter.so");
+        std::fs::write(&bogus, b"random bytes, not a library").unwrap();
+        let refused = plugin_layer(&bundle, &bogus, &[]).unwrap_err();
+        assert!(
+            refused.contains("libglitter.so") && refused.contains("neither ELF"),
+            "{refused}"
+        );
+        assert!(!bundle.join("plugins").exists());
+        std::fs::remove_dir_all(&bundle).unwrap();
     }
 
     #[test]
