@@ -390,3 +390,29 @@ fn exporting_validates_packs_and_signs_or_lists_the_problems() {
     assert!(shows(&studio, "Not exported: 1 problem(s)"));
     assert!(shows(&studio, &line));
 }
+
+#[test]
+fn dropping_a_bundle_folder_and_a_photo_opens_them() {
+    let scratch = Scratch::new("studio-drop", "face-paint");
+    let fake = FakePreview::new();
+    let mut studio = support::studio(&fake, &scratch.config, None);
+    // The folder alone: it fills the bundle, and the status asks for a source.
+    let _ = studio.update(Message::FileDropped(scratch.bundle.clone()));
+    assert!(fake.opened().is_empty());
+    assert!(
+        studio.status().contains("to preview on"),
+        "{}",
+        studio.status()
+    );
+    // Then a photo: both are known, so it opens.
+    let photo = scratch.dir.join("portrait.png");
+    std::fs::write(&photo, b"read by the worker, not here").unwrap();
+    let _ = studio.update(Message::FileDropped(photo.clone()));
+    assert_eq!(
+        fake.opened(),
+        [OpenRequest {
+            bundle: scratch.bundle.clone(),
+            source: photo,
+        }]
+    );
+}
