@@ -23,7 +23,8 @@ use crate::preview_bridge::{Launcher, OpenRequest, PreviewCommand, PreviewPort};
 use crate::screen::viewer::Compare;
 use crate::screen::viewer::overlay::Overlays;
 use crate::screen::{
-    export, golden, layers, new_effect, performance, problems, toolbar, triggers, viewer,
+    effect_info, export, golden, layers, new_effect, performance, problems, toolbar, triggers,
+    viewer,
 };
 use crate::shortcut::{Shortcut, shortcut_for};
 
@@ -71,6 +72,7 @@ pub struct Studio {
     performance: performance::Performance,
     export: export::Export,
     triggers: triggers::Triggers,
+    effect_info: effect_info::EffectInfo,
     golden: golden::Golden,
     new_effect: new_effect::NewEffect,
     show_new_effect: bool,
@@ -109,6 +111,8 @@ pub enum Message {
     NewEffect(new_effect::Message),
     /// The golden-test panel.
     Golden(golden::Message),
+    /// The effect panel.
+    EffectInfo(effect_info::Message),
     /// A new effect was made, or why not.
     EffectCreated(Result<lensmith_templates::CreatedEffect, String>),
     /// A file dialog for a layer's asset closed.
@@ -145,6 +149,7 @@ impl Studio {
             performance: performance::Performance::default(),
             export: export::Export::default(),
             triggers: triggers::Triggers::default(),
+            effect_info: effect_info::EffectInfo::default(),
             golden: golden::Golden::default(),
             new_effect: new_effect::NewEffect::default(),
             show_new_effect: false,
@@ -418,6 +423,13 @@ impl Studio {
                     None => Task::none(),
                 };
                 Task::batch([task.map(Message::NewEffect), extra])
+            }
+            Message::EffectInfo(message) => {
+                let (task, event) = self.effect_info.update(message);
+                if let Some(effect_info::Event::Edit(edit)) = event {
+                    self.edit(edit);
+                }
+                task.map(Message::EffectInfo)
             }
             Message::Golden(message) => {
                 let (task, event) = self.golden.update(message);

@@ -37,9 +37,9 @@ struct Args {
     /// (default: as last time).
     #[arg(long, value_parser = ["off", "split", "side-by-side"])]
     compare: Option<String>,
-    /// Side panels folded to their titles at start, any of: layers, triggers,
+    /// Side panels folded to their titles at start, any of: effect, layers, triggers,
     /// performance, export, golden, none (default: as last time).
-    #[arg(long, value_delimiter = ',', value_parser = ["layers", "triggers", "performance", "export", "golden", "none"])]
+    #[arg(long, value_delimiter = ',', value_parser = ["effect", "layers", "triggers", "performance", "export", "golden", "none"])]
     fold: Option<Vec<String>>,
     /// Write this file once the first frame is shown (scripts wait for it).
     #[arg(long)]

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 /// One side panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Panel {
+    /// The effect's details and budget.
+    Effect,
     /// The layers and their editor.
     Layers,
     /// The trigger rules.
@@ -20,7 +22,8 @@ pub enum Panel {
 
 impl Panel {
     /// Every panel, top to bottom.
-    pub const ALL: [Panel; 5] = [
+    pub const ALL: [Panel; 6] = [
+        Panel::Effect,
         Panel::Layers,
         Panel::Triggers,
         Panel::Performance,
@@ -31,6 +34,7 @@ impl Panel {
     /// Its name on the command line (`--fold layers,export`).
     pub fn name(self) -> &'static str {
         match self {
+            Panel::Effect => "effect",
             Panel::Layers => "layers",
             Panel::Triggers => "triggers",
             Panel::Performance => "performance",
@@ -40,10 +44,13 @@ impl Panel {
     }
 }
 
-/// Which panels are folded.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Which panels are folded. At first only the effect panel is: its details and budget are
+/// set once, the layers and triggers all the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FoldedPanels {
+    /// The effect panel.
+    pub effect: bool,
     /// The layers panel.
     pub layers: bool,
     /// The triggers panel.
@@ -56,9 +63,31 @@ pub struct FoldedPanels {
     pub golden: bool,
 }
 
+impl Default for FoldedPanels {
+    fn default() -> Self {
+        Self {
+            effect: true,
+            ..Self::none()
+        }
+    }
+}
+
 impl FoldedPanels {
+    /// Every panel open.
+    pub fn none() -> Self {
+        Self {
+            effect: false,
+            layers: false,
+            triggers: false,
+            performance: false,
+            export: false,
+            golden: false,
+        }
+    }
+
     fn flag(&mut self, panel: Panel) -> &mut bool {
         match panel {
+            Panel::Effect => &mut self.effect,
             Panel::Layers => &mut self.layers,
             Panel::Triggers => &mut self.triggers,
             Panel::Performance => &mut self.performance,
@@ -81,7 +110,7 @@ impl FoldedPanels {
     /// The panels named (`layers`, `triggers`, …; `none` folds none); unknown names are
     /// left to the command line's own check.
     pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut folded = Self::default();
+        let mut folded = Self::none();
         for name in names {
             if let Some(panel) = Panel::ALL.into_iter().find(|panel| panel.name() == name) {
                 *folded.flag(panel) = true;
@@ -102,6 +131,7 @@ mod tests {
         assert!(!folded.is_folded(Panel::Triggers));
         folded.toggle(Panel::Layers);
         assert!(!folded.is_folded(Panel::Layers));
-        assert_eq!(FoldedPanels::from_names(["none"]), FoldedPanels::default());
+        assert_eq!(FoldedPanels::from_names(["none"]), FoldedPanels::none());
+        assert!(FoldedPanels::default().is_folded(Panel::Effect));
     }
 }

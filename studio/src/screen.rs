@@ -2,6 +2,7 @@
 //! task for the runtime and, where the rest of the studio must act, an `Event` that the
 //! root (`app`) maps.
 
+pub mod effect_info;
 pub mod export;
 pub mod golden;
 pub mod layers;

@@ -22,7 +22,7 @@ use lensmith_studio::preview_bridge::{
     FaceOverlay, FakePreview, FrameUpdate, PreviewEvent, PreviewImage,
 };
 use lensmith_studio::screen::golden as golden_panel;
-use lensmith_studio::screen::{export, layers, new_effect, toolbar, triggers, viewer};
+use lensmith_studio::screen::{effect_info, export, layers, new_effect, toolbar, triggers, viewer};
 use lensmith_studio::stats::StageTimes;
 use lensmith_testkit::TempDir;
 use support::{interact, shows, tick};
@@ -599,17 +599,27 @@ fn a_plugin_layer_is_added_from_a_built_library() {
         std::fs::read(&installed).unwrap(),
         std::fs::read(&library).unwrap()
     );
-    // The library passes validation, its handshake included. (A debug build of a plugin
-    // is over the mask template's 4 MiB budget; that is the only problem left.)
+    // A debug build of a plugin is over the mask template's 4 MiB budget: raised in the
+    // effect panel, the bundle validates, the library's handshake included.
+    let files = archive::read_dir(&bundle, &ArchiveLimits::default()).unwrap();
+    let over = validate::validate(&files.files, "tinted/", None);
+    assert!(
+        over.diagnostics
+            .iter()
+            .all(|d| d.message.contains("over its budget")),
+        "{:?}",
+        over.diagnostics
+    );
+    for message in [
+        effect_info::Message::Typed("budget".into(), "max_total_mb".into(), "32".into()),
+        effect_info::Message::Submitted("budget".into(), "max_total_mb".into()),
+    ] {
+        let _ = studio.update(Message::EffectInfo(message));
+    }
+    assert!(manifest_text(&bundle).contains("max_total_mb = 32.0"));
     let files = archive::read_dir(&bundle, &ArchiveLimits::default()).unwrap();
     let report = validate::validate(&files.files, "tinted/", None);
-    let problems: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
-    assert!(
-        problems
-            .iter()
-            .all(|problem| problem.contains("over its budget")),
-        "{problems:#?}"
-    );
+    assert!(report.is_valid(), "{:?}", report.diagnostics);
 
     // A file that is not a library is refused before anything changes.
     let before = manifest_text(&bundle);

@@ -211,7 +211,11 @@ fn a_real_window_shows_the_face_paint_on_the_photo() {
         // The editors and the timings folded: the panels below them (export, golden test)
         // in view on the same small screen.
         let shot = folder.join("studio_panels.png");
-        let folded = [&plain[..], &["--fold", "layers,triggers,performance"]].concat();
+        let folded = [
+            &plain[..],
+            &["--fold", "effect,layers,triggers,performance"],
+        ]
+        .concat();
         screenshot(&server, &work, &folded, &shot)
             .unwrap_or_else(|error| panic!("{test}: {error}"));
         println!("kept {}", shot.display());

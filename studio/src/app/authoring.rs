@@ -33,6 +33,7 @@ impl Studio {
             .and_then(|path| std::fs::read_to_string(path).ok());
         self.layers.set_manifest_text(text.as_deref());
         self.triggers.set_manifest_text(text.as_deref());
+        self.effect_info.set_manifest_text(text.as_deref());
     }
 
     fn history_changed(&mut self) {

@@ -26,6 +26,12 @@ impl Studio {
         let folded = |panel: Panel| self.folded.is_folded(panel);
         panels = panels
             .push(widgets::foldable_panel(
+                "Effect",
+                folded(Panel::Effect),
+                Message::Fold(Panel::Effect),
+                || self.effect_info.view().map(Message::EffectInfo),
+            ))
+            .push(widgets::foldable_panel(
                 "Layers",
                 folded(Panel::Layers),
                 Message::Fold(Panel::Layers),

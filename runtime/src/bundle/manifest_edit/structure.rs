@@ -95,8 +95,12 @@ pub enum ManifestEdit {
         /// Its value.
         value: FieldValue,
     },
-    /// One field of `[effect]` set (`name`, `description`, `version`, `author`).
-    SetEffectField {
+    /// One field of `[effect]` (`name`, `description`, `version`, …) or `[budget]`
+    /// (`max_total_mb`, …) set or removed; a missing `[budget]` is made, before the
+    /// triggers and layers.
+    SetTableField {
+        /// `effect` or `budget`.
+        table: String,
         /// The field.
         field: String,
         /// Its value.
@@ -121,7 +125,7 @@ impl ManifestEdit {
             Self::SetTriggerField { trigger, field, .. } => {
                 format!("set `{field}` of trigger `{trigger}`")
             }
-            Self::SetEffectField { field, .. } => format!("set the effect's `{field}`"),
+            Self::SetTableField { table, field, .. } => format!("set `{field}` in [{table}]"),
         }
     }
 }
@@ -265,12 +269,27 @@ impl Editor<'_> {
                 }
                 set_field(self.table(document, "trigger", trigger)?, field, value);
             }
-            ManifestEdit::SetEffectField { field, value } => {
-                let effect = document
-                    .get_mut("effect")
+            ManifestEdit::SetTableField {
+                table,
+                field,
+                value,
+            } => {
+                if !matches!(table.as_str(), "effect" | "budget") {
+                    return Err(self.missing(format!("a table [{table}] that can be set this way")));
+                }
+                if document.get(table).is_none() {
+                    let at = first_position(document, "trigger")
+                        .or_else(|| first_position(document, "layer"));
+                    let mut made = Table::new();
+                    let position = make_room(document, at);
+                    made.set_position(position);
+                    document.insert(table, Item::Table(made));
+                }
+                let found = document
+                    .get_mut(table)
                     .and_then(Item::as_table_mut)
-                    .ok_or_else(|| self.missing("the [effect] table".to_owned()))?;
-                set_field(effect, field, value);
+                    .ok_or_else(|| self.missing(format!("the [{table}] table")))?;
+                set_field(found, field, value);
             }
         }
         Ok(())
@@ -395,11 +414,11 @@ fn first_position(document: &mut DocumentMut, array: &str) -> Option<isize> {
     positions_under(document, array).into_iter().min()
 }
 
-/// Appends `table` to `array`, written at document position `at` (tables from `at` on
-/// move down one), or at the end of the file without one.
-fn push_at(document: &mut DocumentMut, array: &str, mut table: Table, at: Option<isize>) {
+/// A document position for a new table: `at` (tables from `at` on move down one), or
+/// after every table without one.
+fn make_room(document: &mut DocumentMut, at: Option<isize>) -> isize {
     let root = document.as_table_mut();
-    let position = match at {
+    match at {
         Some(at) => {
             visit_table(root, &mut |existing| {
                 if let Some(position) = existing.position().filter(|&position| position >= at) {
@@ -415,7 +434,13 @@ fn push_at(document: &mut DocumentMut, array: &str, mut table: Table, at: Option
             });
             last + 1
         }
-    };
+    }
+}
+
+/// Appends `table` to `array`, written at document position `at` (tables from `at` on
+/// move down one), or at the end of the file without one.
+fn push_at(document: &mut DocumentMut, array: &str, mut table: Table, at: Option<isize>) {
+    let position = make_room(document, at);
     table.set_position(position);
     tables_mut(document, array).push(table);
 }
@@ -626,6 +651,42 @@ anchor = [10]
             },
         );
         assert_eq!(layer_names(&renamed), ["face", "sparkles"]);
+    }
+
+    #[test]
+    fn a_missing_budget_is_made_before_the_triggers() {
+        let set = edit(
+            MANIFEST,
+            ManifestEdit::SetTableField {
+                table: "budget".into(),
+                field: "max_total_mb".into(),
+                value: FieldValue::Number(16.0),
+            },
+        );
+        let budget = set.find("[budget]\nmax_total_mb = 16.0\n").expect(&set);
+        assert!(budget < set.find("# Smiles.").unwrap(), "{set}");
+        let renamed = edit(
+            &set,
+            ManifestEdit::SetTableField {
+                table: "effect".into(),
+                field: "name".into(),
+                value: FieldValue::Text("Y".into()),
+            },
+        );
+        assert!(renamed.contains("name = \"Y\"\nversion"));
+        let refused = apply_edit(
+            &set,
+            "fx/effect.toml",
+            &ManifestEdit::SetTableField {
+                table: "budget".into(),
+                field: "device_class".into(),
+                value: FieldValue::Text("huge".into()),
+            },
+        );
+        assert!(
+            matches!(refused, Err(ManifestEditError::Rejected { .. })),
+            "{refused:?}"
+        );
     }
 
     #[test]
