@@ -11,11 +11,12 @@ use std::time::{Duration, Instant};
 
 use effect_api::plugin::Value;
 use iced::widget::image::Handle;
+use lensmith_runtime::bundle::manifest_edit::FieldValue;
 use lensmith_runtime::models::AssetCache;
 use lensmith_studio::app::Message;
 use lensmith_studio::config::StudioConfig;
 use lensmith_studio::preview_bridge::{OpenRequest, RendererChoice, runtime_launcher};
-use lensmith_studio::screen::layers;
+use lensmith_studio::screen::{layers, toolbar};
 use lensmith_studio::{Options, Studio};
 use support::{Scratch, shows, tick};
 
@@ -219,4 +220,50 @@ fn a_bundle_broken_from_the_start_opens_once_fixed() {
         "{:?}",
         studio.problems().lines()
     );
+}
+
+#[test]
+fn an_edit_made_in_the_layer_editor_reloads_the_real_worker_and_so_does_its_undo() {
+    let test = "an_edit_made_in_the_layer_editor_reloads_the_real_worker_and_so_does_its_undo";
+    let Some(cache) = lensmith_testkit::cache_or_skip(test) else {
+        return;
+    };
+    let scratch = Scratch::new("studio-live-edit", "face-paint");
+    let mut studio = live_studio(&scratch, &cache);
+    poll_until(&mut studio, "the first frame", |studio| {
+        studio.frames_shown() > 0 && !studio.layers().layers().is_empty()
+    });
+    let painted = rendered_pixels(&studio);
+
+    // The paint's blend set to `screen` in the editor: written, reloaded by the worker's
+    // watcher, and drawn otherwise.
+    let _ = studio.update(Message::Layers(layers::Message::FieldSet(
+        0,
+        "blend".into(),
+        FieldValue::Text("screen".into()),
+    )));
+    assert!(scratch.manifest_text().contains("blend = \"screen\""));
+    poll_until(
+        &mut studio,
+        "the edit's reload and a frame drawn with it",
+        |studio| {
+            studio.status().starts_with("Reloaded")
+                && changed_pixels(&rendered_pixels(studio), &painted) > 1000
+        },
+    );
+    eprintln!(
+        "pixels the screen blend changed: {}",
+        changed_pixels(&rendered_pixels(&studio), &painted)
+    );
+
+    // Undone: the file as it was, reloaded, drawn as before.
+    let original = std::fs::read_to_string(
+        lensmith_testkit::workspace_root().join("effects/face-paint/effect.toml"),
+    )
+    .unwrap();
+    let _ = studio.update(Message::Toolbar(toolbar::Message::Undo));
+    assert_eq!(scratch.manifest_text(), original);
+    poll_until(&mut studio, "the undo's reload", |studio| {
+        changed_pixels(&rendered_pixels(studio), &painted) == 0
+    });
 }
