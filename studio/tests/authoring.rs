@@ -584,6 +584,8 @@ fn a_plugin_layer_is_added_from_a_built_library() {
     let _ = studio.update(Message::Layers(layers::Message::AddLayer));
     let library = lensmith_testkit::plugins::build_test_plugin("tint", &[]);
     let _ = studio.update(Message::PluginLibraryChosen(Some(library.clone())));
+    fake.push_event(loaded(&bundle, false));
+    tick(&mut studio);
     let text = manifest_text(&bundle);
     assert!(
         text.contains(
@@ -617,6 +619,20 @@ fn a_plugin_layer_is_added_from_a_built_library() {
         let _ = studio.update(Message::EffectInfo(message));
     }
     assert!(manifest_text(&bundle).contains("max_total_mb = 32.0"));
+    // Its settings typed in the layer's editor, as an inline table.
+    let layer = studio.layers().layers().len() - 1;
+    for message in [
+        layers::Message::Expand(layer),
+        layers::Message::FieldTyped(layer, "settings".into(), "strength = 0.5".into()),
+        layers::Message::FieldSubmitted(layer, "settings".into()),
+    ] {
+        let _ = studio.update(Message::Layers(message));
+    }
+    assert!(
+        manifest_text(&bundle).contains("settings = { strength = 0.5 }"),
+        "{}",
+        manifest_text(&bundle)
+    );
     let files = archive::read_dir(&bundle, &ArchiveLimits::default()).unwrap();
     let report = validate::validate(&files.files, "tinted/", None);
     assert!(report.is_valid(), "{:?}", report.diagnostics);

@@ -11,7 +11,7 @@ mod structure;
 
 use std::path::Path;
 
-pub use structure::{FieldValue, ManifestEdit, apply_edit};
+pub use structure::{FieldValue, ManifestEdit, apply_edit, inline_table};
 
 use effect_api::plugin::Value;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table};

@@ -23,6 +23,9 @@ pub enum FieldValue {
     Integers(Vec<i64>),
     /// An array of numbers (a sticker's `offset`).
     Numbers(Vec<f64>),
+    /// A table written inline, given as the text between its braces (a plugin's
+    /// `settings`: `strength = 0.5, mode = "soft"`).
+    InlineTable(String),
     /// The key removed: the field takes its default.
     Remove,
 }
@@ -173,6 +176,14 @@ impl Editor<'_> {
         }
     }
 
+    fn refused(&self, edit: &ManifestEdit, problem: String) -> ManifestEditError {
+        ManifestEditError::Rejected {
+            file: self.file.to_owned(),
+            edit: edit.describe(),
+            problems: vec![problem],
+        }
+    }
+
     fn taken(&self, what: String) -> ManifestEditError {
         ManifestEditError::NameTaken {
             file: self.file.to_owned(),
@@ -194,7 +205,8 @@ impl Editor<'_> {
                 table.insert("kind", toml_edit::value(kind.as_str()));
                 table.insert("name", toml_edit::value(name.as_str()));
                 for (field, value) in fields {
-                    set_field(&mut table, field, value);
+                    set_field(&mut table, field, value)
+                        .map_err(|problem| self.refused(edit, problem))?;
                 }
                 let at = after_all(document, "layer");
                 push_at(document, "layer", table, at);
@@ -224,7 +236,8 @@ impl Editor<'_> {
                         "a field `{field}` that can be set this way (rename or re-add the layer instead)"
                     )));
                 }
-                set_field(self.table(document, "layer", layer)?, field, value);
+                set_field(self.table(document, "layer", layer)?, field, value)
+                    .map_err(|problem| self.refused(edit, problem))?;
             }
             ManifestEdit::AddTrigger { name, when } => {
                 if index_of(document, "trigger", name).is_some() {
@@ -267,7 +280,8 @@ impl Editor<'_> {
                             .to_owned(),
                     ));
                 }
-                set_field(self.table(document, "trigger", trigger)?, field, value);
+                set_field(self.table(document, "trigger", trigger)?, field, value)
+                    .map_err(|problem| self.refused(edit, problem))?;
             }
             ManifestEdit::SetTableField {
                 table,
@@ -289,7 +303,7 @@ impl Editor<'_> {
                     .get_mut(table)
                     .and_then(Item::as_table_mut)
                     .ok_or_else(|| self.missing(format!("the [{table}] table")))?;
-                set_field(found, field, value);
+                set_field(found, field, value).map_err(|problem| self.refused(edit, problem))?;
             }
         }
         Ok(())
@@ -354,12 +368,13 @@ fn layers_shown_by<'d>(document: &'d mut DocumentMut, trigger: &str) -> Vec<&'d 
 }
 
 /// Sets (or removes) `field` in `table`, keeping the comment beside an old value.
-fn set_field(table: &mut Table, field: &str, value: &FieldValue) {
+fn set_field(table: &mut Table, field: &str, value: &FieldValue) -> Result<(), String> {
     let value: toml_edit::Value = match value {
         FieldValue::Remove => {
             table.remove(field);
-            return;
+            return Ok(());
         }
+        FieldValue::InlineTable(body) => inline_table(body)?,
         FieldValue::Text(text) => text.as_str().into(),
         FieldValue::Number(number) => (*number).into(),
         FieldValue::Integer(number) => (*number).into(),
@@ -368,6 +383,26 @@ fn set_field(table: &mut Table, field: &str, value: &FieldValue) {
         FieldValue::Numbers(numbers) => toml_edit::Value::Array(numbers.iter().copied().collect()),
     };
     replace_keeping_decor(table, field, value);
+    Ok(())
+}
+
+/// `body` (`a = 1, b = "x"`) as an inline table, or TOML's reason it is not one.
+pub fn inline_table(body: &str) -> Result<toml_edit::Value, String> {
+    let document: DocumentMut =
+        format!("value = {{ {body} }}")
+            .parse()
+            .map_err(|error: toml_edit::TomlError| {
+                format!(
+                    "`{{ {body} }}` is not a TOML inline table: {}",
+                    error.message()
+                )
+            })?;
+    document
+        .get("value")
+        .and_then(Item::as_value)
+        .filter(|value| value.is_inline_table())
+        .cloned()
+        .ok_or_else(|| format!("`{{ {body} }}` is not a TOML inline table"))
 }
 
 /// Calls `visit` on every table of `item` and below, each before what is nested in it,
@@ -651,6 +686,31 @@ anchor = [10]
             },
         );
         assert_eq!(layer_names(&renamed), ["face", "sparkles"]);
+    }
+
+    #[test]
+    fn a_plugin_s_settings_are_written_inline_or_refused_with_toml_s_reason() {
+        let plugin = "[effect]\nid = \"com.example.x\"\nname = \"X\"\nversion = \"0.1.0\"\n\
+            api_version = \"1.0\"\n\n[[layer]]\nkind = \"plugin\"\nname = \"glow\"\n\
+            library = \"plugins/glow\"\n";
+        let set = |body: &str| {
+            apply_edit(
+                plugin,
+                "fx/effect.toml",
+                &ManifestEdit::SetLayerField {
+                    layer: "glow".into(),
+                    field: "settings".into(),
+                    value: FieldValue::InlineTable(body.into()),
+                },
+            )
+        };
+        let written = set("strength = 0.5, mode = \"soft\"").unwrap();
+        assert!(
+            written.ends_with("settings = { strength = 0.5, mode = \"soft\" }\n"),
+            "{written}"
+        );
+        let refused = set("strength = ").unwrap_err().to_string();
+        assert!(refused.contains("is not a TOML inline table"), "{refused}");
     }
 
     #[test]

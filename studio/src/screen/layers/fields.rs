@@ -1,14 +1,15 @@
 //! The editor of one layer's manifest fields, built from the manifest's own schema
 //! (`effect_api::manifest::schema`): a pick list for fields with a fixed set of values, a
 //! checkbox for switches, a slider (written on release) for numbers with a known range, a
-//! text field (written on Enter, refused unless it parses) for other numbers, lists and
-//! paths, and Choose… for a layer's asset. Only values of the field's type leave here; the
+//! text field (written on Enter, refused unless it parses) for other numbers, lists,
+//! paths and a plugin's free `settings` (the text between an inline table's braces), and
+//! Choose… for a layer's asset. Only values of the field's type leave here; the
 //! manifest checker judges the rest before anything is written.
 
 use effect_api::manifest::schema::{Field, Kind, layer_fields};
 use iced::widget::{button, checkbox, column, pick_list, row, slider, text, text_input};
 use iced::{Alignment, Element, Fill};
-use lensmith_runtime::bundle::manifest_edit::FieldValue;
+use lensmith_runtime::bundle::manifest_edit::{FieldValue, inline_table};
 
 use super::Message;
 use crate::screen::widgets;
@@ -30,6 +31,12 @@ pub fn shown(value: Option<&toml::Value>) -> String {
     match value {
         None => String::new(),
         Some(toml::Value::String(text)) => text.clone(),
+        // A table (a plugin's settings) as the text between its braces.
+        Some(toml::Value::Table(table)) => table
+            .iter()
+            .map(|(key, value)| format!("{key} = {value}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         Some(toml::Value::Array(items)) => items
             .iter()
             .map(|item| match item {
@@ -44,12 +51,8 @@ pub fn shown(value: Option<&toml::Value>) -> String {
 
 /// The fields of a layer of `kind` that the editor offers, besides `kind` and `name`.
 pub fn editable_fields(kind: &str) -> Vec<Field> {
-    let mut fields: Vec<Field> = layer_fields(kind)
-        .unwrap_or_default()
-        .iter()
-        .filter(|field| !matches!(field.kind, Kind::Free))
-        .copied()
-        .collect();
+    // A free table (a plugin's `settings`) is typed as the text between its braces.
+    let mut fields: Vec<Field> = layer_fields(kind).unwrap_or_default().to_vec();
     // Which trigger shows the layer: every kind has it.
     fields.push(Field {
         name: "trigger",
@@ -98,6 +101,7 @@ pub fn parse(kind: Kind, required: bool, typed: &str) -> Result<FieldValue, Stri
             "false" => Ok(FieldValue::Boolean(false)),
             _ => Err("write true or false".to_owned()),
         },
+        Kind::Free => inline_table(typed).map(|_| FieldValue::InlineTable(typed.to_owned())),
         Kind::OneOf(choices) => choices
             .contains(&typed)
             .then(|| FieldValue::Text(typed.to_owned()))
@@ -336,10 +340,18 @@ mod tests {
             ]
         );
         let plugin: Vec<&str> = editable_fields("plugin").iter().map(|f| f.name).collect();
+        assert_eq!(plugin, ["library", "settings", "trigger"]);
         assert_eq!(
-            plugin,
-            ["library", "trigger"],
-            "free settings are edited as text"
+            parse(Kind::Free, false, "strength = 0.5"),
+            Ok(FieldValue::InlineTable("strength = 0.5".into()))
+        );
+        assert!(parse(Kind::Free, false, "strength =").is_err());
+        let settings: toml::Table = "settings = { strength = 0.5, mode = \"soft\" }"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            shown(settings.get("settings")),
+            "mode = \"soft\", strength = 0.5"
         );
     }
 }
