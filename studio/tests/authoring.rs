@@ -214,6 +214,24 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
         manifest_text(&bundle)
     );
 
+    // Its scale made a live parameter, starting where the wheel left it.
+    for message in [
+        layers::Message::ParameterNameTyped("scale".into()),
+        layers::Message::AddParameter(1),
+    ] {
+        let _ = studio.update(Message::Layers(message));
+    }
+    fake.push_event(loaded(&bundle, false));
+    tick(&mut studio);
+    assert!(
+        manifest_text(&bundle).ends_with(
+            "\n[[layer.parameter]]\nname = \"scale\"\ntype = \"float\"\nmin = 0.05\nmax = 4.0\ndefault = 1.1\n"
+        ),
+        "{}",
+        manifest_text(&bundle)
+    );
+    assert_eq!(studio.layers().layers()[1].parameters[0].name, "scale");
+
     // A smile trigger, the sticker shown by it, and its `on` level dragged on the meter.
     let _ = studio.update(Message::Triggers(triggers::Message::AddSignalChosen(
         "smile".into(),

@@ -6,6 +6,7 @@
 
 mod editing;
 mod fields;
+mod parameter_editor;
 
 use std::collections::BTreeMap;
 
@@ -49,6 +50,9 @@ pub struct Layer {
     pub failure: Option<String>,
     /// Its live parameters.
     pub parameters: Vec<Parameter>,
+    /// The properties a parameter can drive, with their ranges (none for a plugin, whose
+    /// parameters are its own).
+    pub live: Vec<(String, f64, f64)>,
 }
 
 /// The layer list, under the effect's name.
@@ -74,6 +78,10 @@ pub struct Layers {
     add_kind: Option<String>,
     /// The layer whose anchor the next click on the preview sets.
     anchoring: Option<String>,
+    /// The parameter being added in the open editor.
+    new_parameter: parameter_editor::NewParameter,
+    /// Why the last parameter could not be added.
+    parameter_refusal: Option<String>,
 }
 
 /// What the user did to a layer.
@@ -107,6 +115,14 @@ pub enum Message {
     ChooseAsset(usize, String),
     /// Start (or stop) picking layer N's anchor on the preview.
     PickAnchor(usize),
+    /// The new parameter's name typed or chosen.
+    ParameterNameTyped(String),
+    /// The new parameter's type chosen (plugin layers).
+    ParameterTypeChosen(String),
+    /// Add the new parameter to layer N.
+    AddParameter(usize),
+    /// Remove parameter `.1` of layer `.0`.
+    RemoveParameter(usize, String),
 }
 
 /// A layer's move.
@@ -196,6 +212,13 @@ impl Layers {
                 trigger: layer.trigger.clone(),
                 enabled: !hidden.contains(&layer.name),
                 failure: None,
+                live: layer
+                    .kind
+                    .live_properties()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(property, low, high)| ((*property).to_owned(), *low, *high))
+                    .collect(),
                 parameters: layer
                     .parameters
                     .iter()
@@ -380,6 +403,10 @@ impl Layers {
                 }
                 .view(),
             );
+            body = body.push(parameter_editor::view(index, layer, &self.new_parameter));
+            if let Some(refusal) = &self.parameter_refusal {
+                body = body.push(text(refusal.clone()).size(12).style(text::danger));
+            }
         }
         container(body.spacing(6))
             .padding(8)

@@ -70,6 +70,28 @@ pub enum ManifestEdit {
         /// Its value.
         value: FieldValue,
     },
+    /// A live parameter (`[[layer.parameter]]`) added to a layer, after its others.
+    AddParameter {
+        /// The layer.
+        layer: String,
+        /// The parameter's name: for a face layer, the property it drives (`opacity`).
+        parameter: String,
+        /// Its type: `float`, `int`, `bool` or `color`.
+        kind: String,
+        /// The smallest value (numbers only).
+        min: Option<f64>,
+        /// The largest value (numbers only).
+        max: Option<f64>,
+        /// Its default.
+        default: FieldValue,
+    },
+    /// A live parameter removed from a layer.
+    RemoveParameter {
+        /// The layer.
+        layer: String,
+        /// The parameter.
+        parameter: String,
+    },
     /// A new trigger rule after the last one (before the layers when it is the first).
     AddTrigger {
         /// Its name, unique among the rules.
@@ -120,6 +142,12 @@ impl ManifestEdit {
             Self::MoveLayer { layer, to } => format!("move layer `{layer}` to place {}", to + 1),
             Self::RenameLayer { layer, to } => format!("rename layer `{layer}` to `{to}`"),
             Self::SetLayerField { layer, field, .. } => format!("set `{field}` of layer `{layer}`"),
+            Self::AddParameter {
+                layer, parameter, ..
+            } => format!("add parameter `{parameter}` to layer `{layer}`"),
+            Self::RemoveParameter { layer, parameter } => {
+                format!("remove parameter `{parameter}` of layer `{layer}`")
+            }
             Self::AddTrigger { name, when } => format!("add trigger `{name}` on {when}"),
             Self::RemoveTrigger { trigger } => format!("remove trigger `{trigger}`"),
             Self::RenameTrigger { trigger, to } => {
@@ -238,6 +266,82 @@ impl Editor<'_> {
                 }
                 set_field(self.table(document, "layer", layer)?, field, value)
                     .map_err(|problem| self.refused(edit, problem))?;
+            }
+            ManifestEdit::AddParameter {
+                layer,
+                parameter,
+                kind,
+                min,
+                max,
+                default,
+            } => {
+                let mut table = Table::new();
+                table.insert("name", toml_edit::value(parameter.as_str()));
+                table.insert("type", toml_edit::value(kind.as_str()));
+                if let Some(min) = min {
+                    table.insert("min", toml_edit::value(*min));
+                }
+                if let Some(max) = max {
+                    table.insert("max", toml_edit::value(*max));
+                }
+                set_field(&mut table, "default", default)
+                    .map_err(|problem| self.refused(edit, problem))?;
+                let layer_table = self.table(document, "layer", layer)?;
+                let taken = layer_table
+                    .get("parameter")
+                    .and_then(Item::as_array_of_tables)
+                    .is_some_and(|parameters| {
+                        parameters.iter().any(|existing| {
+                            existing.get("name").and_then(Item::as_str) == Some(parameter.as_str())
+                        })
+                    });
+                if taken {
+                    return Err(self.taken(format!("a parameter `{parameter}` in layer `{layer}`")));
+                }
+                let mut last = None;
+                visit_table(layer_table, &mut |table| {
+                    last = last.max(table.position());
+                });
+                let position = make_room(document, last.map(|last| last + 1));
+                table.set_position(position);
+                let layer_table = self.table(document, "layer", layer)?;
+                let parameters = layer_table
+                    .entry("parameter")
+                    .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
+                match parameters.as_array_of_tables_mut() {
+                    Some(parameters) => parameters.push(table),
+                    None => {
+                        return Err(self.refused(
+                            edit,
+                            "its `parameter` key is not an array of tables ([[layer.parameter]])"
+                                .to_owned(),
+                        ));
+                    }
+                }
+            }
+            ManifestEdit::RemoveParameter { layer, parameter } => {
+                let layer_table = self.table(document, "layer", layer)?;
+                let parameters = layer_table
+                    .get_mut("parameter")
+                    .and_then(Item::as_array_of_tables_mut);
+                let index = parameters.as_ref().and_then(|parameters| {
+                    parameters.iter().position(|existing| {
+                        existing.get("name").and_then(Item::as_str) == Some(parameter.as_str())
+                    })
+                });
+                match (parameters, index) {
+                    (Some(parameters), Some(index)) => {
+                        parameters.remove(index);
+                        if parameters.is_empty() {
+                            layer_table.remove("parameter");
+                        }
+                    }
+                    _ => {
+                        return Err(
+                            self.missing(format!("parameter `{parameter}` of layer `{layer}`"))
+                        );
+                    }
+                }
             }
             ManifestEdit::AddTrigger { name, when } => {
                 if index_of(document, "trigger", name).is_some() {
@@ -711,6 +815,74 @@ anchor = [10]
         );
         let refused = set("strength = ").unwrap_err().to_string();
         assert!(refused.contains("is not a TOML inline table"), "{refused}");
+    }
+
+    #[test]
+    fn a_parameter_is_added_after_the_layer_s_others_and_removed() {
+        let added = edit(
+            MANIFEST,
+            ManifestEdit::AddParameter {
+                layer: "sparkles".into(),
+                parameter: "scale".into(),
+                kind: "float".into(),
+                min: Some(0.1),
+                max: Some(3.0),
+                default: FieldValue::Number(1.0),
+            },
+        );
+        assert!(
+            added.ends_with(
+                "anchor = [10]\n\n[[layer.parameter]]\nname = \"scale\"\ntype = \"float\"\nmin = 0.1\nmax = 3.0\ndefault = 1.0\n"
+            ),
+            "{added}"
+        );
+        // Added to a layer that is not the last, it goes after that layer's tables and
+        // before the next layer.
+        let moved = edit(
+            MANIFEST,
+            ManifestEdit::MoveLayer {
+                layer: "sparkles".into(),
+                to: 0,
+            },
+        );
+        let first = edit(
+            &moved,
+            ManifestEdit::AddParameter {
+                layer: "sparkles".into(),
+                parameter: "rotation_deg".into(),
+                kind: "float".into(),
+                min: Some(-360.0),
+                max: Some(360.0),
+                default: FieldValue::Number(0.0),
+            },
+        );
+        let rotation = first.find("name = \"rotation_deg\"").unwrap();
+        assert!(rotation > first.find("anchor = [10]").unwrap(), "{first}");
+        assert!(rotation < first.find("# The paint.").unwrap(), "{first}");
+        let removed = edit(
+            &added,
+            ManifestEdit::RemoveParameter {
+                layer: "sparkles".into(),
+                parameter: "scale".into(),
+            },
+        );
+        assert_eq!(removed.trim_end(), MANIFEST.trim_end());
+        let twice = apply_edit(
+            MANIFEST,
+            "fx/effect.toml",
+            &ManifestEdit::AddParameter {
+                layer: "paint".into(),
+                parameter: "opacity".into(),
+                kind: "float".into(),
+                min: Some(0.0),
+                max: Some(1.0),
+                default: FieldValue::Number(0.5),
+            },
+        );
+        assert!(
+            matches!(twice, Err(ManifestEditError::NameTaken { .. })),
+            "{twice:?}"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use lensmith_runtime::bundle::manifest_edit::ManifestEdit;
 
-use super::{Event, Layers, Message, MoveTo, editable_fields, parse};
+use super::{Event, Layers, Message, MoveTo, editable_fields, parameter_editor, parse};
 
 impl Layers {
     /// Reads the manifest's text as written, for the editor; `None` for a packed bundle,
@@ -162,6 +162,40 @@ impl Layers {
                 self.anchoring =
                     (self.anchoring.as_deref() != Some(layer.as_str())).then_some(layer);
                 Some(Event::PickAnchor(self.anchoring.clone()))
+            }
+            Message::ParameterNameTyped(name) => {
+                self.new_parameter.name = name;
+                self.parameter_refusal = None;
+                None
+            }
+            Message::ParameterTypeChosen(kind) => {
+                self.new_parameter.kind = Some(kind);
+                None
+            }
+            Message::AddParameter(index) => {
+                let layer = self.layers.get(index)?;
+                let table = self.tables.get(index)?;
+                match parameter_editor::add_edit(
+                    layer,
+                    table,
+                    &self.new_parameter.name,
+                    self.new_parameter.kind.as_deref(),
+                ) {
+                    Ok(edit) => {
+                        self.new_parameter = Default::default();
+                        Some(Event::Edit(edit))
+                    }
+                    Err(refusal) => {
+                        self.parameter_refusal = Some(refusal);
+                        None
+                    }
+                }
+            }
+            Message::RemoveParameter(index, parameter) => {
+                Some(Event::Edit(ManifestEdit::RemoveParameter {
+                    layer: self.name_of(index)?,
+                    parameter,
+                }))
             }
             Message::Toggled(..) | Message::Changed(..) => None,
         }
