@@ -71,6 +71,11 @@ fn printed(report: &BundleReport) -> String {
 
 /// The one problem whose message names `file`, with the report when there is not exactly
 /// one.
+/// A problem's hint, or nothing.
+fn hint(problem: &effect_api::Diagnostic) -> &str {
+    problem.hint.as_deref().unwrap_or_default()
+}
+
 fn problem_about<'a>(report: &'a BundleReport, file: &str) -> &'a effect_api::Diagnostic {
     let about: Vec<_> = report
         .diagnostics
@@ -145,14 +150,7 @@ fn noise_in_a_platform_folder_is_refused_naming_the_file() {
         )),
         "{problem}"
     );
-    assert!(
-        problem
-            .hint
-            .as_deref()
-            .unwrap_or_default()
-            .contains(folder.rust_target()),
-        "{problem}"
-    );
+    assert!(hint(problem).contains(folder.rust_target()), "{problem}");
     // The manifest line that names the library.
     assert_eq!(problem.line, 10, "{problem}");
 }
@@ -223,11 +221,7 @@ fn a_real_library_for_another_cpu_is_refused_naming_the_cpu() {
         "{problem}"
     );
     assert!(
-        problem
-            .hint
-            .as_deref()
-            .unwrap_or_default()
-            .contains(&format!("move it to plugins/{}/", folder.name())),
+        hint(problem).contains(&format!("move it to plugins/{}/", folder.name())),
         "{problem}"
     );
 }
@@ -261,11 +255,7 @@ fn a_real_library_without_the_entry_symbol_is_refused_naming_the_symbol() {
         "{problem}"
     );
     assert!(
-        problem
-            .hint
-            .as_deref()
-            .unwrap_or_default()
-            .contains("effect_api::export_effect!"),
+        hint(problem).contains("effect_api::export_effect!"),
         "{problem}"
     );
 }
@@ -284,14 +274,7 @@ fn a_program_is_not_a_library() {
             .contains("executable (a program, not a library)"),
         "{problem}"
     );
-    assert!(
-        problem
-            .hint
-            .as_deref()
-            .unwrap_or_default()
-            .contains("cdylib"),
-        "{problem}"
-    );
+    assert!(hint(problem).contains("cdylib"), "{problem}");
 }
 
 #[test]
@@ -310,11 +293,7 @@ fn an_unknown_platform_folder_is_refused_listing_the_known_ones() {
         "{problem}"
     );
     assert!(
-        problem
-            .hint
-            .as_deref()
-            .unwrap_or_default()
-            .contains(&format!("plugins/{}/", folder.name())),
+        hint(problem).contains(&format!("plugins/{}/", folder.name())),
         "{problem}"
     );
     // Nothing in a known folder: no build at all.

@@ -88,20 +88,23 @@ impl Studio {
         self.history_changed();
     }
 
-    /// Adds a layer of `kind` with its starting asset.
-    pub(super) fn add_layer(&mut self, kind: &str) {
-        let Some(bundle) = self
-            .editable_manifest()
-            .and_then(|path| path.parent().map(Path::to_owned))
-        else {
-            return;
-        };
-        let taken: Vec<String> = self
+    /// The open bundle folder (when editable) and its layers' names.
+    fn bundle_and_layer_names(&self) -> Option<(PathBuf, Vec<String>)> {
+        let bundle = self.editable_manifest()?.parent()?.to_owned();
+        let names = self
             .layers
             .layers()
             .iter()
             .map(|layer| layer.name.clone())
             .collect();
+        Some((bundle, names))
+    }
+
+    /// Adds a layer of `kind` with its starting asset.
+    pub(super) fn add_layer(&mut self, kind: &str) {
+        let Some((bundle, taken)) = self.bundle_and_layer_names() else {
+            return;
+        };
         match starter::new_layer(&bundle, kind, &taken) {
             Ok(edit) => self.edit(edit),
             Err(problem) => self.problems.error(problem),
@@ -110,18 +113,9 @@ impl Studio {
 
     /// Adds a plugin layer for the built library at `library`, copied into the bundle.
     pub(super) fn add_plugin_layer(&mut self, library: &Path) {
-        let Some(bundle) = self
-            .editable_manifest()
-            .and_then(|path| path.parent().map(Path::to_owned))
-        else {
+        let Some((bundle, taken)) = self.bundle_and_layer_names() else {
             return;
         };
-        let taken: Vec<String> = self
-            .layers
-            .layers()
-            .iter()
-            .map(|layer| layer.name.clone())
-            .collect();
         match starter::plugin_layer(&bundle, library, &taken) {
             Ok(edit) => self.edit(edit),
             Err(problem) => self.problems.error(problem),
