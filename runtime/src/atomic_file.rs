@@ -73,6 +73,14 @@ impl PendingFile {
     }
 }
 
+/// Writes `bytes` to `path` through a [`PendingFile`]: the file at `path` is the old one
+/// or the whole new one, never a part of it.
+pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> std::io::Result<()> {
+    let pending = PendingFile::new(path);
+    std::fs::write(pending.temp(), bytes)?;
+    pending.commit()
+}
+
 /// Flushes the folder holding `path`, so a rename into it survives a power cut.
 #[cfg(unix)]
 fn sync_parent(path: &Path) -> std::io::Result<()> {

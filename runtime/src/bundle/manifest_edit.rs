@@ -16,7 +16,7 @@ pub use structure::{FieldValue, ManifestEdit, apply_edit, inline_table};
 use effect_api::plugin::Value;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table};
 
-use crate::atomic_file::PendingFile;
+use crate::atomic_file;
 
 /// One parameter's new default.
 #[derive(Debug, Clone, PartialEq)]
@@ -201,12 +201,8 @@ fn io_error(file: &str, action: &'static str, error: &std::io::Error) -> Manifes
 
 /// Replaces the file at `path` with `text`, whole or not at all.
 fn write_whole(path: &Path, text: &str) -> Result<(), ManifestEditError> {
-    let file = path.display().to_string();
-    let pending = PendingFile::new(path);
-    std::fs::write(pending.temp(), text).map_err(|error| io_error(&file, "write it", &error))?;
-    pending
-        .commit()
-        .map_err(|error| io_error(&file, "replace it", &error))
+    atomic_file::write(path, text)
+        .map_err(|error| io_error(&path.display().to_string(), "write it", &error))
 }
 
 /// `text` as an editable TOML document, or why it is not one.

@@ -12,7 +12,7 @@ use toml_edit::{DocumentMut, InlineTable, Item, Table};
 
 use super::suite::SAMPLE_PREFIX;
 use super::{CaseOutcome, GoldenError, Mode, SUITE_FILE, load_suite, run_case};
-use crate::atomic_file::PendingFile;
+use crate::atomic_file::{self, PendingFile};
 use crate::models::AssetCache;
 use crate::player::PlayerOptions;
 
@@ -160,11 +160,7 @@ fn with_case(
 }
 
 fn write_suite(path: &Path, text: &str) -> Result<(), GoldenError> {
-    let pending = PendingFile::new(path);
-    std::fs::write(pending.temp(), text).map_err(|error| GoldenError::io("write", path, error))?;
-    pending
-        .commit()
-        .map_err(|error| GoldenError::io("replace", path, error))
+    atomic_file::write(path, text).map_err(|error| GoldenError::io("write", path, error))
 }
 
 /// Appends `recording` to the suite of the bundle folder `bundle` and writes its expected

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use lensmith_runtime::atomic_file::PendingFile;
+use lensmith_runtime::atomic_file;
 
 /// The bundle folder an asset field's files go in.
 pub fn folder_for(field: &str) -> &'static str {
@@ -64,9 +64,7 @@ pub fn add_to_bundle(
             Ok(existing) if existing == bytes => return Ok(relative),
             Ok(_) => continue,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                let pending = PendingFile::new(&target);
-                std::fs::write(pending.temp(), bytes)
-                    .and_then(|()| pending.commit())
+                atomic_file::write(&target, bytes)
                     .map_err(|error| format!("{}: cannot write it: {error}", target.display()))?;
                 return Ok(relative);
             }
