@@ -17,6 +17,7 @@ use crate::editing::{assets, starter};
 use crate::file_dialog::{self, Purpose};
 use crate::preview_bridge::OpenRequest;
 use crate::screen::golden;
+use crate::screen::layers::number;
 use crate::screen::viewer::StickerPlacement;
 
 impl Studio {
@@ -26,14 +27,15 @@ impl Studio {
         bundle.is_dir().then(|| bundle.join("effect.toml"))
     }
 
-    /// Reads the manifest's text again into the editors.
-    pub(super) fn refresh_manifest_text(&mut self) {
-        let text = self
+    /// Reads the manifest again, once, into the editors.
+    pub(super) fn refresh_manifest(&mut self) {
+        let table = self
             .editable_manifest()
-            .and_then(|path| std::fs::read_to_string(path).ok());
-        self.layers.set_manifest_text(text.as_deref());
-        self.triggers.set_manifest_text(text.as_deref());
-        self.effect_info.set_manifest_text(text.as_deref());
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .and_then(|text| text.parse::<toml::Table>().ok());
+        self.layers.set_manifest(table.as_ref());
+        self.triggers.set_manifest(table.as_ref());
+        self.effect_info.set_manifest(table.as_ref());
     }
 
     fn history_changed(&mut self) {
@@ -58,7 +60,7 @@ impl Studio {
                 self.history.record(what.clone(), saved);
                 self.status = format!("Edited: {what}");
                 self.history_changed();
-                self.refresh_manifest_text();
+                self.refresh_manifest();
             }
             Err(error) => {
                 self.status = format!("Refused: {what}");
@@ -80,7 +82,7 @@ impl Studio {
         match done {
             Ok(Some(what)) => {
                 self.status = format!("{}: {what}", if undo { "Undone" } else { "Redone" });
-                self.refresh_manifest_text();
+                self.refresh_manifest();
             }
             Ok(None) => {}
             Err(error) => self.problems.error(error.to_string()),
@@ -158,30 +160,18 @@ impl Studio {
         let Some(layer) = self.layers.anchoring().map(str::to_owned) else {
             return;
         };
-        let number = |field: &str| {
+        let field_number = |field: &str| {
             self.layers
                 .table(&layer)
                 .and_then(|table| table.get(field))
-                .and_then(|value| {
-                    value
-                        .as_float()
-                        .or_else(|| value.as_integer().map(|n| n as f64))
-                })
+                .and_then(number)
         };
         let offset = self
             .layers
             .table(&layer)
             .and_then(|table| table.get("offset"))
             .and_then(toml::Value::as_array)
-            .and_then(|items| {
-                items
-                    .iter()
-                    .map(|item| {
-                        item.as_float()
-                            .or_else(|| item.as_integer().map(|n| n as f64))
-                    })
-                    .collect::<Option<Vec<f64>>>()
-            })
+            .and_then(|items| items.iter().map(number).collect::<Option<Vec<f64>>>())
             .filter(|offset| offset.len() == 2)
             .unwrap_or_else(|| vec![0.0, 0.0]);
         let round = |value: f64| (value * 1000.0).round() / 1000.0;
@@ -201,7 +191,7 @@ impl Studio {
             StickerPlacement::Scale(factor) => (
                 "scale",
                 FieldValue::Number(round(
-                    (number("scale").unwrap_or(1.0) * f64::from(factor)).clamp(0.05, 4.0),
+                    (field_number("scale").unwrap_or(1.0) * f64::from(factor)).clamp(0.05, 4.0),
                 )),
             ),
         };

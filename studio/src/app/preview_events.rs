@@ -53,7 +53,7 @@ impl Studio {
                 ..
             } => {
                 let mut commands = self.layers.load(&manifest);
-                self.refresh_manifest_text();
+                self.refresh_manifest();
                 commands.extend(self.viewer.opened(&manifest, frame_rate, still_images));
                 self.performance.reset(frame_rate);
                 self.performance.set_bundle(
@@ -81,7 +81,7 @@ impl Studio {
                 ..
             } => {
                 let commands = self.layers.load(&manifest);
-                self.refresh_manifest_text();
+                self.refresh_manifest();
                 self.performance.set_bundle(
                     bundle_bytes,
                     manifest.budget.max_total_mb,

@@ -56,9 +56,9 @@ fn fields_of(table: &str) -> &'static [Field] {
 }
 
 impl EffectInfo {
-    /// Reads the manifest's text; `None` for a packed bundle (read-only).
-    pub fn set_manifest_text(&mut self, text: Option<&str>) {
-        self.manifest = text.and_then(|text| text.parse::<toml::Table>().ok());
+    /// Takes the manifest as written; `None` for a packed bundle (read-only).
+    pub fn set_manifest(&mut self, table: Option<&toml::Table>) {
+        self.manifest = table.cloned();
         self.drafts.clear();
     }
 
@@ -176,7 +176,7 @@ mod tests {
     #[test]
     fn a_typed_budget_is_an_edit_and_a_bad_one_is_refused() {
         let mut panel = EffectInfo::default();
-        panel.set_manifest_text(Some("[effect]\nname = \"X\"\n"));
+        panel.set_manifest(Some(&"[effect]\nname = \"X\"\n".parse().unwrap()));
         let typed =
             |value: &str| Message::Typed("budget".into(), "max_total_mb".into(), value.into());
         let submit = Message::Submitted("budget".into(), "max_total_mb".into());

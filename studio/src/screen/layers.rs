@@ -20,7 +20,7 @@ use crate::preview_bridge::PreviewCommand;
 use crate::screen::widgets;
 use lensmith_runtime::bundle::manifest_edit::{FieldValue, ManifestEdit, ParameterDefault};
 
-pub use fields::{ASSET_FIELDS, editable_fields, parse, shown};
+pub use fields::{ASSET_FIELDS, editable_fields, number, parse, shown};
 
 /// One live parameter.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,7 @@ use lensmith_runtime::bundle::manifest_edit::{FieldValue, ManifestEdit};
 
 pub use meter::{Level, LevelMeter};
 
+use crate::screen::layers::number;
 use crate::screen::widgets;
 
 /// The modes a rule can have.
@@ -91,18 +92,11 @@ impl Triggers {
         &self.rules
     }
 
-    /// Reads the rules from the manifest's text; `None` for a packed bundle (read-only).
-    pub fn set_manifest_text(&mut self, text: Option<&str>) {
-        let table = text.and_then(|text| text.parse::<toml::Table>().ok());
+    /// Takes the rules from the manifest as written; `None` for a packed bundle (read-only).
+    pub fn set_manifest(&mut self, table: Option<&toml::Table>) {
         self.editable = table.is_some();
-        let number = |rule: &toml::Table, key: &str, otherwise: f64| {
-            rule.get(key)
-                .and_then(|value| {
-                    value
-                        .as_float()
-                        .or_else(|| value.as_integer().map(|n| n as f64))
-                })
-                .unwrap_or(otherwise)
+        let rule_number = |rule: &toml::Table, key: &str, otherwise: f64| {
+            rule.get(key).and_then(number).unwrap_or(otherwise)
         };
         self.rules = table
             .as_ref()
@@ -122,11 +116,11 @@ impl Triggers {
                         Rule {
                             name: text("name", ""),
                             when: text("when", ""),
-                            on: number(rule, "on", 0.6) as f32,
-                            off: number(rule, "off", 0.4) as f32,
+                            on: rule_number(rule, "on", 0.6) as f32,
+                            off: rule_number(rule, "off", 0.4) as f32,
                             mode: text("mode", "while_active"),
-                            hold_ms: number(rule, "hold_ms", 0.0) as i64,
-                            cooldown_ms: number(rule, "cooldown_ms", 0.0) as i64,
+                            hold_ms: rule_number(rule, "hold_ms", 0.0) as i64,
+                            cooldown_ms: rule_number(rule, "cooldown_ms", 0.0) as i64,
                         }
                     })
                     .collect()

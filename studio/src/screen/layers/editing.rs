@@ -7,14 +7,12 @@ use lensmith_runtime::bundle::manifest_edit::ManifestEdit;
 use super::{Event, Layers, Message, MoveTo, editable_fields, parameter_editor, parse};
 
 impl Layers {
-    /// Reads the manifest's text as written, for the editor; `None` for a packed bundle,
-    /// which cannot be edited.
-    pub fn set_manifest_text(&mut self, text: Option<&str>) {
-        let table = text.and_then(|text| text.parse::<toml::Table>().ok());
+    /// Takes the manifest as written (parsed as TOML), for the editor; `None` for a packed
+    /// bundle, which cannot be edited.
+    pub fn set_manifest(&mut self, table: Option<&toml::Table>) {
         self.editable = table.is_some();
         let list = |key: &str| -> Vec<toml::Table> {
             table
-                .as_ref()
                 .and_then(|table| table.get(key))
                 .and_then(toml::Value::as_array)
                 .map(|items| {

@@ -26,6 +26,13 @@ const RANGES: &[(&str, f64, f64)] = &[
     ("rotation_deg", -180.0, 180.0),
 ];
 
+/// A TOML number, whole or not, as `f64` (`0` and `0.0` alike).
+pub fn number(value: &toml::Value) -> Option<f64> {
+    value
+        .as_float()
+        .or_else(|| value.as_integer().map(|whole| whole as f64))
+}
+
 /// The text a field shows: its value as written, or empty.
 pub fn shown(value: Option<&toml::Value>) -> String {
     match value {
@@ -212,11 +219,7 @@ impl<'a> FieldsView<'a> {
             .find(|(field, ..)| *field == name)
             .copied()
             .expect("only called for a field in RANGES");
-        let written = value.and_then(|value| {
-            value
-                .as_float()
-                .or_else(|| value.as_integer().map(|n| n as f64))
-        });
+        let written = value.and_then(number);
         let current = self
             .drafts
             .get(name)

@@ -7,7 +7,7 @@ use iced::widget::{button, column, pick_list, row, text, text_input};
 use iced::{Alignment, Element, Fill};
 use lensmith_runtime::bundle::manifest_edit::{FieldValue, ManifestEdit};
 
-use super::{Layer, Message};
+use super::{Layer, Message, number};
 use crate::screen::widgets;
 
 /// The types a plugin's parameter may have.
@@ -59,11 +59,7 @@ pub fn add_edit(
         };
         let now = table
             .get(name)
-            .and_then(|value| {
-                value
-                    .as_float()
-                    .or_else(|| value.as_integer().map(|n| n as f64))
-            })
+            .and_then(number)
             .unwrap_or(if name == "rotation_deg" {
                 0.0
             } else {
