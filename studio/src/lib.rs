@@ -2,6 +2,7 @@
 //! runtime on a worker thread, tune its layers, see its problems and its timings.
 
 pub mod app;
+pub mod background;
 pub mod config;
 pub mod editing;
 pub mod file_dialog;

@@ -13,6 +13,7 @@ use lensmith_runtime::player::PlayerOptions;
 use lensmith_templates::{CreatedEffect, NewEffect};
 
 use super::{Message, Studio};
+use crate::background::on_thread;
 use crate::editing::{assets, starter};
 use crate::file_dialog::{self, Purpose};
 use crate::preview_bridge::OpenRequest;
@@ -211,15 +212,9 @@ impl Studio {
             return Task::none();
         }
         self.status = "Building the new plugin (the first build takes a minute)…".to_owned();
-        let (sender, receiver) = iced::futures::channel::oneshot::channel();
-        std::thread::spawn(move || {
-            let made = lensmith_templates::create(&request, &mut |_| {}).map_err(|e| e.to_string());
-            let _ = sender.send(made);
-        });
-        Task::perform(receiver, |made| {
-            Message::EffectCreated(
-                made.unwrap_or_else(|_| Err("the New effect thread stopped".to_owned())),
-            )
+        let create = move || lensmith_templates::create(&request, &mut |_| {});
+        Task::perform(on_thread("lensmith-new", "new effect", create), |made| {
+            Message::EffectCreated(made.and_then(|made| made.map_err(|e| e.to_string())))
         })
     }
 
@@ -291,15 +286,15 @@ impl Studio {
             }
         };
         self.status = format!("Recording the golden case `{name}`…");
-        let (sender, receiver) = iced::futures::channel::oneshot::channel();
-        std::thread::spawn(move || {
-            let _ = sender.send(record_golden_now(&bundle, &recording));
-        });
-        Task::perform(receiver, |outcome| {
-            Message::Golden(golden::Message::Finished(
-                outcome.unwrap_or_else(|_| Err("the recording thread stopped".to_owned())),
-            ))
-        })
+        let record = move || record_golden_now(&bundle, &recording);
+        Task::perform(
+            on_thread("lensmith-golden", "recording", record),
+            |outcome| {
+                Message::Golden(golden::Message::Finished(
+                    outcome.and_then(|outcome| outcome),
+                ))
+            },
+        )
     }
 }
 

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::background::on_thread;
 use effect_api::Diagnostic;
-use iced::futures::channel::oneshot;
 use iced::widget::{button, checkbox, column, row, text, text_input};
 use iced::{Alignment, Element, Fill, Task};
 use lensmith_runtime::bundle::archive::{self, ArchiveLimits};
@@ -248,20 +248,7 @@ impl Export {
 
 /// Runs [`export`] on a thread of its own and waits for it without blocking the executor.
 async fn run(request: ExportRequest) -> Result<ExportReport, ExportFailure> {
-    let (sender, receiver) = oneshot::channel();
-    let spawned = std::thread::Builder::new()
-        .name("lensmith-export".to_owned())
-        .spawn(move || {
-            let _ = sender.send(export(&request));
-        });
-    if let Err(error) = spawned {
-        return Err(ExportFailure::Failed(format!(
-            "cannot start the export: {error}"
-        )));
-    }
-    receiver.await.unwrap_or_else(|_| {
-        Err(ExportFailure::Failed(
-            "the export stopped unexpectedly".into(),
-        ))
-    })
+    on_thread("lensmith-export", "export", move || export(&request))
+        .await
+        .unwrap_or_else(|problem| Err(ExportFailure::Failed(problem)))
 }
