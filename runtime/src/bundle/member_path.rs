@@ -8,6 +8,27 @@
 
 use std::collections::HashMap;
 
+/// `My Hat (1).PNG` → `my-hat-1.png`: a file name any bundle accepts, made of lowercase
+/// letters, digits, dots and single dashes (`asset` when nothing is left). Authoring tools
+/// name the files they copy into a bundle with it.
+pub fn clean_file_name(name: &str) -> String {
+    let mut clean = String::new();
+    for character in name.chars().flat_map(char::to_lowercase) {
+        if character.is_ascii_alphanumeric() || character == '.' {
+            clean.push(character);
+        } else if !clean.is_empty() && !clean.ends_with('-') {
+            clean.push('-');
+        }
+    }
+    let clean = clean.replace("-.", ".");
+    let clean = clean.trim_matches(|c| c == '-' || c == '.');
+    if clean.is_empty() {
+        "asset".to_owned()
+    } else {
+        clean.to_owned()
+    }
+}
+
 /// The longest member path accepted, in bytes.
 pub const MAX_PATH_BYTES: usize = 1024;
 /// The longest path component accepted, in bytes (what most file systems allow).
@@ -169,6 +190,14 @@ impl MemberSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_become_bundle_paths() {
+        assert_eq!(clean_file_name("My Hat (1).PNG"), "my-hat-1.png");
+        assert_eq!(clean_file_name("été.cube"), "t.cube");
+        assert_eq!(clean_file_name("???"), "asset");
+        assert!(check(&format!("stickers/{}", clean_file_name("My Hat (1).PNG"))).is_ok());
+    }
 
     #[test]
     fn portable_relative_paths_pass() {

@@ -13,6 +13,7 @@ use toml_edit::{DocumentMut, InlineTable, Item, Table};
 use super::suite::SAMPLE_PREFIX;
 use super::{CaseOutcome, GoldenError, Mode, SUITE_FILE, load_suite, run_case};
 use crate::atomic_file::{self, PendingFile};
+use crate::bundle::member_path::clean_file_name;
 use crate::models::AssetCache;
 use crate::player::PlayerOptions;
 
@@ -56,16 +57,7 @@ fn case_input(tests: &Path, source: &Path, cache: &AssetCache) -> Result<String,
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| "input".to_owned());
-    let clean: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let clean = clean_file_name(&file_name);
     let relative = format!("inputs/{clean}");
     let target = tests.join(&relative);
     if !target.exists() {

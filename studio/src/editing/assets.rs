@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use lensmith_runtime::atomic_file;
+use lensmith_runtime::bundle::member_path::clean_file_name;
 
 /// The bundle folder an asset field's files go in.
 pub fn folder_for(field: &str) -> &'static str {
@@ -16,25 +17,6 @@ pub fn folder_for(field: &str) -> &'static str {
     }
 }
 
-/// `My Hat (1).PNG` → `my-hat-1.png`: lowercase letters, digits, dots and dashes.
-pub fn bundle_file_name(name: &str) -> String {
-    let mut clean = String::new();
-    for character in name.chars().flat_map(char::to_lowercase) {
-        if character.is_ascii_alphanumeric() || character == '.' {
-            clean.push(character);
-        } else if !clean.is_empty() && !clean.ends_with('-') {
-            clean.push('-');
-        }
-    }
-    let clean = clean.replace("-.", ".");
-    let clean = clean.trim_matches(|c| c == '-' || c == '.');
-    if clean.is_empty() {
-        "asset".to_owned()
-    } else {
-        clean.to_owned()
-    }
-}
-
 /// Copies `bytes` into `bundle` as `folder/name` and returns that path. A file of that
 /// name with the same bytes is reused; one with other bytes is kept, and the copy gets
 /// `-2`, `-3`, … before its extension.
@@ -44,7 +26,7 @@ pub fn add_to_bundle(
     name: &str,
     bytes: &[u8],
 ) -> Result<String, String> {
-    let name = bundle_file_name(name);
+    let name = clean_file_name(name);
     let (stem, extension) = match name.rsplit_once('.') {
         Some((stem, extension)) if !stem.is_empty() => (stem.to_owned(), format!(".{extension}")),
         _ => (name.clone(), String::new()),
@@ -92,13 +74,6 @@ pub fn import(bundle: &Path, file: &Path, field: &str) -> Result<String, String>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_become_bundle_paths() {
-        assert_eq!(bundle_file_name("My Hat (1).PNG"), "my-hat-1.png");
-        assert_eq!(bundle_file_name("été.cube"), "t.cube");
-        assert_eq!(bundle_file_name("???"), "asset");
-    }
 
     #[test]
     fn a_copy_never_overwrites_another_file() {
