@@ -11,56 +11,17 @@
 #[path = "support/studio.rs"]
 mod support;
 
-use std::sync::Arc;
-
 use lensmith_runtime::bundle::archive::{self, ArchiveLimits};
 use lensmith_runtime::bundle::{signing, validate};
 use lensmith_runtime::golden;
 use lensmith_studio::Studio;
 use lensmith_studio::app::Message;
-use lensmith_studio::preview_bridge::{
-    FaceOverlay, FakePreview, FrameUpdate, PreviewEvent, PreviewImage,
-};
+use lensmith_studio::preview_bridge::{FaceOverlay, FakePreview, FrameUpdate, PreviewImage};
 use lensmith_studio::screen::golden as golden_panel;
-use lensmith_studio::screen::{effect_info, export, layers, new_effect, toolbar, triggers, viewer};
+use lensmith_studio::screen::{export, layers, new_effect, toolbar, triggers, viewer};
 use lensmith_studio::stats::StageTimes;
 use lensmith_testkit::TempDir;
-use support::{interact, shows, tick};
-
-/// What the worker reports when it loads (or reloads) the bundle at `bundle`.
-fn loaded(bundle: &std::path::Path, first: bool) -> PreviewEvent {
-    let text = std::fs::read_to_string(bundle.join("effect.toml")).unwrap();
-    let checked = effect_api::manifest::check("effect.toml", &text);
-    let manifest = Arc::new(
-        checked
-            .manifest
-            .expect("the studio only writes valid manifests"),
-    );
-    let layers = manifest
-        .layers
-        .iter()
-        .map(|layer| layer.name.clone())
-        .collect();
-    if first {
-        PreviewEvent::Opened {
-            layers,
-            manifest,
-            frame_rate: 30.0,
-            bundle_bytes: 200_000,
-            renderer: "cpu".to_owned(),
-            still_images: true,
-        }
-    } else {
-        PreviewEvent::Reloaded {
-            changed: vec!["effect.toml".to_owned()],
-            reload_ms: 9.0,
-            report: Default::default(),
-            bundle_bytes: 200_000,
-            layers,
-            manifest,
-        }
-    }
-}
+use support::{interact, manifest_text_of, opened_event_of, reloaded_event_of, shows, tick};
 
 /// A frame with one face whose landmark 151 (the forehead's centre) is at (200, 80) and
 /// whose smile scores `smile`.
@@ -92,14 +53,10 @@ fn frame_with_face(smile: f32) -> FrameUpdate {
     }
 }
 
-fn manifest_text(bundle: &std::path::Path) -> String {
-    std::fs::read_to_string(bundle.join("effect.toml")).unwrap()
-}
-
 /// Runs one update and lets the fake worker report the reload the watcher would make.
 fn edit(studio: &mut Studio, fake: &FakePreview, bundle: &std::path::Path, message: Message) {
     let _ = studio.update(message);
-    fake.push_event(loaded(bundle, false));
+    fake.push_event(reloaded_event_of(bundle, "effect.toml", 9.0));
     tick(studio);
 }
 
@@ -136,11 +93,11 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
         fake.opened().last().map(|request| request.bundle.clone()),
         Some(bundle.clone())
     );
-    fake.push_event(loaded(&bundle, true));
+    fake.push_event(opened_event_of(&bundle, true));
     tick(&mut studio);
     assert!(shows(&studio, "mask"));
     let template_comment = "# Tunable live in the studio";
-    assert!(manifest_text(&bundle).contains(template_comment));
+    assert!(manifest_text_of(&bundle).contains(template_comment));
 
     // A sticker layer, added from its kind.
     let _ = studio.update(Message::Layers(layers::Message::AddKindChosen(
@@ -150,7 +107,7 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
         ui.click("Add layer")
             .expect("the layers panel has Add layer");
     });
-    fake.push_event(loaded(&bundle, false));
+    fake.push_event(reloaded_event_of(&bundle, "effect.toml", 9.0));
     tick(&mut studio);
     let names: Vec<&str> = studio
         .layers()
@@ -178,7 +135,7 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
         },
     );
     assert!(bundle.join("stickers/party-hat.png").is_file());
-    assert!(manifest_text(&bundle).contains("image = \"stickers/party-hat.png\""));
+    assert!(manifest_text_of(&bundle).contains("image = \"stickers/party-hat.png\""));
 
     // Anchored by clicking landmark 151 on the preview.
     let _ = studio.update(Message::Layers(layers::Message::Expand(1)));
@@ -198,7 +155,7 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
         &bundle,
         Message::Viewer(viewer::Message::AnchorPicked(clicked.unwrap())),
     );
-    assert!(manifest_text(&bundle).contains("anchor = [151]"));
+    assert!(manifest_text_of(&bundle).contains("anchor = [151]"));
     assert!(!studio.viewer().placing(), "a pick ends the placing");
     // Scrolled once over the picture while placing again: scaled by 1.1.
     let _ = studio.update(Message::Layers(layers::Message::PickAnchor(1)));
@@ -209,9 +166,9 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
         Message::Viewer(viewer::Message::StickerScaled(1.1)),
     );
     assert!(
-        manifest_text(&bundle).contains("scale = 1.1\n"),
+        manifest_text_of(&bundle).contains("scale = 1.1\n"),
         "{}",
-        manifest_text(&bundle)
+        manifest_text_of(&bundle)
     );
 
     // Its scale made a live parameter, starting where the wheel left it.
@@ -221,14 +178,14 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
     ] {
         let _ = studio.update(Message::Layers(message));
     }
-    fake.push_event(loaded(&bundle, false));
+    fake.push_event(reloaded_event_of(&bundle, "effect.toml", 9.0));
     tick(&mut studio);
     assert!(
-        manifest_text(&bundle).ends_with(
+        manifest_text_of(&bundle).ends_with(
             "\n[[layer.parameter]]\nname = \"scale\"\ntype = \"float\"\nmin = 0.05\nmax = 4.0\ndefault = 1.1\n"
         ),
         "{}",
-        manifest_text(&bundle)
+        manifest_text_of(&bundle)
     );
     assert_eq!(studio.layers().layers()[1].parameters[0].name, "scale");
 
@@ -240,7 +197,7 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
         ui.click("Add trigger")
             .expect("the triggers panel has Add trigger");
     });
-    fake.push_event(loaded(&bundle, false));
+    fake.push_event(reloaded_event_of(&bundle, "effect.toml", 9.0));
     tick(&mut studio);
     assert_eq!(studio.triggers().rules()[0].name, "smile");
     edit(
@@ -272,7 +229,7 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
         &bundle,
         Message::Triggers(triggers::Message::LevelReleased(0, triggers::Level::On)),
     );
-    let tuned = manifest_text(&bundle);
+    let tuned = manifest_text_of(&bundle);
     assert!(tuned.contains("on = 0.74\n"), "{tuned}");
     assert!(tuned.contains("trigger = \"smile\""));
 
@@ -280,18 +237,18 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
     interact(&mut studio, |ui| {
         ui.click("Undo").expect("the toolbar has Undo");
     });
-    assert!(manifest_text(&bundle).contains("on = 0.6\n"));
+    assert!(manifest_text_of(&bundle).contains("on = 0.6\n"));
     interact(&mut studio, |ui| {
         ui.click("Redo").expect("the toolbar has Redo");
     });
-    assert_eq!(manifest_text(&bundle), tuned);
+    assert_eq!(manifest_text_of(&bundle), tuned);
     assert!(
         tuned.contains(template_comment),
         "the template's comments are kept"
     );
 
     // A refused edit changes nothing and says why.
-    let before = manifest_text(&bundle);
+    let before = manifest_text_of(&bundle);
     let _ = studio.update(Message::Layers(layers::Message::FieldTyped(
         1,
         "anchor".into(),
@@ -301,7 +258,7 @@ fn an_effect_is_authored_in_the_studio_from_new_to_a_signed_export() {
         1,
         "anchor".into(),
     )));
-    assert_eq!(manifest_text(&bundle), before);
+    assert_eq!(manifest_text_of(&bundle), before);
     assert!(!studio.problems().is_empty(), "the refusal is listed");
 
     // Exported, signed.
@@ -356,25 +313,7 @@ fn record_a_golden_case(
     interact(studio, |ui| {
         ui.click("Open").expect("the toolbar has Open");
     });
-    let PreviewEvent::Opened {
-        layers,
-        manifest,
-        frame_rate,
-        bundle_bytes,
-        renderer,
-        ..
-    } = loaded(bundle, true)
-    else {
-        unreachable!("loaded(_, true) reports an opening")
-    };
-    fake.push_event(PreviewEvent::Opened {
-        layers,
-        manifest,
-        frame_rate,
-        bundle_bytes,
-        renderer,
-        still_images: false,
-    });
+    fake.push_event(opened_event_of(bundle, false));
     let mut in_view = frame_with_face(0.9);
     in_view.index = 40;
     fake.offer_frame(in_view);
@@ -566,100 +505,4 @@ fn keep_a_screenshot(studio: &mut Studio, fake: &FakePreview, played: &effect_ap
     let snapshot = ui.snapshot(&studio.theme()).unwrap();
     let _ = std::fs::remove_file(path.with_file_name("studio_authoring-tiny-skia.png"));
     assert!(snapshot.matches_image(&path).unwrap());
-}
-
-#[test]
-fn a_plugin_layer_is_added_from_a_built_library() {
-    let dir = TempDir::new("studio-plugin-layer");
-    let made = lensmith_templates::create(
-        &lensmith_templates::NewEffect {
-            name: "Tinted".into(),
-            template: "mask".into(),
-            id: None,
-            folder: dir.join("tinted"),
-            effect_api: None,
-        },
-        &mut |_| {},
-    )
-    .unwrap();
-    let bundle = made.bundle;
-    let fake = FakePreview::new();
-    let mut studio = support::studio(
-        &fake,
-        &dir.join("config/studio.toml"),
-        Some(lensmith_studio::preview_bridge::OpenRequest {
-            bundle: bundle.clone(),
-            source: dir.join("photo.png"),
-        }),
-    );
-    fake.push_event(loaded(&bundle, true));
-    tick(&mut studio);
-
-    // Add layer of kind plugin opens a file dialog for the library; its answer is a path.
-    let _ = studio.update(Message::Layers(layers::Message::AddKindChosen(
-        "plugin".into(),
-    )));
-    let _ = studio.update(Message::Layers(layers::Message::AddLayer));
-    let library = lensmith_testkit::plugins::build_test_plugin("tint", &[]);
-    let _ = studio.update(Message::PluginLibraryChosen(Some(library.clone())));
-    fake.push_event(loaded(&bundle, false));
-    tick(&mut studio);
-    let text = manifest_text(&bundle);
-    assert!(
-        text.contains(
-            "kind = \"plugin\"\nname = \"lensmith-test-tint\"\nlibrary = \"plugins/lensmith_test_tint\"\n"
-        ),
-        "{text}"
-    );
-    let installed = bundle.join(
-        lensmith_runtime::plugin::build::current_library_file_name("plugins/lensmith_test_tint")
-            .unwrap(),
-    );
-    assert_eq!(
-        std::fs::read(&installed).unwrap(),
-        std::fs::read(&library).unwrap()
-    );
-    // A debug build of a plugin is over the mask template's 4 MiB budget: raised in the
-    // effect panel, the bundle validates, the library's handshake included.
-    let files = archive::read_dir(&bundle, &ArchiveLimits::default()).unwrap();
-    let over = validate::validate(&files.files, "tinted/", None);
-    assert!(
-        over.diagnostics
-            .iter()
-            .all(|d| d.message.contains("over its budget")),
-        "{:?}",
-        over.diagnostics
-    );
-    for message in [
-        effect_info::Message::Typed("budget".into(), "max_total_mb".into(), "32".into()),
-        effect_info::Message::Submitted("budget".into(), "max_total_mb".into()),
-    ] {
-        let _ = studio.update(Message::EffectInfo(message));
-    }
-    assert!(manifest_text(&bundle).contains("max_total_mb = 32.0"));
-    // Its settings typed in the layer's editor, as an inline table.
-    let layer = studio.layers().layers().len() - 1;
-    for message in [
-        layers::Message::Expand(layer),
-        layers::Message::FieldTyped(layer, "settings".into(), "strength = 0.5".into()),
-        layers::Message::FieldSubmitted(layer, "settings".into()),
-    ] {
-        let _ = studio.update(Message::Layers(message));
-    }
-    assert!(
-        manifest_text(&bundle).contains("settings = { strength = 0.5 }"),
-        "{}",
-        manifest_text(&bundle)
-    );
-    let files = archive::read_dir(&bundle, &ArchiveLimits::default()).unwrap();
-    let report = validate::validate(&files.files, "tinted/", None);
-    assert!(report.is_valid(), "{:?}", report.diagnostics);
-
-    // A file that is not a library is refused before anything changes.
-    let before = manifest_text(&bundle);
-    let bogus = dir.join("libbogus.so");
-    std::fs::write(&bogus, b"not a library at all").unwrap();
-    let _ = studio.update(Message::PluginLibraryChosen(Some(bogus)));
-    assert_eq!(manifest_text(&bundle), before);
-    assert!(!studio.problems().is_empty());
 }

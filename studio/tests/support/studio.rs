@@ -49,7 +49,7 @@ impl Scratch {
     }
 
     pub fn manifest_text(&self) -> String {
-        std::fs::read_to_string(self.manifest_path()).unwrap()
+        manifest_text_of(&self.bundle)
     }
 }
 
@@ -96,11 +96,16 @@ pub fn tick(studio: &mut Studio) {
     let _ = studio.update(Message::Tick(Instant::now()));
 }
 
-/// The scratch bundle's manifest, as the worker would load it.
-pub fn manifest(scratch: &Scratch) -> Arc<Manifest> {
-    let text = scratch.manifest_text();
+/// The `effect.toml` of the bundle folder `bundle`, as written.
+pub fn manifest_text_of(bundle: &Path) -> String {
+    std::fs::read_to_string(bundle.join("effect.toml")).unwrap()
+}
+
+/// The manifest of the bundle folder `bundle`, as the worker would load it.
+pub fn manifest_of(bundle: &Path) -> Arc<Manifest> {
+    let text = manifest_text_of(bundle);
     let checked = effect_api::manifest::check("effect.toml", &text);
-    Arc::new(checked.manifest.expect("the scratch manifest is valid"))
+    Arc::new(checked.manifest.expect("the manifest is valid"))
 }
 
 fn layer_names(manifest: &Manifest) -> Vec<String> {
@@ -114,7 +119,13 @@ fn layer_names(manifest: &Manifest) -> Vec<String> {
 /// What the worker reports when it opens the scratch bundle (3 MiB, 30 fps) on stills or
 /// on a clip.
 pub fn opened_event(scratch: &Scratch, still_images: bool) -> PreviewEvent {
-    let manifest = manifest(scratch);
+    opened_event_of(&scratch.bundle, still_images)
+}
+
+/// What the worker reports when it opens the bundle folder `bundle` (as if 3 MiB, 30 fps)
+/// on stills or on a clip.
+pub fn opened_event_of(bundle: &Path, still_images: bool) -> PreviewEvent {
+    let manifest = manifest_of(bundle);
     PreviewEvent::Opened {
         layers: layer_names(&manifest),
         manifest,
@@ -127,7 +138,12 @@ pub fn opened_event(scratch: &Scratch, still_images: bool) -> PreviewEvent {
 
 /// What the worker reports when it reloads the scratch bundle after `changed`.
 pub fn reloaded_event(scratch: &Scratch, changed: &str, reload_ms: f64) -> PreviewEvent {
-    let manifest = manifest(scratch);
+    reloaded_event_of(&scratch.bundle, changed, reload_ms)
+}
+
+/// What the worker reports when it reloads the bundle folder `bundle` after `changed`.
+pub fn reloaded_event_of(bundle: &Path, changed: &str, reload_ms: f64) -> PreviewEvent {
+    let manifest = manifest_of(bundle);
     PreviewEvent::Reloaded {
         changed: vec![changed.to_owned()],
         reload_ms,
