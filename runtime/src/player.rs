@@ -22,6 +22,7 @@ mod face_mesh;
 mod face_model;
 mod face_settings;
 mod feather;
+mod live_controls;
 mod loading;
 mod paste_region;
 mod plugin_layer;
@@ -43,7 +44,6 @@ use crate::face_pipeline::{FacePipeline, FacePipelineError, FacePipelineTimings,
 use crate::models::{AssetCache, ImageModelError, ModelError, ModelOptions};
 use crate::plugin::{PluginCode, PluginError, PluginLog};
 use crate::render::{DrawCommand, LutDraw, LutRegion, MeshDraw, RenderError, Renderer, Scene};
-use effect_api::plugin::Value;
 
 use loading::{LoadContext, load_layers};
 use plugin_layer::PluginFrame;
@@ -317,84 +317,6 @@ impl EffectPlayer {
     /// The last frame's draws (for tools that inspect them).
     pub fn scene(&self) -> &Scene {
         &self.scene
-    }
-
-    /// Changes live property `property` of layer `layer` (a parameter's name) from the
-    /// next frame on; the value is clamped to what the property accepts.
-    pub fn set_parameter(
-        &mut self,
-        layer: &str,
-        property: &str,
-        value: f64,
-    ) -> Result<(), PlayerError> {
-        let index = self
-            .layers
-            .iter()
-            .position(|candidate| candidate.name == layer)
-            .ok_or_else(|| PlayerError::Parameter(format!("no layer is named `{layer}`")))?;
-        if !value.is_finite() {
-            return Err(PlayerError::Parameter(format!(
-                "`{layer}.{property}` = {value} is not a number"
-            )));
-        }
-        if let Stage::Plugin(stage) = &mut self.layers[index].stage {
-            return stage.set_parameter(property, value);
-        }
-        let kind = &self.manifest.layers[index].kind;
-        let range = kind
-            .live_properties()
-            .and_then(|properties| properties.iter().find(|(name, ..)| *name == property))
-            .map(|&(_, low, high)| (low, high));
-        let (Some((low, high)), Some(slot)) = (
-            range,
-            self.layers[index]
-                .live
-                .iter_mut()
-                .find(|(name, _)| *name == property),
-        ) else {
-            return Err(PlayerError::Parameter(format!(
-                "layer `{layer}` ({}) has no live property `{property}`",
-                kind.name()
-            )));
-        };
-        slot.1 = value.clamp(low, high);
-        Ok(())
-    }
-
-    /// Switches layer `layer` on or off from the next frame on (it is on after opening
-    /// and after a reload).
-    pub fn set_layer_enabled(&mut self, layer: &str, enabled: bool) -> Result<(), PlayerError> {
-        let found = self
-            .layers
-            .iter_mut()
-            .find(|candidate| candidate.name == layer)
-            .ok_or_else(|| PlayerError::Parameter(format!("no layer is named `{layer}`")))?;
-        found.enabled = enabled;
-        Ok(())
-    }
-
-    /// Sets parameter `name` of layer `layer` to any value: a number as
-    /// [`EffectPlayer::set_parameter`] does, a colour for a plugin layer's colour parameter.
-    pub fn set_parameter_value(
-        &mut self,
-        layer: &str,
-        name: &str,
-        value: Value,
-    ) -> Result<(), PlayerError> {
-        if let Some(number) = value.as_f64() {
-            return self.set_parameter(layer, name, number);
-        }
-        let found = self
-            .layers
-            .iter_mut()
-            .find(|candidate| candidate.name == layer)
-            .ok_or_else(|| PlayerError::Parameter(format!("no layer is named `{layer}`")))?;
-        match &mut found.stage {
-            Stage::Plugin(stage) => stage.set_value(name, value),
-            _ => Err(PlayerError::Parameter(format!(
-                "layer `{layer}` has no colour property `{name}`"
-            ))),
-        }
     }
 
     /// Keeps (or stops keeping) a copy of each frame's faces and trigger events, for
