@@ -31,6 +31,18 @@ impl Panel {
         Panel::Golden,
     ];
 
+    /// Its title in the side bar.
+    pub fn title(self) -> &'static str {
+        match self {
+            Panel::Effect => "Effect",
+            Panel::Layers => "Layers",
+            Panel::Triggers => "Triggers",
+            Panel::Performance => "Performance (last 2 s)",
+            Panel::Export => "Export",
+            Panel::Golden => "Golden test",
+        }
+    }
+
     /// Its name on the command line (`--fold layers,export`).
     pub fn name(self) -> &'static str {
         match self {

@@ -9,6 +9,18 @@ use crate::panels::Panel;
 use crate::screen::widgets;
 
 impl Studio {
+    /// What side panel `panel` shows when open.
+    fn panel_content(&self, panel: Panel) -> Element<'_, Message> {
+        match panel {
+            Panel::Effect => self.effect_info.view().map(Message::EffectInfo),
+            Panel::Layers => self.layers.view().map(Message::Layers),
+            Panel::Triggers => self.triggers.view().map(Message::Triggers),
+            Panel::Performance => self.performance.view().map(Message::Performance),
+            Panel::Export => self.export.view().map(Message::Export),
+            Panel::Golden => self.golden.view().map(Message::Golden),
+        }
+    }
+
     /// The window's content.
     pub fn view(&self) -> Element<'_, Message> {
         let toolbar = container(self.toolbar.view().map(Message::Toolbar)).padding([8, 12]);
@@ -23,44 +35,14 @@ impl Studio {
                 self.new_effect.view().map(Message::NewEffect),
             ));
         }
-        let folded = |panel: Panel| self.folded.is_folded(panel);
-        panels = panels
-            .push(widgets::foldable_panel(
-                "Effect",
-                folded(Panel::Effect),
-                Message::Fold(Panel::Effect),
-                || self.effect_info.view().map(Message::EffectInfo),
-            ))
-            .push(widgets::foldable_panel(
-                "Layers",
-                folded(Panel::Layers),
-                Message::Fold(Panel::Layers),
-                || self.layers.view().map(Message::Layers),
-            ))
-            .push(widgets::foldable_panel(
-                "Triggers",
-                folded(Panel::Triggers),
-                Message::Fold(Panel::Triggers),
-                || self.triggers.view().map(Message::Triggers),
-            ))
-            .push(widgets::foldable_panel(
-                "Performance (last 2 s)",
-                folded(Panel::Performance),
-                Message::Fold(Panel::Performance),
-                || self.performance.view().map(Message::Performance),
-            ))
-            .push(widgets::foldable_panel(
-                "Export",
-                folded(Panel::Export),
-                Message::Fold(Panel::Export),
-                || self.export.view().map(Message::Export),
-            ))
-            .push(widgets::foldable_panel(
-                "Golden test",
-                folded(Panel::Golden),
-                Message::Fold(Panel::Golden),
-                || self.golden.view().map(Message::Golden),
+        for panel in Panel::ALL {
+            panels = panels.push(widgets::foldable_panel(
+                panel.title(),
+                self.folded.is_folded(panel),
+                Message::Fold(panel),
+                || self.panel_content(panel),
             ));
+        }
         let sidebar = scrollable(panels).width(440).height(Fill);
         let mut body = column![row![viewer, sidebar].height(Fill)];
         if !self.problems.is_empty() {
