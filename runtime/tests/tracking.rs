@@ -186,3 +186,64 @@ fn a_frame_without_a_face_yields_no_faces() {
         );
     }
 }
+
+/// An EXIF block whose only entry is orientation 6: "turn a quarter clockwise to show",
+/// what a phone held upright writes.
+const EXIF_ORIENTATION_6: [u8; 26] = [
+    b'I', b'I', 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00, // TIFF header, IFD at 8
+    0x01, 0x00, // one entry
+    0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, // orientation
+    0x00, 0x00, 0x00, 0x00, // no next IFD
+];
+
+#[test]
+fn a_phone_photo_stored_sideways_is_tracked_upright() {
+    use image::ImageEncoder;
+    let Some((mut tracker, photo)) = tracker(TrackerSettings::still_images()) else {
+        return;
+    };
+    let upright = image::RgbImage::from_raw(photo.width(), photo.height(), photo.data().to_vec())
+        .expect("the photo is packed RGB");
+    // Stored as the sensor held it: a quarter turn anticlockwise of what is shown.
+    let stored = image::imageops::rotate270(&upright);
+    let path = std::env::temp_dir().join(format!("lensmith-{}-phone.jpg", std::process::id()));
+    let mut bytes = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 95);
+    encoder
+        .set_exif_metadata(EXIF_ORIENTATION_6.to_vec())
+        .unwrap();
+    encoder
+        .write_image(
+            stored.as_raw(),
+            stored.width(),
+            stored.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    let source = lensmith_runtime::video::open_source(&path).and_then(|mut source| {
+        source
+            .next_frame()
+            .map(|frame| frame.expect("a still has one frame"))
+    });
+    std::fs::remove_file(&path).unwrap();
+    let shown = source.unwrap().frame;
+    assert_eq!(
+        (shown.width(), shown.height()),
+        (photo.width(), photo.height())
+    );
+
+    let expected = single_face(&tracker.process(photo.view(), 0.0).unwrap().faces).clone();
+    let found = single_face(&tracker.process(shown.view(), 0.0).unwrap().faces).clone();
+    let error =
+        mean_distance(&found.landmarks, &expected.landmarks) / interocular(&expected.landmarks);
+    println!(
+        "sideways JPEG against the upright photo: {:.2}% of the inter-ocular distance",
+        error * 100.0
+    );
+    assert!(
+        error < 0.02,
+        "landmarks moved by {:.2}% of the inter-ocular distance",
+        error * 100.0
+    );
+}

@@ -285,7 +285,9 @@ impl AssetChecker<'_> {
         let dimensions = image::ImageReader::new(Cursor::new(bytes))
             .with_guessed_format()
             .map_err(|error| error.to_string())
-            .and_then(|reader| reader.into_dimensions().map_err(|error| error.to_string()));
+            .and_then(|reader| {
+                crate::image_io::upright_dimensions(reader).map_err(|error| error.to_string())
+            });
         match dimensions {
             Err(reason) => out.push(self.checked.at(
                 at,

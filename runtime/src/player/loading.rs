@@ -61,8 +61,13 @@ impl LoadContext<'_> {
         name: &str,
         assets: &mut SceneAssets,
     ) -> Result<(TextureId, (u32, u32)), PlayerError> {
-        let image = image::load_from_memory(self.file(name)?)
-            .map_err(|error| self.asset_error(name, format!("cannot decode the image: {error}")))?
+        let cannot_decode =
+            |error: &dyn std::fmt::Display| format!("cannot decode the image: {error}");
+        let reader = image::ImageReader::new(std::io::Cursor::new(self.file(name)?))
+            .with_guessed_format()
+            .map_err(|error| self.asset_error(name, cannot_decode(&error)))?;
+        let image = crate::image_io::decode_upright(reader)
+            .map_err(|error| self.asset_error(name, cannot_decode(&error)))?
             .to_rgba8();
         let (width, height) = image.dimensions();
         let texture = Texture::from_straight_rgba(width, height, image.as_raw())
