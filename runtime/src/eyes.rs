@@ -116,84 +116,97 @@ impl EyeRefiner {
     }
 
     /// Both eyes of the face whose 468 mesh `landmarks` (frame pixels) lie in `frame`,
-    /// image-left eye first; `None` for an eye whose corners are missing or coincide.
+    /// image-left eye first, in one run of the model; `None` for an eye whose corners are
+    /// missing or coincide.
     pub fn refine(
         &mut self,
         frame: FrameView<'_>,
         landmarks: &[[f32; 3]],
     ) -> Result<[Option<RefinedEye>; 2], ModelError> {
-        let mut eyes = [None, None];
-        for (eye, (corners, mirrored)) in eyes
-            .iter_mut()
-            .zip(EYE_CORNERS.into_iter().zip([false, true]))
-        {
-            let Some(crop) = eye_crop(landmarks, corners) else {
-                continue;
-            };
-            *eye = Some(self.run(frame, crop, mirrored)?);
+        let crops = EYE_CORNERS.map(|corners| eye_crop(landmarks, corners));
+        if crops.iter().all(Option::is_none) {
+            return Ok([None, None]);
         }
-        Ok(eyes)
-    }
-
-    /// The model on one eye's crop; `mirrored` flips the crop left to right before the
-    /// model and its points back after.
-    fn run(
-        &mut self,
-        frame: FrameView<'_>,
-        crop: CropTransform,
-        mirrored: bool,
-    ) -> Result<RefinedEye, ModelError> {
-        let side = EYE_INPUT_SIZE as usize;
-        crop.sample_rgb(frame, &mut self.crop_rgb);
-        for (y, row) in self.crop_rgb.chunks_exact(side * 3).enumerate() {
-            for (x, rgb) in row.chunks_exact(3).enumerate() {
-                let column = if mirrored { side - 1 - x } else { x };
-                let at = (y * side + column) * 3;
-                for (value, &code) in self.input[at..at + 3].iter_mut().zip(rgb) {
-                    *value = f32::from(code) / 255.0;
+        // The model's batch holds the two eyes in `EYE_CORNERS` order.
+        let per_eye = self.input.len() / EYE_CORNERS.len();
+        for (slot, (crop, input)) in crops
+            .iter()
+            .zip(self.input.chunks_exact_mut(per_eye))
+            .enumerate()
+        {
+            match crop {
+                Some(crop) => {
+                    crop.sample_rgb(frame, &mut self.crop_rgb);
+                    write_input(&self.crop_rgb, MIRRORED[slot], input);
                 }
+                None => input.fill(0.0),
             }
         }
         self.model.run(
             &self.input,
             &mut [&mut self.raw_contour, &mut self.raw_iris],
         )?;
-        let to_frame = |xyz: &[f32]| -> [f32; 3] {
-            let x = if mirrored {
-                side as f32 - xyz[0]
-            } else {
-                xyz[0]
-            };
-            let point = crop.crop_to_frame(Point2::new(x, xyz[1]));
-            [point.x, point.y, xyz[2] * crop.scale]
-        };
-        let mut contour = [[0.0; 3]; EYE_CONTOUR_POINTS];
-        for (point, xyz) in contour.iter_mut().zip(self.raw_contour.chunks_exact(3)) {
-            *point = to_frame(xyz);
+        let contours = self.raw_contour.chunks_exact(EYE_CONTOUR_POINTS * 3);
+        let irises = self.raw_iris.chunks_exact(IRIS_POINTS * 3);
+        let mut eyes = [None, None];
+        for (slot, (contour, iris)) in contours.zip(irises).enumerate() {
+            eyes[slot] = crops[slot].map(|crop| decode(crop, MIRRORED[slot], contour, iris));
         }
-        let mut iris = [[0.0; 3]; IRIS_POINTS];
-        for (point, xyz) in iris.iter_mut().zip(self.raw_iris.chunks_exact(3)) {
-            *point = to_frame(xyz);
+        Ok(eyes)
+    }
+}
+
+/// Whether each eye (in `EYE_CORNERS` order) is mirrored left to right before the model,
+/// so that both look like the image-left eye it was trained on.
+const MIRRORED: [bool; 2] = [false, true];
+
+/// One eye's crop pixels as the model's input values, mirrored left to right if asked.
+fn write_input(crop_rgb: &[u8], mirrored: bool, input: &mut [f32]) {
+    let side = EYE_INPUT_SIZE as usize;
+    for (y, row) in crop_rgb.chunks_exact(side * 3).enumerate() {
+        for (x, rgb) in row.chunks_exact(3).enumerate() {
+            let column = if mirrored { side - 1 - x } else { x };
+            let at = (y * side + column) * 3;
+            for (value, &code) in input[at..at + 3].iter_mut().zip(rgb) {
+                *value = f32::from(code) / 255.0;
+            }
         }
-        // The crop's own pixels, unmirrored: the corner line is level there and the
-        // measures need no turning.
-        let in_crop = |points: &[f32], index: usize| -> Point2 {
-            let x = points[index * 3];
-            Point2::new(
-                if mirrored { side as f32 - x } else { x },
-                points[index * 3 + 1],
-            )
-        };
-        let measures = measure(
-            |index| in_crop(&self.raw_contour, index),
-            in_crop(&self.raw_iris, 0),
-        );
-        Ok(RefinedEye {
-            contour,
-            iris,
-            crop,
-            measures,
-        })
+    }
+}
+
+/// One eye from the model's outputs for it (crop pixels, mirrored if its input was):
+/// points mapped to the frame, and the measures taken in the crop.
+fn decode(
+    crop: CropTransform,
+    mirrored: bool,
+    raw_contour: &[f32],
+    raw_iris: &[f32],
+) -> RefinedEye {
+    let side = EYE_INPUT_SIZE as f32;
+    let unmirrored = |x: f32| if mirrored { side - x } else { x };
+    let to_frame = |xyz: &[f32]| -> [f32; 3] {
+        let point = crop.crop_to_frame(Point2::new(unmirrored(xyz[0]), xyz[1]));
+        [point.x, point.y, xyz[2] * crop.scale]
+    };
+    let mut contour = [[0.0; 3]; EYE_CONTOUR_POINTS];
+    for (point, xyz) in contour.iter_mut().zip(raw_contour.chunks_exact(3)) {
+        *point = to_frame(xyz);
+    }
+    let mut iris = [[0.0; 3]; IRIS_POINTS];
+    for (point, xyz) in iris.iter_mut().zip(raw_iris.chunks_exact(3)) {
+        *point = to_frame(xyz);
+    }
+    // The crop's own pixels, unmirrored: the corner line is level there and the measures
+    // need no turning.
+    let in_crop = |points: &[f32], index: usize| -> Point2 {
+        Point2::new(unmirrored(points[index * 3]), points[index * 3 + 1])
+    };
+    let measures = measure(|index| in_crop(raw_contour, index), in_crop(raw_iris, 0));
+    RefinedEye {
+        contour,
+        iris,
+        crop,
+        measures,
     }
 }
 

@@ -9,11 +9,17 @@ use anyhow::{Context, Result, bail};
 use crate::fetch::run_tool;
 use crate::python_env::PYTHON_HINT;
 
-/// Runs one of xtask's Python scripts (`xtask/python/<script>`) with the converter's Python.
-fn run_script(converter_python: &Path, script: &str, input: &Path, output: &Path) -> Result<()> {
+/// Runs one of xtask's Python scripts (`xtask/python/<script> INPUT OUTPUT [ARGS...]`) with
+/// the converter's Python.
+fn run_script(
+    converter_python: &Path,
+    script: &str,
+    [input, output]: [&Path; 2],
+    args: &[String],
+) -> Result<()> {
     let path = crate::paths::xtask_dir().join("python").join(script);
     let mut command = Command::new(converter_python);
-    command.arg(&path).arg(input).arg(output);
+    command.arg(&path).arg(input).arg(output).args(args);
     run_tool(
         &mut command,
         &format!("python xtask/python/{script}"),
@@ -28,12 +34,15 @@ pub struct Conversion {
     pub opset: u32,
     /// Fold DENSIFY ops into dense constants first (`densify_tflite.py`).
     pub densify: bool,
+    /// Rewrite the model to take this many images in one run (`set_batch.py`).
+    pub batch: Option<u32>,
 }
 
 /// Converts `tflite` to ONNX at `output` (a scratch path the caller verifies and moves into
 /// place): sparse constants made dense where asked (`densify_tflite.py`), tf2onnx, then
-/// PRelu expanded into operators ONNX Runtime runs fast (`expand_prelu.py`), then tensor
-/// names made reproducible (`canonicalize_onnx.py`).
+/// PRelu expanded into operators ONNX Runtime runs fast (`expand_prelu.py`), then a batch
+/// set where asked (`set_batch.py`), then tensor names made reproducible
+/// (`canonicalize_onnx.py`).
 pub fn tflite_to_onnx(
     converter_python: &Path,
     tflite: &Path,
@@ -45,6 +54,7 @@ pub fn tflite_to_onnx(
     let dense = dense_folder.join(tflite.file_name().unwrap_or_default());
     let raw = output.with_extension("raw.onnx");
     let expanded = output.with_extension("expanded.onnx");
+    let batched = output.with_extension("batched.onnx");
     let result = std::fs::create_dir_all(&dense_folder)
         .with_context(|| format!("creating {}", dense_folder.display()))
         .and_then(|()| {
@@ -52,12 +62,12 @@ pub fn tflite_to_onnx(
                 converter_python,
                 tflite,
                 steps,
-                [&dense, &raw, &expanded],
+                [&dense, &raw, &expanded, &batched],
                 output,
             )
         });
     let _ = std::fs::remove_dir_all(&dense_folder);
-    for scratch in [&raw, &expanded] {
+    for scratch in [&raw, &expanded, &batched] {
         let _ = std::fs::remove_file(scratch);
     }
     result.with_context(|| format!("converting {} to ONNX", tflite.display()))?;
@@ -75,11 +85,11 @@ fn convert_steps(
     converter_python: &Path,
     tflite: &Path,
     steps: Conversion,
-    [dense, raw, expanded]: [&Path; 3],
+    [dense, raw, expanded, batched]: [&Path; 4],
     output: &Path,
 ) -> Result<()> {
     let tflite = if steps.densify {
-        run_script(converter_python, "densify_tflite.py", tflite, dense)?;
+        run_script(converter_python, "densify_tflite.py", [tflite, dense], &[])?;
         dense
     } else {
         tflite
@@ -94,8 +104,21 @@ fn convert_steps(
         .env("TF_CPP_MIN_LOG_LEVEL", "2")
         .env("CUDA_VISIBLE_DEVICES", "");
     run_tool(&mut convert, "python -m tf2onnx.convert", PYTHON_HINT)?;
-    run_script(converter_python, "expand_prelu.py", raw, expanded)?;
-    run_script(converter_python, "canonicalize_onnx.py", expanded, output)
+    run_script(converter_python, "expand_prelu.py", [raw, expanded], &[])?;
+    let finished = match steps.batch {
+        Some(batch) => {
+            let args = [batch.to_string()];
+            run_script(converter_python, "set_batch.py", [expanded, batched], &args)?;
+            batched
+        }
+        None => expanded,
+    };
+    run_script(
+        converter_python,
+        "canonicalize_onnx.py",
+        [finished, output],
+        &[],
+    )
 }
 
 /// Runs `xtask/python/<script> <args>... <output>` with the converter's Python, which
