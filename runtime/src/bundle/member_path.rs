@@ -23,7 +23,18 @@ pub fn clean_file_name(name: &str) -> String {
     let clean = clean.replace("-.", ".");
     let clean = clean.trim_matches(|c| c == '-' || c == '.');
     if clean.is_empty() {
-        "asset".to_owned()
+        return "asset".to_owned();
+    }
+    // Too long for a file system: keep the end, which holds the extension (the name is
+    // ASCII by now, so any byte offset is a character boundary).
+    let clean = &clean[clean
+        .len()
+        .saturating_sub(MAX_COMPONENT_BYTES - "asset-".len())..];
+    let clean = clean.trim_start_matches(['-', '.']);
+    let stem = clean.split('.').next().unwrap_or(clean);
+    if clean.is_empty() || WINDOWS_DEVICES.contains(&stem) {
+        // `con.png` would not unpack on Windows.
+        format!("asset-{clean}")
     } else {
         clean.to_owned()
     }
@@ -196,7 +207,25 @@ mod tests {
         assert_eq!(clean_file_name("My Hat (1).PNG"), "my-hat-1.png");
         assert_eq!(clean_file_name("été.cube"), "t.cube");
         assert_eq!(clean_file_name("???"), "asset");
-        assert!(check(&format!("stickers/{}", clean_file_name("My Hat (1).PNG"))).is_ok());
+        assert_eq!(clean_file_name("CON.png"), "asset-con.png");
+        assert_eq!(clean_file_name("com1"), "asset-com1");
+        assert_eq!(clean_file_name("console.png"), "console.png");
+        let long = format!("{}.png", "a".repeat(400));
+        for name in [
+            "My Hat (1).PNG",
+            "CON.png",
+            "nul",
+            "lpt9.cube",
+            "-.-x",
+            &long,
+        ] {
+            let clean = clean_file_name(name);
+            assert!(
+                check(&format!("stickers/{clean}")).is_ok(),
+                "{name} -> {clean}"
+            );
+        }
+        assert!(clean_file_name(&long).ends_with("aaa.png"));
     }
 
     #[test]
