@@ -180,9 +180,9 @@ fn cases() -> Vec<Case> {
             &["path \"../hat.png\""],
         ),
         case(
-            "anchor past the mesh",
-            edit("anchor = [10]", "anchor = [468]"),
-            &["landmark indices from 0 to 467"],
+            "anchor past the mesh and the irises",
+            edit("anchor = [10]", "anchor = [478]"),
+            &["landmark indices from 0 to 477"],
         ),
         case(
             "duplicate layer name",

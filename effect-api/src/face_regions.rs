@@ -1,7 +1,20 @@
 //! Named regions of MediaPipe's 468-point face mesh, as closed contours of landmark
 //! indices: the face's outline, the eye openings, the lips, the mouth opening and the
 //! brows. Masks cut holes and fade edges along them; the face-model layer's blend mask
-//! follows the outline; the art tools place paint by them.
+//! follows the outline; the art tools place paint by them. Also the numbering of the irises
+//! appended to the mesh where the eyes are refined, as MediaPipe's `refine_landmarks` does.
+
+/// Points of MediaPipe's face mesh.
+pub const MESH_LANDMARK_COUNT: u32 = 468;
+
+/// Points of the mesh with both irises appended (where the eyes are refined), numbered as
+/// MediaPipe's `refine_landmarks` numbers them: 468 is the centre of the subject's right
+/// iris (on the image's left) and 469–472 points on its edge; 473 is the centre of the
+/// left iris and 474–477 points on its edge.
+pub const LANDMARK_COUNT_WITH_IRISES: u32 = 478;
+
+/// The centre of each iris: the subject's right (on the image's left), then left.
+pub const IRIS_CENTERS: [u32; 2] = [468, 473];
 
 /// The face's outline, clockwise on screen from the top of the forehead (landmark 10).
 pub const FACE_OVAL: [u32; 36] = [

@@ -59,7 +59,8 @@ pub struct EyeMeasures {
 pub struct RefinedEye {
     /// The model's 71 eyelid, eye-contour and brow points.
     pub contour: [[f32; 3]; EYE_CONTOUR_POINTS],
-    /// The iris: its centre, then four points on its edge.
+    /// The iris: its centre, then four points on its edge, towards the image's right, top,
+    /// left and bottom as the eye lies level.
     pub iris: [[f32; 3]; IRIS_POINTS],
     /// Where the eye was cut from the frame.
     pub crop: CropTransform,
@@ -196,6 +197,11 @@ fn decode(
     for (point, xyz) in iris.iter_mut().zip(raw_iris.chunks_exact(3)) {
         *point = to_frame(xyz);
     }
+    if mirrored {
+        // The edge points come in the mirrored crop's order (its right, top, left, bottom);
+        // put them in the frame's, as for the other eye and as MediaPipe numbers them.
+        iris.swap(1, 3);
+    }
     // The crop's own pixels, unmirrored: the corner line is level there and the measures
     // need no turning.
     let in_crop = |points: &[f32], index: usize| -> Point2 {
@@ -207,6 +213,23 @@ fn decode(
         iris,
         crop,
         measures,
+    }
+}
+
+/// The face's `mesh` points followed by both irises in MediaPipe's refined numbering
+/// ([`effect_api::face_regions::LANDMARK_COUNT_WITH_IRISES`]: the image-left eye's iris at
+/// 468–472, the other's at 473–477), written into `out`; the mesh alone when an eye is
+/// missing.
+pub fn landmarks_with_irises(
+    mesh: &[[f32; 3]],
+    eyes: &[Option<RefinedEye>; 2],
+    out: &mut Vec<[f32; 3]>,
+) {
+    out.clear();
+    out.extend_from_slice(mesh);
+    if let [Some(image_left), Some(image_right)] = eyes {
+        out.extend_from_slice(&image_left.iris);
+        out.extend_from_slice(&image_right.iris);
     }
 }
 

@@ -9,7 +9,7 @@ use effect_api::{ExpressionScores, FrameView, TriggerEvent, TriggerPhase, Trigge
 
 use crate::detection::DetectorRange;
 use crate::expressions::{ExpressionAnalyzer, ExpressionSettings, FaceExpressions};
-use crate::eyes::{EyeRefiner, RefinedEye};
+use crate::eyes::{EyeRefiner, RefinedEye, landmarks_with_irises};
 use crate::face_crop::{CropError, CropSettings, CropTransform, FaceCrop, FaceCropper};
 use crate::models::{AssetCache, ModelError, ModelOptions};
 use crate::pose::{CanonicalFace, GeometryError, HeadPose, PoseEstimator};
@@ -120,6 +120,8 @@ pub struct FacePipeline {
     eye_refiner: EyeRefiner,
     refining_eyes: bool,
     eyes: Vec<[Option<RefinedEye>; 2]>,
+    /// Per face, its mesh with the irises appended (kept between frames for the buffers).
+    landmarks_with_irises: Vec<Vec<[f32; 3]>>,
     analyzer: ExpressionAnalyzer,
     triggers: TriggerEngine,
     canonical: CanonicalFace,
@@ -157,6 +159,7 @@ impl FacePipeline {
             refining_eyes: settings.refine_eyes,
             eye_refiner,
             eyes: Vec::new(),
+            landmarks_with_irises: Vec::new(),
             triggers: TriggerEngine::new(rules),
             tracker,
             canonical,
@@ -226,6 +229,18 @@ impl FacePipeline {
                 self.eyes
                     .push(self.eye_refiner.refine(frame, &face.landmarks)?);
             }
+            let faces = tracked.faces.len();
+            if self.landmarks_with_irises.len() < faces {
+                self.landmarks_with_irises.resize_with(faces, Vec::new);
+            }
+            for ((face, eyes), out) in tracked
+                .faces
+                .iter()
+                .zip(&self.eyes)
+                .zip(&mut self.landmarks_with_irises)
+            {
+                landmarks_with_irises(&face.landmarks, eyes, out);
+            }
         }
         let eyes_ms = milliseconds_since(eyes_start);
         let expressions_start = Instant::now();
@@ -241,6 +256,7 @@ impl FacePipeline {
             crops,
             poses: &self.poses,
             eyes: &self.eyes,
+            landmarks_with_irises: &self.landmarks_with_irises,
             expressions,
             events,
             detector_ran: tracked.detector_ran,
@@ -263,6 +279,8 @@ pub struct FaceFrame<'a> {
     poses: &'a [Option<HeadPose>],
     /// Per face (in order), its eyes; empty when eyes are not refined.
     eyes: &'a [[Option<RefinedEye>; 2]],
+    /// Per face (in order, possibly more), its mesh and irises, where eyes are refined.
+    landmarks_with_irises: &'a [Vec<[f32; 3]>],
     expressions: &'a [FaceExpressions],
     events: &'a [TriggerEvent],
     /// Whether the detector ran (tracking was lost or a new face was looked for).
@@ -276,6 +294,9 @@ pub struct FaceFrame<'a> {
 pub struct FaceResult<'a> {
     /// The tracked face: id, score, 468 landmarks.
     pub tracked: &'a TrackedFace,
+    /// Its landmarks: the 468 of the mesh, then, where the eyes were refined, both irises
+    /// at 468–477 ([`effect_api::face_regions::LANDMARK_COUNT_WITH_IRISES`]).
+    pub landmarks: &'a [[f32; 3]],
     /// Its stable crop, when one could be made.
     pub crop: Option<&'a CropTransform>,
     /// Its head pose, when it could be estimated.
@@ -290,12 +311,17 @@ impl<'a> FaceFrame<'a> {
     /// The faces, in tracking order (the face tracked longest first).
     pub fn faces(&self) -> impl ExactSizeIterator<Item = FaceResult<'a>> + 'a {
         let (crops, expressions, eyes) = (self.crops, self.expressions, self.eyes);
+        let with_irises = self.landmarks_with_irises;
         self.faces
             .iter()
             .zip(self.poses)
             .enumerate()
             .map(move |(index, (tracked, pose))| FaceResult {
                 tracked,
+                landmarks: match eyes.get(index) {
+                    Some(_) => &with_irises[index],
+                    None => &tracked.landmarks,
+                },
                 crop: crops
                     .iter()
                     .find(|crop| crop.face_id == tracked.id)

@@ -495,7 +495,8 @@ fn draw_face(
         Stage::Sticker(stage) => {
             stage.draw_face(
                 face.tracked.id,
-                landmarks,
+                // With the irises where they were refined: a sticker may be pinned to them.
+                face.landmarks,
                 time_s,
                 (opacity, scale, rotation),
                 scene,

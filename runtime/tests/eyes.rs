@@ -5,9 +5,13 @@
 use effect_api::{Frame, PixelFormat, Point2};
 use lensmith_runtime::eyes::{EYE_CONTOUR_POINTS, EYELID_MESH_POINTS, EyeRefiner, RefinedEye};
 use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
-use lensmith_runtime::face_regions::{LEFT_EYE, RIGHT_EYE};
+use lensmith_runtime::face_regions::{
+    IRIS_CENTERS, LANDMARK_COUNT_WITH_IRISES, LEFT_EYE, RIGHT_EYE,
+};
 use lensmith_runtime::models::{AssetCache, ModelOptions};
 
+#[path = "support/effect_bundle.rs"]
+mod effect_bundle;
 #[path = "support/polygons.rs"]
 mod polygons;
 
@@ -147,6 +151,143 @@ fn a_mirrored_face_gives_mirrored_eyes() {
         assert!(
             (a.x - across).abs() < 1.5 && (a.y - b.y).abs() < 1.5,
             "iris at {a:?}, mirrored at {b:?}"
+        );
+    }
+}
+
+#[test]
+fn the_irises_are_appended_to_the_mesh_as_mediapipe_numbers_them() {
+    let Some(cache) = lensmith_testkit::cache_or_skip("eyes") else {
+        return;
+    };
+    let photo = lensmith_testkit::astronaut(&cache);
+    let reference: serde_json::Value = serde_json::from_str(include_str!(
+        "data/astronaut_mediapipe_refined_landmarks.json"
+    ))
+    .unwrap();
+    let expected: Vec<Point2> = reference["faces"][0]["landmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|point| {
+            Point2::new(
+                point[0].as_f64().unwrap() as f32,
+                point[1].as_f64().unwrap() as f32,
+            )
+        })
+        .collect();
+    assert_eq!(expected.len(), LANDMARK_COUNT_WITH_IRISES as usize);
+
+    let mut pipeline = FacePipeline::load(
+        &cache,
+        ModelOptions::default(),
+        FacePipelineSettings::still_images(1),
+        Vec::new(),
+    )
+    .unwrap();
+    let faces = pipeline.process(photo.view(), 0.0).unwrap();
+    let face = faces.faces().next().expect("the astronaut's face is found");
+    assert_eq!(face.landmarks.len(), LANDMARK_COUNT_WITH_IRISES as usize);
+    assert_eq!(&face.landmarks[..468], &face.tracked.landmarks[..]);
+    let interocular = expected[33].distance(expected[263]);
+    let worst = face.landmarks[468..]
+        .iter()
+        .zip(&expected[468..])
+        .map(|(&[x, y, _], expected)| Point2::new(x, y).distance(*expected) / interocular)
+        .fold(0.0f32, f32::max);
+    println!(
+        "iris points 468-477 against MediaPipe's refine_landmarks: at most {:.2}% of the \
+         inter-ocular distance apart",
+        worst * 100.0
+    );
+    assert!(
+        worst < 0.03,
+        "an iris point is {:.1}% of the inter-ocular distance from MediaPipe's",
+        worst * 100.0
+    );
+    for (center, ring) in IRIS_CENTERS.iter().zip(EYE_RINGS) {
+        let [x, y, _] = face.landmarks[*center as usize];
+        let ring: Vec<Point2> = ring
+            .iter()
+            .map(|&index| {
+                let [x, y, _] = face.landmarks[index as usize];
+                Point2::new(x, y)
+            })
+            .collect();
+        assert!(
+            inside_polygon(&ring, Point2::new(x, y)),
+            "iris centre {center} is inside its eye"
+        );
+    }
+
+    // Without eye refinement, the landmarks are the mesh alone.
+    pipeline.set_refine_eyes(false);
+    let faces = pipeline.process(photo.view(), 0.0).unwrap();
+    assert_eq!(faces.faces().next().unwrap().landmarks.len(), 468);
+}
+
+/// The centroid of the pixels of `after` that are nearly `color` and were not in `before`.
+fn centroid_of(before: &Frame, after: &Frame, color: [u8; 3]) -> Option<Point2> {
+    let (mut sum, mut count) = (Point2::new(0.0, 0.0), 0.0f32);
+    let width = after.width() as usize;
+    for (index, (old, new)) in before
+        .data()
+        .chunks_exact(3)
+        .zip(after.data().chunks_exact(3))
+        .enumerate()
+    {
+        let near = |pixel: &[u8]| pixel.iter().zip(color).all(|(&a, b)| a.abs_diff(b) < 40);
+        if near(new) && !near(old) {
+            let (x, y) = ((index % width) as f32 + 0.5, (index / width) as f32 + 0.5);
+            sum = Point2::new(sum.x + x, sum.y + y);
+            count += 1.0;
+        }
+    }
+    (count > 0.0).then(|| Point2::new(sum.x / count, sum.y / count))
+}
+
+#[test]
+fn stickers_pinned_to_the_irises_land_on_them() {
+    let Some(cache) = lensmith_testkit::cache_or_skip("eyes") else {
+        return;
+    };
+    let manifest = "[[layer]]\nkind = \"sticker\"\nname = \"right-iris\"\nimage = \"stickers/red.png\"\n\
+                    anchor = [468]\nscale = 0.05\n\n\
+                    [[layer]]\nkind = \"sticker\"\nname = \"left-iris\"\nimage = \"stickers/green.png\"\n\
+                    anchor = [473]\nscale = 0.05\n";
+    let bundle = effect_bundle::write_bundle("iris-stickers", manifest, &[]);
+    std::fs::create_dir_all(bundle.join("stickers")).unwrap();
+    for (name, color) in [("red", [255, 0, 0]), ("green", [0, 255, 0])] {
+        image::RgbImage::from_pixel(8, 8, image::Rgb(color))
+            .save(bundle.join(&format!("stickers/{name}.png")))
+            .unwrap();
+    }
+    let before = lensmith_testkit::astronaut(&cache);
+    let after = effect_bundle::render_astronaut(bundle.path(), &cache);
+
+    let reference: serde_json::Value = serde_json::from_str(include_str!(
+        "data/astronaut_mediapipe_refined_landmarks.json"
+    ))
+    .unwrap();
+    let point = |index: usize| {
+        let p = &reference["faces"][0]["landmarks"][index];
+        Point2::new(p[0].as_f64().unwrap() as f32, p[1].as_f64().unwrap() as f32)
+    };
+    let interocular = point(33).distance(point(263));
+    for (color, center) in [
+        ([255, 0, 0], IRIS_CENTERS[0]),
+        ([0, 255, 0], IRIS_CENTERS[1]),
+    ] {
+        let drawn = centroid_of(&before, &after, color).expect("the sticker is drawn");
+        let error = drawn.distance(point(center as usize)) / interocular;
+        println!(
+            "sticker on landmark {center}: {:.1}% of the inter-ocular distance from MediaPipe's iris centre",
+            error * 100.0
+        );
+        assert!(
+            error < 0.04,
+            "the sticker pinned to {center} is {:.1}% of the inter-ocular distance off",
+            error * 100.0
         );
     }
 }

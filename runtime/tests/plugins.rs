@@ -389,3 +389,54 @@ fn a_rebuilt_plugin_replaces_the_running_one_and_keeps_its_state() {
     assert_eq!(again.data(), played.data(), "version 2 still plays");
     assert_eq!(frame_counts(player.plugin_log()), ["frame 5"]);
 }
+
+#[test]
+fn a_plugin_that_asks_for_the_irises_sees_them_after_the_mesh() {
+    let Some(cache) = lensmith_testkit::cache_or_skip(
+        "a_plugin_that_asks_for_the_irises_sees_them_after_the_mesh",
+    ) else {
+        return;
+    };
+    let key = "plugins/lensmith_test_tint";
+    let library = build_test_plugin("tint", &[]);
+    let report = |irises: bool| -> Vec<String> {
+        let bundle = TempDir::new("tint-irises");
+        std::fs::write(
+            bundle.join("effect.toml"),
+            format!(
+                "{HEADER}\n[[layer]]\nkind = \"plugin\"\nname = \"tint\"\n\
+                 library = \"{key}\"\nirises = {irises}\nsettings = {{ report_irises = true }}\n"
+            ),
+        )
+        .unwrap();
+        install_library(&library, bundle.path(), key).unwrap();
+        let mut player = open_video_player(bundle.path(), &cache);
+        let mut frame = lensmith_testkit::astronaut(&cache);
+        player.process(&mut frame, 0.0).unwrap();
+        player
+            .plugin_log()
+            .drain()
+            .into_iter()
+            .filter(|record| record.level == LogLevel::Info)
+            .map(|record| record.message)
+            .collect()
+    };
+    assert_eq!(report(false), ["468 landmarks, no irises"]);
+    let with_irises = report(true);
+    assert_eq!(with_irises.len(), 1, "{with_irises:?}");
+    // The astronaut's irises, as MediaPipe's refine_landmarks finds them: (203.5, 101.1)
+    // and (246.6, 103.5) (tests/data/astronaut_mediapipe_refined_landmarks.json).
+    let numbers: Vec<f32> = with_irises[0]
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    assert_eq!(numbers[0], 478.0, "{}", with_irises[0]);
+    let expected = [203.5, 101.1, 246.6, 103.5];
+    for (found, expected) in numbers[1..].iter().zip(expected) {
+        assert!(
+            (found - expected).abs() < 1.5,
+            "{} against {expected:?}",
+            with_irises[0]
+        );
+    }
+}

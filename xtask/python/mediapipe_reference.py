@@ -22,6 +22,10 @@ repository root, on the sample photo `cargo xtask setup` puts in the cache:
     ~/.cache/lensmith/tools/mediapipe/bin/python xtask/python/mediapipe_reference.py \\
         ~/.cache/lensmith/data/astronaut.png \\
         runtime/tests/data/astronaut_mediapipe_landmarks.json
+
+With --refine-landmarks, FaceMesh runs as with `refine_landmarks=True` and the
+file holds 478 landmarks, the irises at 468-477
+(runtime/tests/data/astronaut_mediapipe_refined_landmarks.json).
 """
 
 import argparse
@@ -36,13 +40,14 @@ import mediapipe as mp
 GENERATOR = "xtask/python/mediapipe_reference.py"
 
 
-def detect_landmarks(rgb, max_num_faces: int) -> list[list[list[float]]]:
-    """Return, per face found, MediaPipe's 468 landmarks as [x_px, y_px, z]."""
+def detect_landmarks(rgb, max_num_faces: int, refine: bool) -> list[list[list[float]]]:
+    """Return, per face found, MediaPipe's 468 landmarks as [x_px, y_px, z] (478 with
+    `refine`: the eyes and lips refined, and the irises appended at 468-477)."""
     height, width = rgb.shape[:2]
     with mp.solutions.face_mesh.FaceMesh(
         static_image_mode=True,
         max_num_faces=max_num_faces,
-        refine_landmarks=False,
+        refine_landmarks=refine,
         min_detection_confidence=0.5,
     ) as face_mesh:
         result = face_mesh.process(rgb)
@@ -108,6 +113,11 @@ def main() -> None:
     parser.add_argument(
         "--max-num-faces", type=int, default=1, help="most faces to report (default 1)"
     )
+    parser.add_argument(
+        "--refine-landmarks",
+        action="store_true",
+        help="run FaceMesh with refine_landmarks=True: 478 landmarks, the irises at 468-477",
+    )
     args = parser.parse_args()
     if args.max_num_faces < 1:
         parser.error("--max-num-faces must be at least 1")
@@ -119,7 +129,7 @@ def main() -> None:
     rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
     height, width = rgb.shape[:2]
 
-    faces = detect_landmarks(rgb, args.max_num_faces)
+    faces = detect_landmarks(rgb, args.max_num_faces, args.refine_landmarks)
     if not faces:
         # A fixture without a face would make every test that reads it vacuous.
         sys.exit(f"{args.image}: MediaPipe found no face; nothing written")
@@ -128,6 +138,8 @@ def main() -> None:
         "generator": GENERATOR,
         "mediapipe_version": mp.__version__,
         "source": os.path.basename(args.image),
+        # Only when set, so that the unrefined fixture regenerates byte for byte.
+        **({"refine_landmarks": True} if args.refine_landmarks else {}),
         "width": width,
         "height": height,
         "faces": [{"landmarks": face} for face in faces],

@@ -184,4 +184,5 @@ const LUT: &[Field] = &[
 const PLUGIN: &[Field] = &[
     required("library", Kind::Text),
     optional("settings", Kind::Free),
+    optional("irises", Kind::Boolean),
 ];

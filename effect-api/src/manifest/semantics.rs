@@ -7,8 +7,8 @@ use super::{API_VERSION, LayerKind, Manifest, ParameterValue};
 use crate::diagnostic::{Diagnostic, near_match};
 use crate::trigger::TriggerRules;
 
-/// The number of points in the face mesh, for sticker anchors.
-const LANDMARK_COUNT: u32 = 468;
+/// Sticker anchors may name any mesh point or iris point.
+const LANDMARK_COUNT: u32 = crate::face_regions::LANDMARK_COUNT_WITH_IRISES;
 
 fn is_reverse_dns(id: &str) -> bool {
     let parts: Vec<&str> = id.split('.').collect();
@@ -341,11 +341,17 @@ fn check_layer_kind(
             check_unit(layer.opacity, "opacity", &at("opacity"), checked, out);
             if layer.anchor.is_empty() || layer.anchor.iter().any(|&index| index >= LANDMARK_COUNT)
             {
-                out.push(checked.at(
-                    &at("anchor"),
-                    "`anchor` needs one or more landmark indices from 0 to 467".to_owned(),
-                    Some("see MediaPipe's face mesh numbering (e.g. 1 is the nose tip)".to_owned()),
-                ));
+                out.push(
+                    checked.at(
+                        &at("anchor"),
+                        "`anchor` needs one or more landmark indices from 0 to 477".to_owned(),
+                        Some(
+                            "see MediaPipe's face mesh numbering (e.g. 1 is the nose tip; 468 and \
+                         473 are the centres of the irises)"
+                                .to_owned(),
+                        ),
+                    ),
+                );
             }
             if layer.scale.is_nan() || layer.scale <= 0.0 {
                 out.push(checked.at(

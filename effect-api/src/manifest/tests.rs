@@ -123,7 +123,7 @@ fn meaning_mistakes_are_reported_with_hints() {
         "did you mean \"open_mouth\"?",
         "parameter `cartoon.opacity`: default 1.5 is outside min 0 ..= max 1",
         "path \"../hat.png\" has an empty, `.` or `..` part",
-        "`anchor` needs one or more landmark indices from 0 to 467",
+        "`anchor` needs one or more landmark indices from 0 to 477",
     ] {
         assert!(
             joined.contains(expected),

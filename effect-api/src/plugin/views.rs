@@ -213,9 +213,19 @@ impl<'a> Face<'a> {
     }
 
     /// The 468-point mesh in MediaPipe's order: x and y in frame pixels, z in the same
-    /// scale.
+    /// scale. Where the layer sets `irises = true` (or the bundle reads gaze), both irises
+    /// follow at 468–477, numbered as MediaPipe's `refine_landmarks` numbers them
+    /// ([`crate::face_regions::LANDMARK_COUNT_WITH_IRISES`]).
     pub fn landmarks(&self) -> &'a [[f32; 3]] {
         self.landmarks
+    }
+
+    /// The centres of the irises, the subject's right (on the image's left) first; `None`
+    /// where the irises were not found (see [`Self::landmarks`]).
+    pub fn iris_centers(&self) -> Option<[Point2; 2]> {
+        let [right, left] =
+            crate::face_regions::IRIS_CENTERS.map(|index| self.point(index as usize));
+        Some([right?, left?])
     }
 
     /// Landmark `index`'s x and y; `None` past the mesh.

@@ -125,7 +125,7 @@ impl PluginStage {
                     presence: face.tracked.score,
                     visibility: visibility.update(face.tracked.id, on, step),
                     trigger_active: on,
-                    landmarks: &face.tracked.landmarks,
+                    landmarks: face.landmarks,
                     pose: face.pose.map(|pose| effect_api::plugin::Pose {
                         yaw: pose.yaw,
                         pitch: pose.pitch,

@@ -76,7 +76,7 @@ impl EffectPlayer {
             self.pipeline.set_trigger_rules(manifest.triggers.clone());
         }
         self.pipeline
-            .set_refine_eyes(super::face_settings::reads_gaze(&manifest));
+            .set_refine_eyes(super::face_settings::refines_eyes(&manifest));
         self.stats = FrameStats {
             layers_ms: vec![0.0; loaded.layers.len()],
             ..FrameStats::default()

@@ -1,7 +1,9 @@
 //! A test plugin: shades each face's landmark box, red through the overlay (version 1)
 //! or blue straight into the frame (feature `v2`, the "rebuilt" plugin), and counts the
 //! frames it has seen, carrying the count over reloads with `save_state`/`restore_state`.
-//! Every frame it logs `frame N` so that tests can read the count.
+//! Every frame it logs `frame N` so that tests can read the count; with the setting
+//! `report_irises = true` it also logs, at info level, how many landmarks each face has and
+//! where its irises are.
 
 use effect_api::plugin::{
     CreateContext, EffectPlugin, FrameInfo, FramePixels, Host, LogLevel, OverlayPixels, Parameters,
@@ -13,6 +15,7 @@ struct Tint {
     host: Host,
     frames: u64,
     strength: f64,
+    report_irises: bool,
 }
 
 impl EffectPlugin for Tint {
@@ -25,6 +28,10 @@ impl EffectPlugin for Tint {
             host: context.host(),
             frames: 0,
             strength: context.parameters().number("strength").unwrap_or(1.0),
+            report_irises: settings
+                .get("report_irises")
+                .and_then(|value| value.as_bool())
+                .unwrap_or(false),
         })
     }
 
@@ -45,6 +52,18 @@ impl EffectPlugin for Tint {
         self.host
             .log(LogLevel::Debug, &format!("frame {}", self.frames));
         for face in frame.faces() {
+            if self.report_irises {
+                let irises = match face.iris_centers() {
+                    Some([right, left]) => format!(
+                        "irises at ({:.1}, {:.1}) and ({:.1}, {:.1})",
+                        right.x, right.y, left.x, left.y
+                    ),
+                    None => "no irises".to_owned(),
+                };
+                let count = face.landmarks().len();
+                self.host
+                    .log(LogLevel::Info, &format!("{count} landmarks, {irises}"));
+            }
             let Some(bounds) = face.bounds().filter(|bounds| bounds.area() > 0.0) else {
                 continue;
             };
