@@ -21,15 +21,41 @@ use polygons::inside_polygon;
 /// its points 0 and 8.
 const EYE_RINGS: [[u32; 16]; 2] = [RIGHT_EYE, LEFT_EYE];
 
-/// The face mesh of the one face in `frame`, and its eyes refined.
-fn mesh_and_eyes(cache: &AssetCache, frame: &Frame) -> (Vec<[f32; 3]>, [Option<RefinedEye>; 2]) {
-    let mut pipeline = FacePipeline::load(
+/// The face pipeline for stills, eyes refined.
+fn still_pipeline(cache: &AssetCache) -> FacePipeline {
+    FacePipeline::load(
         cache,
         ModelOptions::default(),
         FacePipelineSettings::still_images(1),
         Vec::new(),
     )
+    .unwrap()
+}
+
+/// MediaPipe's 478 landmarks (x, y) on the astronaut with `refine_landmarks=True`.
+fn mediapipe_refined_landmarks() -> Vec<Point2> {
+    let reference: serde_json::Value = serde_json::from_str(include_str!(
+        "data/astronaut_mediapipe_refined_landmarks.json"
+    ))
     .unwrap();
+    let points: Vec<Point2> = reference["faces"][0]["landmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|point| {
+            Point2::new(
+                point[0].as_f64().unwrap() as f32,
+                point[1].as_f64().unwrap() as f32,
+            )
+        })
+        .collect();
+    assert_eq!(points.len(), LANDMARK_COUNT_WITH_IRISES as usize);
+    points
+}
+
+/// The face mesh of the one face in `frame`, and its eyes refined.
+fn mesh_and_eyes(cache: &AssetCache, frame: &Frame) -> (Vec<[f32; 3]>, [Option<RefinedEye>; 2]) {
+    let mut pipeline = still_pipeline(cache);
     let faces = pipeline.process(frame.view(), 0.0).unwrap();
     let face = faces.faces().next().expect("the astronaut's face is found");
     let landmarks = face.tracked.landmarks.clone();
@@ -161,30 +187,8 @@ fn the_irises_are_appended_to_the_mesh_as_mediapipe_numbers_them() {
         return;
     };
     let photo = lensmith_testkit::astronaut(&cache);
-    let reference: serde_json::Value = serde_json::from_str(include_str!(
-        "data/astronaut_mediapipe_refined_landmarks.json"
-    ))
-    .unwrap();
-    let expected: Vec<Point2> = reference["faces"][0]["landmarks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|point| {
-            Point2::new(
-                point[0].as_f64().unwrap() as f32,
-                point[1].as_f64().unwrap() as f32,
-            )
-        })
-        .collect();
-    assert_eq!(expected.len(), LANDMARK_COUNT_WITH_IRISES as usize);
-
-    let mut pipeline = FacePipeline::load(
-        &cache,
-        ModelOptions::default(),
-        FacePipelineSettings::still_images(1),
-        Vec::new(),
-    )
-    .unwrap();
+    let expected = mediapipe_refined_landmarks();
+    let mut pipeline = still_pipeline(&cache);
     let faces = pipeline.process(photo.view(), 0.0).unwrap();
     let face = faces.faces().next().expect("the astronaut's face is found");
     assert_eq!(face.landmarks.len(), LANDMARK_COUNT_WITH_IRISES as usize);
@@ -265,14 +269,8 @@ fn stickers_pinned_to_the_irises_land_on_them() {
     let before = lensmith_testkit::astronaut(&cache);
     let after = effect_bundle::render_astronaut(bundle.path(), &cache);
 
-    let reference: serde_json::Value = serde_json::from_str(include_str!(
-        "data/astronaut_mediapipe_refined_landmarks.json"
-    ))
-    .unwrap();
-    let point = |index: usize| {
-        let p = &reference["faces"][0]["landmarks"][index];
-        Point2::new(p[0].as_f64().unwrap() as f32, p[1].as_f64().unwrap() as f32)
-    };
+    let expected = mediapipe_refined_landmarks();
+    let point = |index: usize| expected[index];
     let interocular = point(33).distance(point(263));
     for (color, center) in [
         ([255, 0, 0], IRIS_CENTERS[0]),

@@ -306,6 +306,25 @@ fn face_centre_colour(frame: &Frame, landmarks: &[[f32; 3]]) -> [f64; 3] {
     sum.map(|total| total / 400.0)
 }
 
+/// Where the tint plugin's library goes in a bundle.
+const TINT_KEY: &str = "plugins/lensmith_test_tint";
+
+/// A bundle whose one layer plays the tint plugin built at `library`, with the layer's
+/// `fields` (TOML lines) besides its kind, name and library.
+fn tint_bundle(label: &str, library: &Path, fields: &str) -> TempDir {
+    let bundle = TempDir::new(label);
+    std::fs::write(
+        bundle.join("effect.toml"),
+        format!(
+            "{HEADER}\n[[layer]]\nkind = \"plugin\"\nname = \"tint\"\n\
+             library = \"{TINT_KEY}\"\n{fields}"
+        ),
+    )
+    .unwrap();
+    install_library(library, bundle.path(), TINT_KEY).unwrap();
+    bundle
+}
+
 #[test]
 fn a_rebuilt_plugin_replaces_the_running_one_and_keeps_its_state() {
     let Some(cache) = lensmith_testkit::cache_or_skip(
@@ -313,17 +332,7 @@ fn a_rebuilt_plugin_replaces_the_running_one_and_keeps_its_state() {
     ) else {
         return;
     };
-    let bundle = TempDir::new("tint-reload");
-    std::fs::write(
-        bundle.join("effect.toml"),
-        format!(
-            "{HEADER}\n[[layer]]\nkind = \"plugin\"\nname = \"tint\"\n\
-             library = \"plugins/lensmith_test_tint\"\n"
-        ),
-    )
-    .unwrap();
-    let key = "plugins/lensmith_test_tint";
-    install_library(&build_test_plugin("tint", &[]), bundle.path(), key).unwrap();
+    let bundle = tint_bundle("tint-reload", &build_test_plugin("tint", &[]), "");
     let version_2 = build_test_plugin("tint", &["v2"]);
     let mut player = open_video_player(bundle.path(), &cache);
     let source = lensmith_testkit::astronaut(&cache);
@@ -357,7 +366,7 @@ fn a_rebuilt_plugin_replaces_the_running_one_and_keeps_its_state() {
 
     // The developer rebuilds; the watcher sees the library change; the host reloads.
     let watcher = BundleWatcher::new(bundle.path(), Duration::from_millis(100)).unwrap();
-    install_library(&version_2, bundle.path(), key).unwrap();
+    install_library(&version_2, bundle.path(), TINT_KEY).unwrap();
     let change = watcher
         .wait(Duration::from_secs(10))
         .unwrap()
@@ -397,19 +406,10 @@ fn a_plugin_that_asks_for_the_irises_sees_them_after_the_mesh() {
     ) else {
         return;
     };
-    let key = "plugins/lensmith_test_tint";
     let library = build_test_plugin("tint", &[]);
     let report = |irises: bool| -> Vec<String> {
-        let bundle = TempDir::new("tint-irises");
-        std::fs::write(
-            bundle.join("effect.toml"),
-            format!(
-                "{HEADER}\n[[layer]]\nkind = \"plugin\"\nname = \"tint\"\n\
-                 library = \"{key}\"\nirises = {irises}\nsettings = {{ report_irises = true }}\n"
-            ),
-        )
-        .unwrap();
-        install_library(&library, bundle.path(), key).unwrap();
+        let fields = format!("irises = {irises}\nsettings = {{ report_irises = true }}\n");
+        let bundle = tint_bundle("tint-irises", &library, &fields);
         let mut player = open_video_player(bundle.path(), &cache);
         let mut frame = lensmith_testkit::astronaut(&cache);
         player.process(&mut frame, 0.0).unwrap();
