@@ -16,7 +16,8 @@ pub struct FaceSnapshot {
     pub id: u32,
     /// Mesh presence score, 0..=1.
     pub score: f32,
-    /// The 468 landmarks, frame pixels.
+    /// The mesh's 468 landmarks, then both irises at 468–477 where the eyes were refined
+    /// ([`effect_api::face_regions::LANDMARK_COUNT_WITH_IRISES`]), frame pixels.
     pub landmarks: Vec<[f32; 3]>,
     /// The stable crop, when one was made.
     pub crop: Option<CropTransform>,
@@ -45,7 +46,8 @@ impl FrameSnapshot {
         for (snapshot, face) in self.faces.iter_mut().zip(faces.faces()) {
             snapshot.id = face.tracked.id;
             snapshot.score = face.tracked.score;
-            snapshot.landmarks.clone_from(&face.tracked.landmarks);
+            snapshot.landmarks.clear();
+            snapshot.landmarks.extend_from_slice(face.landmarks);
             snapshot.crop = face.crop.copied();
             snapshot.pose = face.pose.copied();
             snapshot.scores = face.scores.copied();
