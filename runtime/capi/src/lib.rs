@@ -11,6 +11,7 @@ mod config;
 mod engine;
 mod image;
 mod results;
+mod sized;
 mod status;
 mod text;
 
