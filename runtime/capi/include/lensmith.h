@@ -36,10 +36,10 @@
  * LensmithFrameStats only ever gain fields at their end. lensmith_config_init,
  * lensmith_get_face, lensmith_get_event and lensmith_get_frame_stats are inline functions
  * at the end of this header that pass sizeof of this header's struct to their _sized
- * functions, so a program built against this header runs with later libraries (and with
- * earlier ones back to this header's release): the library reads and writes only the
- * bytes the program's struct has. A config from an older header takes the defaults for
- * the fields it lacks; fields this library lacks must be left zero.
+ * functions, so a program built against this header runs with later libraries: the
+ * library reads and writes only the bytes the program's struct has. A config from an older
+ * header takes the defaults for the fields it lacks; a config from a newer header runs
+ * when the fields this library lacks are zero.
  *
  * Frames: LensmithImage describes the host's buffer (RGBA, BGRA or NV21, a stride and a
  * size per plane, the rotation that makes it upright, a mirror). The effect plays on the
