@@ -3,7 +3,8 @@
 //! camera delivers frames (NV21, turned by the sensor's rotation, mirrored by a front
 //! camera). Its frames must equal `lensmith render`'s byte for byte, for a mask and for a
 //! generative effect; the host and the hostile-inputs program must run clean under
-//! valgrind's memcheck.
+//! valgrind's memcheck; structs laid out as other releases' headers declare them must be
+//! read and written only as far as their own size.
 
 #[path = "support/bundle.rs"]
 mod bundle;
@@ -277,6 +278,27 @@ fn c_host_refuses_a_bundle_signed_by_another_key_and_leaves_no_output() {
     assert!(text.contains("status 4"), "{text}");
     assert!(text.contains("not the trusted key"), "{text}");
     assert!(!out.exists(), "a refused run wrote {}", out.display());
+}
+
+#[test]
+fn c_structs_of_other_releases_headers_are_read_and_written_only_to_their_size() {
+    let Some(fixture) = Fixture::new("c_structs_of_other_releases_headers") else {
+        return;
+    };
+    let program = fixture.path("old-layouts");
+    compile(&["old_layouts.c", "y4m.c"], &program);
+    let bundle = fixture.pack_signed("face-paint");
+    let result = Command::new(&program)
+        .arg(&bundle)
+        .arg(&fixture.clip)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("the old-layouts program runs");
+    let text = printed(&result);
+    println!("{text}");
+    assert!(result.status.success(), "old-layouts failed:\n{text}");
+    assert!(text.contains("all checks hold"), "{text}");
+    assert!(!text.contains("FAIL"), "{text}");
 }
 
 /// The never-blink bundle with its plugin built in, packed unsigned: for the plugin refusal.

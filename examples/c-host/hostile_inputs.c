@@ -102,12 +102,25 @@ int main(int argc, char **argv) {
            LENSMITH_ERROR_INVALID_ARGUMENT);
     lensmith_runtime_destroy(NULL);
 
-    /* A config from another release, and bad keys. */
+    /* Configs of sizes no header gave, one with a newer field set, and bad keys. */
     LensmithConfig config;
     lensmith_config_init(&config);
     config.struct_size = 8;
-    expect("a config of another size", lensmith_runtime_create(&config, &runtime),
+    expect("a config smaller than any release's", lensmith_runtime_create(&config, &runtime),
            LENSMITH_ERROR_INVALID_ARGUMENT);
+    config.struct_size = 0xFFFFFFF0u;
+    expect("a config of a garbage size", lensmith_runtime_create(&config, &runtime),
+           LENSMITH_ERROR_INVALID_ARGUMENT);
+    expect("config_init with a size no header gave", lensmith_config_init_sized(&config, 3),
+           LENSMITH_ERROR_INVALID_ARGUMENT);
+    struct {
+        LensmithConfig config;
+        uint64_t newer_field;
+    } newer;
+    lensmith_config_init_sized(&newer.config, sizeof newer);
+    newer.newer_field = 7;
+    expect("a newer config with a field this library lacks set",
+           lensmith_runtime_create(&newer.config, &runtime), LENSMITH_ERROR_INVALID_ARGUMENT);
     lensmith_config_init(&config);
     const char *garbage_keys[] = {"lensmith-public-key-v1 not-hex"};
     config.trusted_keys = garbage_keys;
@@ -213,6 +226,13 @@ int main(int argc, char **argv) {
            LENSMITH_ERROR_INVALID_ARGUMENT);
     LensmithTriggerEvent event;
     expect("event 99", lensmith_get_event(runtime, 99, &event), LENSMITH_ERROR_INVALID_ARGUMENT);
+    expect("a face of a size no header gave", lensmith_get_face_sized(runtime, 0, &face, 1),
+           LENSMITH_ERROR_INVALID_ARGUMENT);
+    expect("a null face", lensmith_get_face(runtime, 0, NULL), LENSMITH_ERROR_INVALID_ARGUMENT);
+    LensmithFrameStats stats;
+    expect("figures of a size no header gave",
+           lensmith_get_frame_stats_sized(runtime, &stats, (size_t)-1),
+           LENSMITH_ERROR_INVALID_ARGUMENT);
     expect("a null face count", lensmith_get_face_count(runtime, NULL),
            LENSMITH_ERROR_INVALID_ARGUMENT);
     expect("register a null plugin entry", lensmith_register_static_plugin("plugins/x", NULL),

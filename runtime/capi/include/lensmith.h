@@ -28,8 +28,18 @@
  *     that asks, and its text stays valid until that thread's next failed call.
  *   - lensmith_register_static_plugin may be called from any thread, before the bundles
  *     that need it load.
- *   - Pointers the runtime hands out (faces' landmarks, trigger names) stay valid until
- *     the next frame, bundle load or destroy on that runtime.
+ *   - Pointers the runtime hands out (faces' landmarks, expressions and triggers_on,
+ *     trigger names) stay valid until the next frame, bundle load or destroy on that
+ *     runtime.
+ *
+ * Structs that grow: LensmithConfig, LensmithFace, LensmithTriggerEvent and
+ * LensmithFrameStats only ever gain fields at their end. lensmith_config_init,
+ * lensmith_get_face, lensmith_get_event and lensmith_get_frame_stats are inline functions
+ * at the end of this header that pass sizeof of this header's struct to their _sized
+ * functions, so a program built against this header runs with later libraries: the
+ * library reads and writes only the bytes the program's struct has. A config from an older
+ * header takes the defaults for the fields it lacks; a config from a newer header runs
+ * when the fields this library lacks are zero.
  *
  * Frames: LensmithImage describes the host's buffer (RGBA, BGRA or NV21, a stride and a
  * size per plane, the rotation that makes it upright, a mirror). The effect plays on the
@@ -56,7 +66,8 @@
 // width and half height (rounded up). BT.601 limited range.
 #define LENSMITH_FORMAT_NV21 3
 
-// How many expression scores a face carries, indexed by `LENSMITH_EXPRESSION_*`.
+// How many expression scores a face carries at least, indexed by `LENSMITH_EXPRESSION_*`
+// (`LensmithFace::expression_count` may say more in later releases).
 #define LENSMITH_EXPRESSION_COUNT 16
 
 // The subject's left eye closed.
@@ -153,8 +164,14 @@ typedef struct LensmithRuntime LensmithRuntime;
 
 // How a runtime is created. Fill it with `lensmith_config_init`, then change what you
 // need; every pointer is read during `lensmith_runtime_create` only.
+//
+// The struct only grows at its end, so a program built against an older or newer
+// `lensmith.h` runs with this library: fields it lacks take their defaults, and fields
+// this library lacks must be zero. New fields are only ever appended, and zero (or NULL)
+// in a new field means what the library did before the field existed.
 typedef struct LensmithConfig {
-  // `sizeof(LensmithConfig)` as the host was compiled: lets later versions add fields.
+  // `sizeof(LensmithConfig)` as the host was compiled, set by `lensmith_config_init`:
+  // it tells the library which fields the host's struct has.
   uint32_t struct_size;
   // The folder holding `lib/` and `models/` as `cargo xtask setup` fills it; NULL for
   // `$LENSMITH_HOME`, else `~/.cache/lensmith`.
@@ -218,6 +235,8 @@ typedef struct LensmithImage {
 typedef const void *(*LensmithPluginEntry)(void);
 
 // One frame's figures.
+//
+// The struct only grows at its end: new fields are only ever appended.
 typedef struct LensmithFrameStats {
   // Faces tracked.
   uint32_t faces;
@@ -232,8 +251,13 @@ typedef struct LensmithFrameStats {
 } LensmithFrameStats;
 
 // One face of the last frame. Coordinates are pixels of the upright frame (the stored
-// image turned by its rotation and mirror). Pointers stay valid until the next call that
-// processes a frame, loads a bundle or destroys the runtime.
+// image turned by its rotation and mirror). Pointers (`landmarks`, `expressions`,
+// `triggers_on`) stay valid until the next call that processes a frame, loads a bundle or
+// destroys the runtime.
+//
+// The struct only grows at its end: new fields are only ever appended, so a program built
+// against an older `lensmith.h` reads the fields it knows, and one built against a newer
+// header finds the fields this library lacks zeroed.
 typedef struct LensmithFace {
   // Stable id: the same face keeps it from frame to frame.
   uint32_t id;
@@ -255,8 +279,12 @@ typedef struct LensmithFace {
   float roll;
   // Nonzero when `expressions` holds scores.
   uint32_t has_expressions;
-  // Scores 0 to 1, indexed by `LENSMITH_EXPRESSION_*`.
-  float expressions[LENSMITH_EXPRESSION_COUNT];
+  // `expression_count` scores 0 to 1, indexed by `LENSMITH_EXPRESSION_*` (all 0 when
+  // `has_expressions` is 0). Never NULL for a face the library wrote.
+  const float *expressions;
+  // How many scores `expressions` holds: at least `LENSMITH_EXPRESSION_COUNT`, so every
+  // `LENSMITH_EXPRESSION_*` index is valid; a later release may add more.
+  uint32_t expression_count;
   // One byte per trigger of the bundle (`lensmith_trigger_count`): 1 when it is on for
   // this face.
   const uint8_t *triggers_on;
@@ -265,6 +293,8 @@ typedef struct LensmithFace {
 } LensmithFace;
 
 // Something a trigger did in the last frame.
+//
+// The struct only grows at its end: new fields are only ever appended.
 typedef struct LensmithTriggerEvent {
   // The trigger's name as the manifest gives it; valid until the next bundle loads.
   const char *trigger;
@@ -290,20 +320,28 @@ const char *lensmith_version(void);
 // thread fails; an empty string when none has.
 const char *lensmith_last_error(void);
 
-// Fills `config` with the defaults: models from `$LENSMITH_HOME` (else
-// `~/.cache/lensmith`), 2 threads, one face, no trusted keys, plugin libraries allowed
-// where the platform allows loading code.
+// Fills the host's `config` of `size` bytes (`sizeof(LensmithConfig)` as the host was
+// built; the header's `lensmith_config_init` passes it) with the defaults and sets
+// `struct_size` to `size`: models from `$LENSMITH_HOME` (else `~/.cache/lensmith`), 2
+// threads, one face, no trusted keys, plugin libraries allowed where the platform allows
+// loading code. No byte past `size` is written; bytes past this library's struct are
+// zeroed, which leaves a newer header's fields at their defaults.
 //
 // # Safety
-// `config` is null or valid for writing a `LensmithConfig`.
-enum LensmithStatus lensmith_config_init(struct LensmithConfig *config);
+// `config` is null or valid for writing `size` bytes.
+enum LensmithStatus lensmith_config_init_sized(struct LensmithConfig *config,
+                                               size_t size);
 
 // Creates a runtime from `config` and stores it in `*out` (NULL on failure). The face
 // models load when the first bundle does.
 //
+// `config->struct_size` says which fields the host's config has: any layout from the
+// first release's on is accepted, the fields it lacks taking their defaults. A config
+// from a newer header is accepted when the fields this library lacks are zero.
+//
 // # Safety
-// `config` is null or a valid `LensmithConfig` whose pointers are valid as documented;
-// `out` is null or valid for writing a pointer.
+// `config` is null or a `LensmithConfig` of `struct_size` readable bytes whose pointers
+// are valid as documented; `out` is null or valid for writing a pointer.
 enum LensmithStatus lensmith_runtime_create(const struct LensmithConfig *config,
                                             struct LensmithRuntime **out);
 
@@ -409,12 +447,16 @@ enum LensmithStatus lensmith_reset(struct LensmithRuntime *runtime);
 enum LensmithStatus lensmith_register_static_plugin(const char *key,
                                                     LensmithPluginEntry entry);
 
-// Stores the last frame's figures in `*out`.
+// Writes the last frame's figures into `*out`, a `LensmithFrameStats` of `size` bytes
+// (`sizeof(LensmithFrameStats)` as the host was built; the header's
+// `lensmith_get_frame_stats` passes it). No byte past `size` is written.
 //
 // # Safety
-// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
-enum LensmithStatus lensmith_get_frame_stats(struct LensmithRuntime *runtime,
-                                             struct LensmithFrameStats *out);
+// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing `size`
+// bytes.
+enum LensmithStatus lensmith_get_frame_stats_sized(struct LensmithRuntime *runtime,
+                                                   struct LensmithFrameStats *out,
+                                                   size_t size);
 
 // Stores how many faces the last frame tracked in `*out`.
 //
@@ -423,14 +465,18 @@ enum LensmithStatus lensmith_get_frame_stats(struct LensmithRuntime *runtime,
 enum LensmithStatus lensmith_get_face_count(struct LensmithRuntime *runtime,
                                             uint32_t *out);
 
-// Stores face `index` of the last frame in `*out`; its pointers stay valid until the next
-// frame, bundle load or destroy.
+// Writes face `index` of the last frame into `*out`, a `LensmithFace` of `size` bytes
+// (`sizeof(LensmithFace)` as the host was built; the header's `lensmith_get_face` passes
+// it). No byte past `size` is written; its pointers stay valid until the next frame, bundle
+// load or destroy.
 //
 // # Safety
-// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
-enum LensmithStatus lensmith_get_face(struct LensmithRuntime *runtime,
-                                      uint32_t index,
-                                      struct LensmithFace *out);
+// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing `size`
+// bytes.
+enum LensmithStatus lensmith_get_face_sized(struct LensmithRuntime *runtime,
+                                            uint32_t index,
+                                            struct LensmithFace *out,
+                                            size_t size);
 
 // Stores how many trigger events the last frame had in `*out`.
 //
@@ -439,13 +485,17 @@ enum LensmithStatus lensmith_get_face(struct LensmithRuntime *runtime,
 enum LensmithStatus lensmith_get_event_count(struct LensmithRuntime *runtime,
                                              uint32_t *out);
 
-// Stores trigger event `index` of the last frame in `*out`.
+// Writes trigger event `index` of the last frame into `*out`, a `LensmithTriggerEvent`
+// of `size` bytes (`sizeof(LensmithTriggerEvent)` as the host was built; the header's
+// `lensmith_get_event` passes it). No byte past `size` is written.
 //
 // # Safety
-// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing.
-enum LensmithStatus lensmith_get_event(struct LensmithRuntime *runtime,
-                                       uint32_t index,
-                                       struct LensmithTriggerEvent *out);
+// `runtime` as `lensmith_runtime_destroy` says; `out` null or valid for writing `size`
+// bytes.
+enum LensmithStatus lensmith_get_event_sized(struct LensmithRuntime *runtime,
+                                             uint32_t index,
+                                             struct LensmithTriggerEvent *out,
+                                             size_t size);
 
 // Stores how many triggers the loaded bundle declares in `*out`.
 //
@@ -468,3 +518,36 @@ enum LensmithStatus lensmith_get_trigger_name(struct LensmithRuntime *runtime,
 #endif  // __cplusplus
 
 #endif  /* LENSMITH_H */
+
+/*
+ * The calls a program makes by these names: each passes the size of the struct as this
+ * header declares it, which the program's binary keeps. Symbols of the same names remain in
+ * the library for programs built against the headers that declared them as functions.
+ */
+#ifndef LENSMITH_H_SIZED_CALLS
+#define LENSMITH_H_SIZED_CALLS
+
+/* Fills config with the defaults; see lensmith_config_init_sized. */
+static inline LensmithStatus lensmith_config_init(LensmithConfig *config) {
+    return lensmith_config_init_sized(config, sizeof *config);
+}
+
+/* Writes face index of the last frame to *out; see lensmith_get_face_sized. */
+static inline LensmithStatus lensmith_get_face(LensmithRuntime *runtime, uint32_t index,
+                                               LensmithFace *out) {
+    return lensmith_get_face_sized(runtime, index, out, sizeof *out);
+}
+
+/* Writes trigger event index of the last frame to *out; see lensmith_get_event_sized. */
+static inline LensmithStatus lensmith_get_event(LensmithRuntime *runtime, uint32_t index,
+                                                LensmithTriggerEvent *out) {
+    return lensmith_get_event_sized(runtime, index, out, sizeof *out);
+}
+
+/* Writes the last frame's figures to *out; see lensmith_get_frame_stats_sized. */
+static inline LensmithStatus lensmith_get_frame_stats(LensmithRuntime *runtime,
+                                                      LensmithFrameStats *out) {
+    return lensmith_get_frame_stats_sized(runtime, out, sizeof *out);
+}
+
+#endif /* LENSMITH_H_SIZED_CALLS */

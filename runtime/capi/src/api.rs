@@ -1,10 +1,12 @@
 //! The exported functions. Each checks its pointers, runs its body under
 //! [`crate::status::guard`] (so no panic crosses into C) and returns a status; a failure's
 //! message waits in `lensmith_last_error`. What a frame found is read back through
-//! [`readback`].
+//! [`readback`]; [`legacy`] keeps the symbols of the functions that took no struct size.
 
+mod legacy;
 mod readback;
 
+pub use legacy::*;
 pub use readback::*;
 
 use std::ffi::{c_char, c_void};
@@ -13,7 +15,7 @@ use std::path::Path;
 use effect_api::plugin::{Value, abi};
 use lensmith_runtime::bundle::archive;
 
-use crate::config::{LensmithConfig, RuntimeSettings};
+use crate::config::{self, LensmithConfig, RuntimeSettings};
 use crate::engine::LensmithRuntime;
 use crate::image::LensmithImage;
 use crate::status::{Failure, LensmithStatus, guard, last_error_pointer};
@@ -64,26 +66,36 @@ pub extern "C" fn lensmith_last_error() -> *const c_char {
     last_error_pointer()
 }
 
-/// Fills `config` with the defaults: models from `$LENSMITH_HOME` (else
-/// `~/.cache/lensmith`), 2 threads, one face, no trusted keys, plugin libraries allowed
-/// where the platform allows loading code.
+/// Fills the host's `config` of `size` bytes (`sizeof(LensmithConfig)` as the host was
+/// built; the header's `lensmith_config_init` passes it) with the defaults and sets
+/// `struct_size` to `size`: models from `$LENSMITH_HOME` (else `~/.cache/lensmith`), 2
+/// threads, one face, no trusted keys, plugin libraries allowed where the platform allows
+/// loading code. No byte past `size` is written; bytes past this library's struct are
+/// zeroed, which leaves a newer header's fields at their defaults.
 ///
 /// # Safety
-/// `config` is null or valid for writing a `LensmithConfig`.
+/// `config` is null or valid for writing `size` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn lensmith_config_init(config: *mut LensmithConfig) -> LensmithStatus {
+pub unsafe extern "C" fn lensmith_config_init_sized(
+    config: *mut LensmithConfig,
+    size: usize,
+) -> LensmithStatus {
     // SAFETY: the caller's promise.
     guard("lensmith_config_init", || unsafe {
-        write_out(config, LensmithConfig::default(), "config")
+        config::init(config, size)
     })
 }
 
 /// Creates a runtime from `config` and stores it in `*out` (NULL on failure). The face
 /// models load when the first bundle does.
 ///
+/// `config->struct_size` says which fields the host's config has: any layout from the
+/// first release's on is accepted, the fields it lacks taking their defaults. A config
+/// from a newer header is accepted when the fields this library lacks are zero.
+///
 /// # Safety
-/// `config` is null or a valid `LensmithConfig` whose pointers are valid as documented;
-/// `out` is null or valid for writing a pointer.
+/// `config` is null or a `LensmithConfig` of `struct_size` readable bytes whose pointers
+/// are valid as documented; `out` is null or valid for writing a pointer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lensmith_runtime_create(
     config: *const LensmithConfig,
@@ -95,11 +107,10 @@ pub unsafe extern "C" fn lensmith_runtime_create(
         }
         // SAFETY: not null, writable by the caller's promise.
         unsafe { out.write(std::ptr::null_mut()) };
-        // SAFETY: the caller's promise.
-        let config = unsafe { config.as_ref() }
-            .ok_or_else(|| Failure::invalid("config is a null pointer"))?;
+        // SAFETY: the caller's promise about the config's size.
+        let config = unsafe { config::from_host(config) }?;
         // SAFETY: the caller's promise about the config's pointers.
-        let settings = unsafe { RuntimeSettings::read(config) }?;
+        let settings = unsafe { RuntimeSettings::read(&config) }?;
         let runtime = Box::into_raw(Box::new(LensmithRuntime::new(settings)));
         // SAFETY: as above.
         unsafe { out.write(runtime) };

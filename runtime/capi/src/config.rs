@@ -3,6 +3,7 @@
 //! read and checked into the runtime's own settings.
 
 use std::ffi::c_char;
+use std::mem::offset_of;
 use std::path::PathBuf;
 
 use lensmith_runtime::bundle::archive::ArchiveLimits;
@@ -12,15 +13,22 @@ use lensmith_runtime::models::{AssetCache, AssetPaths, ModelOptions};
 use lensmith_runtime::player::PlayerOptions;
 use lensmith_runtime::plugin::PluginCode;
 
+use crate::sized::{self, SizeRule, layout_size};
 use crate::status::Failure;
 use crate::text;
 
 /// How a runtime is created. Fill it with `lensmith_config_init`, then change what you
 /// need; every pointer is read during `lensmith_runtime_create` only.
+///
+/// The struct only grows at its end, so a program built against an older or newer
+/// `lensmith.h` runs with this library: fields it lacks take their defaults, and fields
+/// this library lacks must be zero. New fields are only ever appended, and zero (or NULL)
+/// in a new field means what the library did before the field existed.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct LensmithConfig {
-    /// `sizeof(LensmithConfig)` as the host was compiled: lets later versions add fields.
+    /// `sizeof(LensmithConfig)` as the host was compiled, set by `lensmith_config_init`:
+    /// it tells the library which fields the host's struct has.
     pub struct_size: u32,
     /// The folder holding `lib/` and `models/` as `cargo xtask setup` fills it; NULL for
     /// `$LENSMITH_HOME`, else `~/.cache/lensmith`.
@@ -78,6 +86,68 @@ impl Default for LensmithConfig {
     }
 }
 
+/// `sizeof(LensmithConfig)` in the first release: the fields through
+/// `allow_plugin_libraries`. Smaller configs are refused.
+pub(crate) const FIRST_CONFIG_SIZE: usize = layout_size(
+    offset_of!(LensmithConfig, allow_plugin_libraries) + size_of::<u32>(),
+    align_of::<*const c_char>(),
+);
+
+/// `sizeof(LensmithConfig)` in the last header that declared `lensmith_config_init` as a
+/// function (the fields through `face_detector_full_range_model`): what that exported
+/// function still fills for the programs built against it.
+pub(crate) const UNSIZED_INIT_CONFIG_SIZE: usize = layout_size(
+    offset_of!(LensmithConfig, face_detector_full_range_model) + size_of::<*const c_char>(),
+    align_of::<*const c_char>(),
+);
+
+/// The sizes `config.struct_size` may hold.
+pub(crate) const CONFIG_SIZES: SizeRule =
+    SizeRule::of::<LensmithConfig>("LensmithConfig", "config.struct_size", FIRST_CONFIG_SIZE);
+
+/// Fills the host's config of `size` bytes with the defaults and `struct_size = size`.
+///
+/// # Safety
+/// `config` is null or valid for writing `size` bytes.
+pub(crate) unsafe fn init(config: *mut LensmithConfig, size: usize) -> Result<(), Failure> {
+    CONFIG_SIZES.naming("size").check(size)?;
+    if config.is_null() {
+        return Err(Failure::invalid("config is a null pointer"));
+    }
+    let defaults = LensmithConfig {
+        // `check` bounded it by `MAX_STRUCT_SIZE`.
+        struct_size: size as u32,
+        ..LensmithConfig::default()
+    };
+    // SAFETY: the caller's promise, and the size was checked.
+    unsafe { sized::write(config.cast(), size, &defaults) };
+    Ok(())
+}
+
+/// The host's config as this library's struct: the fields its `struct_size` leaves out
+/// take their defaults, and a larger struct's extra bytes must be zero.
+///
+/// # Safety
+/// `config` is null or valid for reading the `struct_size` bytes it says it holds.
+pub(crate) unsafe fn from_host(config: *const LensmithConfig) -> Result<LensmithConfig, Failure> {
+    if config.is_null() {
+        return Err(Failure::invalid("config is a null pointer"));
+    }
+    // SAFETY: every config, of any release, starts with `struct_size`; the place is read
+    // through the raw pointer, without claiming that the host's struct is as large as ours.
+    let size = unsafe { (&raw const (*config).struct_size).read() } as usize;
+    CONFIG_SIZES.check(size)?;
+    // SAFETY: the caller's promise, and the size was checked.
+    unsafe {
+        sized::read(
+            config.cast(),
+            size,
+            LensmithConfig::default(),
+            &CONFIG_SIZES,
+        )
+    }
+}
+
 /// The most faces a runtime may be asked to track.
 const MAX_FACES: u32 = 16;
 /// The most ONNX Runtime threads a runtime may be given.
@@ -92,20 +162,11 @@ pub(crate) struct RuntimeSettings {
 }
 
 impl RuntimeSettings {
-    /// Reads and checks `config`.
+    /// Reads and checks `config`, already brought to this library's size by [`from_host`].
     ///
     /// # Safety
     /// Every non-null pointer in `config` is valid as its field's documentation says.
     pub unsafe fn read(config: &LensmithConfig) -> Result<Self, Failure> {
-        if config.struct_size as usize != size_of::<LensmithConfig>() {
-            return Err(Failure::invalid(format!(
-                "config.struct_size is {}, but this library's LensmithConfig is {} bytes: \
-                 fill the config with lensmith_config_init and build against the lensmith.h \
-                 of this library's release",
-                config.struct_size,
-                size_of::<LensmithConfig>()
-            )));
-        }
         // SAFETY (every read below): the caller's promise about each pointer.
         let path = |pointer, what| -> Result<Option<PathBuf>, Failure> {
             Ok(unsafe { text::optional(pointer, what) }?.map(PathBuf::from))
@@ -204,3 +265,6 @@ unsafe fn trusted_keys(config: &LensmithConfig) -> Result<ArchiveLimits, Failure
         false => ArchiveLimits::requiring_signature_by_any(keys),
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,13 +4,15 @@
 //!
 //! Every exported function checks its pointers, catches panics and returns a
 //! [`LensmithStatus`]; the message of a failure waits in `lensmith_last_error`. The rules
-//! for threads are in the header's preamble (`cbindgen.toml`).
+//! for threads are in the header's preamble (`cbindgen.toml`). The structs the API reads
+//! and writes grow only at their end, and the host passes their size (`sized.rs`).
 
 mod api;
 mod config;
 mod engine;
 mod image;
 mod results;
+mod sized;
 mod status;
 mod text;
 

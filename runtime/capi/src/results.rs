@@ -3,11 +3,15 @@
 //! runtime owns so that the pointers handed out stay valid until the next frame.
 
 use std::ffi::{CString, c_char};
+use std::mem::offset_of;
 
 use effect_api::{Expression, TriggerPhase, TriggerRule};
 use lensmith_runtime::player::FrameSnapshot;
 
-/// How many expression scores a face carries, indexed by `LENSMITH_EXPRESSION_*`.
+use crate::sized::{SizeRule, layout_size};
+
+/// How many expression scores a face carries at least, indexed by `LENSMITH_EXPRESSION_*`
+/// (`LensmithFace::expression_count` may say more in later releases).
 pub const LENSMITH_EXPRESSION_COUNT: usize = 16;
 /// The subject's left eye closed.
 pub const LENSMITH_EXPRESSION_BLINK_LEFT: u32 = 0;
@@ -50,8 +54,13 @@ pub const LENSMITH_TRIGGER_ACTIVE: u32 = 1;
 pub const LENSMITH_TRIGGER_ENDED: u32 = 2;
 
 /// One face of the last frame. Coordinates are pixels of the upright frame (the stored
-/// image turned by its rotation and mirror). Pointers stay valid until the next call that
-/// processes a frame, loads a bundle or destroys the runtime.
+/// image turned by its rotation and mirror). Pointers (`landmarks`, `expressions`,
+/// `triggers_on`) stay valid until the next call that processes a frame, loads a bundle or
+/// destroys the runtime.
+///
+/// The struct only grows at its end: new fields are only ever appended, so a program built
+/// against an older `lensmith.h` reads the fields it knows, and one built against a newer
+/// header finds the fields this library lacks zeroed.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct LensmithFace {
@@ -75,8 +84,12 @@ pub struct LensmithFace {
     pub roll: f32,
     /// Nonzero when `expressions` holds scores.
     pub has_expressions: u32,
-    /// Scores 0 to 1, indexed by `LENSMITH_EXPRESSION_*`.
-    pub expressions: [f32; LENSMITH_EXPRESSION_COUNT],
+    /// `expression_count` scores 0 to 1, indexed by `LENSMITH_EXPRESSION_*` (all 0 when
+    /// `has_expressions` is 0). Never NULL for a face the library wrote.
+    pub expressions: *const f32,
+    /// How many scores `expressions` holds: at least `LENSMITH_EXPRESSION_COUNT`, so every
+    /// `LENSMITH_EXPRESSION_*` index is valid; a later release may add more.
+    pub expression_count: u32,
     /// One byte per trigger of the bundle (`lensmith_trigger_count`): 1 when it is on for
     /// this face.
     pub triggers_on: *const u8,
@@ -84,7 +97,20 @@ pub struct LensmithFace {
     pub trigger_count: u32,
 }
 
+/// `sizeof(LensmithFace)` in the first release that could grow it (this one): smaller
+/// buffers are refused.
+pub(crate) const FIRST_FACE_SIZE: usize = layout_size(
+    offset_of!(LensmithFace, trigger_count) + size_of::<u32>(),
+    align_of::<*const f32>(),
+);
+
+/// The sizes `lensmith_get_face_sized` takes.
+pub(crate) const FACE_SIZES: SizeRule =
+    SizeRule::of::<LensmithFace>("LensmithFace", "size", FIRST_FACE_SIZE);
+
 /// Something a trigger did in the last frame.
+///
+/// The struct only grows at its end: new fields are only ever appended.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct LensmithTriggerEvent {
@@ -100,11 +126,22 @@ pub struct LensmithTriggerEvent {
     pub time_s: f64,
 }
 
+/// `sizeof(LensmithTriggerEvent)` in the first release, unchanged since.
+pub(crate) const FIRST_EVENT_SIZE: usize = layout_size(
+    offset_of!(LensmithTriggerEvent, time_s) + size_of::<f64>(),
+    align_of::<f64>(),
+);
+
+/// The sizes `lensmith_get_event_sized` takes.
+pub(crate) const EVENT_SIZES: SizeRule =
+    SizeRule::of::<LensmithTriggerEvent>("LensmithTriggerEvent", "size", FIRST_EVENT_SIZE);
+
 /// The last frame's faces and events, in buffers reused from frame to frame.
 #[derive(Debug, Default)]
 pub(crate) struct FrameResults {
     faces: Vec<LensmithFace>,
     landmarks: Vec<Vec<f32>>,
+    expressions: Vec<[f32; LENSMITH_EXPRESSION_COUNT]>,
     triggers_on: Vec<Vec<u8>>,
     events: Vec<LensmithTriggerEvent>,
     trigger_names: Vec<CString>,
@@ -137,12 +174,15 @@ impl FrameResults {
         let count = snapshot.faces.len();
         self.landmarks.resize_with(count, Vec::new);
         self.triggers_on.resize_with(count, Vec::new);
+        self.expressions
+            .resize(count, [0.0; LENSMITH_EXPRESSION_COUNT]);
         self.faces.clear();
-        for ((face, points), on) in snapshot
+        for (((face, points), on), expressions) in snapshot
             .faces
             .iter()
             .zip(&mut self.landmarks)
             .zip(&mut self.triggers_on)
+            .zip(&mut self.expressions)
         {
             points.clear();
             points.extend(face.landmarks.iter().flatten());
@@ -152,7 +192,7 @@ impl FrameResults {
                     .iter()
                     .map(|rule| u8::from(face.triggers_on.contains(&rule.name))),
             );
-            let mut expressions = [0.0; LENSMITH_EXPRESSION_COUNT];
+            *expressions = [0.0; LENSMITH_EXPRESSION_COUNT];
             if let Some(scores) = &face.scores {
                 for (slot, expression) in expressions.iter_mut().zip(Expression::ALL) {
                     *slot = scores.get(expression);
@@ -170,7 +210,8 @@ impl FrameResults {
                 pitch: pose.map_or(0.0, |pose| pose.pitch),
                 roll: pose.map_or(0.0, |pose| pose.roll),
                 has_expressions: u32::from(face.scores.is_some()),
-                expressions,
+                expressions: expressions.as_ptr(),
+                expression_count: LENSMITH_EXPRESSION_COUNT as u32,
                 triggers_on: on.as_ptr(),
                 trigger_count: on.len() as u32,
             });
@@ -248,6 +289,81 @@ mod tests {
         for (index, name) in names {
             assert_eq!(Expression::ALL[index as usize].name(), name);
         }
+    }
+
+    /// Results of one frame with two faces: one scored (smiling), one not.
+    fn two_faces() -> FrameResults {
+        let scored = lensmith_runtime::player::FaceSnapshot {
+            id: 4,
+            landmarks: vec![[1.0, 2.0, 3.0]; 468],
+            scores: Some(effect_api::ExpressionScores {
+                smile: 0.75,
+                look_down: 0.25,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let unscored = lensmith_runtime::player::FaceSnapshot {
+            id: 5,
+            ..Default::default()
+        };
+        let mut results = FrameResults::default();
+        let snapshot = FrameSnapshot {
+            faces: vec![scored, unscored],
+            events: Vec::new(),
+        };
+        results.capture(&snapshot, &[]);
+        results
+    }
+
+    #[test]
+    fn every_face_points_at_all_its_expression_scores() {
+        let results = two_faces();
+        let [scored, unscored] = results.faces() else {
+            panic!("two faces");
+        };
+        for face in [scored, unscored] {
+            assert_eq!(face.expression_count as usize, LENSMITH_EXPRESSION_COUNT);
+            assert!(!face.expressions.is_null());
+        }
+        // SAFETY: the results own the scores, alive while `results` is.
+        let scores = |face: &LensmithFace| unsafe {
+            std::slice::from_raw_parts(face.expressions, face.expression_count as usize)
+        };
+        assert_eq!(scored.has_expressions, 1);
+        assert_eq!(scores(scored)[LENSMITH_EXPRESSION_SMILE as usize], 0.75);
+        assert_eq!(scores(scored)[LENSMITH_EXPRESSION_LOOK_DOWN as usize], 0.25);
+        assert_eq!(unscored.has_expressions, 0);
+        assert!(scores(unscored).iter().all(|&score| score == 0.0));
+    }
+
+    #[test]
+    fn a_face_is_written_no_further_than_the_size_given() {
+        let results = two_faces();
+        let face = results.faces()[0];
+        let ours = size_of::<LensmithFace>();
+        for size in [FIRST_FACE_SIZE, ours, ours + 16] {
+            FACE_SIZES.check(size).expect("a size a header gives");
+            let mut buffer = vec![0xC5u8; size + 64];
+            // SAFETY: the buffer holds `size` bytes and more.
+            unsafe { crate::sized::write(buffer.as_mut_ptr(), size, &face) };
+            assert_eq!(&buffer[..4], &4u32.to_ne_bytes(), "the id");
+            assert!(buffer[ours..size].iter().all(|&byte| byte == 0), "{size}");
+            assert!(buffer[size..].iter().all(|&byte| byte == 0xC5), "{size}");
+        }
+        for size in [0, FIRST_FACE_SIZE - 8, ours + 1] {
+            assert!(FACE_SIZES.check(size).is_err(), "{size}");
+        }
+    }
+
+    #[test]
+    fn the_first_growable_layouts_sizes() {
+        assert_eq!(FIRST_FACE_SIZE, size_of::<LensmithFace>());
+        assert_eq!(FIRST_EVENT_SIZE, size_of::<LensmithTriggerEvent>());
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!((FIRST_FACE_SIZE, FIRST_EVENT_SIZE), (88, 32));
+        #[cfg(target_pointer_width = "32")]
+        assert_eq!(FIRST_FACE_SIZE, 68);
     }
 
     #[test]
