@@ -267,7 +267,9 @@ typedef struct LensmithFace {
   float bounds[4];
   // `landmark_count` points of 3 floats: x, y in pixels and z in the same scale.
   const float *landmarks;
-  // 468, MediaPipe's face mesh.
+  // 468, MediaPipe's face mesh; 478 where the bundle refines the eyes (a gaze trigger,
+  // a sticker on an iris, a plugin asking for the irises): the irises follow at 468–477
+  // as MediaPipe's `refine_landmarks` numbers them (468 and 473 their centres).
   uint32_t landmark_count;
   // Nonzero when `yaw`, `pitch` and `roll` hold the head pose.
   uint32_t has_pose;

@@ -72,7 +72,9 @@ pub struct LensmithFace {
     pub bounds: [f32; 4],
     /// `landmark_count` points of 3 floats: x, y in pixels and z in the same scale.
     pub landmarks: *const f32,
-    /// 468, MediaPipe's face mesh.
+    /// 468, MediaPipe's face mesh; 478 where the bundle refines the eyes (a gaze trigger,
+    /// a sticker on an iris, a plugin asking for the irises): the irises follow at 468–477
+    /// as MediaPipe's `refine_landmarks` numbers them (468 and 473 their centres).
     pub landmark_count: u32,
     /// Nonzero when `yaw`, `pitch` and `roll` hold the head pose.
     pub has_pose: u32,
