@@ -343,7 +343,7 @@ mod tests {
             ]
         );
         let plugin: Vec<&str> = editable_fields("plugin").iter().map(|f| f.name).collect();
-        assert_eq!(plugin, ["library", "settings", "trigger"]);
+        assert_eq!(plugin, ["library", "settings", "irises", "trigger"]);
         assert_eq!(
             parse(Kind::Free, false, "strength = 0.5"),
             Ok(FieldValue::InlineTable("strength = 0.5".into()))
