@@ -19,7 +19,7 @@ use lensmith_runtime::watch::BundleWatcher;
 use lensmith_testkit::TempDir;
 use lensmith_testkit::plugins::{build_test_plugin, library_bytes};
 
-use effect_bundle::{HEADER, write_bundle};
+use effect_bundle::write_bundle;
 
 /// A square face: the landmarks of a 3×3 grid spanning (20, 10)–(40, 30).
 fn square_face() -> Vec<[f32; 3]> {
@@ -312,15 +312,10 @@ const TINT_KEY: &str = "plugins/lensmith_test_tint";
 /// A bundle whose one layer plays the tint plugin built at `library`, with the layer's
 /// `fields` (TOML lines) besides its kind, name and library.
 fn tint_bundle(label: &str, library: &Path, fields: &str) -> TempDir {
-    let bundle = TempDir::new(label);
-    std::fs::write(
-        bundle.join("effect.toml"),
-        format!(
-            "{HEADER}\n[[layer]]\nkind = \"plugin\"\nname = \"tint\"\n\
-             library = \"{TINT_KEY}\"\n{fields}"
-        ),
-    )
-    .unwrap();
+    let layer = format!(
+        "[[layer]]\nkind = \"plugin\"\nname = \"tint\"\nlibrary = \"{TINT_KEY}\"\n{fields}"
+    );
+    let bundle = write_bundle(label, &layer, &[]);
     install_library(library, bundle.path(), TINT_KEY).unwrap();
     bundle
 }
