@@ -263,6 +263,17 @@ fn expressions_face_events_and_triggers_reach_the_json() {
         assert!(number(&eye["openness"], "openness") > 0.2, "{eye}");
         assert!(number(&eye["gaze"][0], "gaze").abs() < 0.1, "{eye}");
     }
+    // What the scores were measured from, in the canonical face's centimetres: a mouth
+    // about 5-8 cm wide, eyes open by a fifth to two fifths of their width.
+    let measurements = &frame["faces"][0]["measurements"];
+    let mouth_width = number(&measurements["mouth_width"], "mouth_width");
+    assert!((5.0..8.0).contains(&mouth_width), "{measurements}");
+    for openness in measurements["eye_openness"].as_array().expect("both eyes") {
+        assert!(
+            (0.2..0.4).contains(&number(openness, "eye_openness")),
+            "{measurements}"
+        );
+    }
     // The astronaut smiles broadly with her eyes open.
     assert!(number(&expressions["smile"], "smile") > 0.5);
     assert!(number(&expressions["blink"], "blink") < 0.5);

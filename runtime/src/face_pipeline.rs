@@ -8,7 +8,7 @@ use std::time::Instant;
 use effect_api::{ExpressionScores, FrameView, TriggerEvent, TriggerPhase, TriggerRule};
 
 use crate::detection::DetectorRange;
-use crate::expressions::{ExpressionAnalyzer, ExpressionSettings, FaceExpressions};
+use crate::expressions::{ExpressionAnalyzer, ExpressionSettings, FaceExpressions, FaceMetrics};
 use crate::eyes::{EyeRefiner, RefinedEye, landmarks_with_irises};
 use crate::face_crop::{CropError, CropSettings, CropTransform, FaceCrop, FaceCropper};
 use crate::models::{AssetCache, ModelError, ModelOptions};
@@ -305,6 +305,8 @@ pub struct FaceResult<'a> {
     pub eyes: Option<&'a [Option<RefinedEye>; 2]>,
     /// Its expression scores, when they could be measured.
     pub scores: Option<&'a ExpressionScores>,
+    /// The measurements its expression scores came from (canonical centimetres and ratios).
+    pub measurements: Option<&'a FaceMetrics>,
 }
 
 impl<'a> FaceFrame<'a> {
@@ -332,6 +334,10 @@ impl<'a> FaceFrame<'a> {
                     .iter()
                     .find(|found| found.face_id == tracked.id)
                     .map(|found| &found.scores),
+                measurements: expressions
+                    .iter()
+                    .find(|found| found.face_id == tracked.id)
+                    .map(|found| &found.metrics),
             })
     }
 

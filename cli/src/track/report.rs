@@ -3,6 +3,7 @@
 //! events and its per-stage timings.
 
 use effect_api::{ExpressionScores, TriggerEvent, TriggerPhase, TriggerRule};
+use lensmith_runtime::expressions::FaceMetrics;
 use lensmith_runtime::eyes::{IRIS_POINTS, RefinedEye};
 use lensmith_runtime::face_pipeline::FaceResult;
 use serde::Serialize;
@@ -66,6 +67,9 @@ pub struct FaceReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     eyes: Option<[Option<EyeReport>; 2]>,
     expressions: Option<ExpressionScores>,
+    /// What the expression scores were measured from, in the canonical face's centimetres
+    /// (eye openness: lid gap over eye width), for judging thresholds.
+    measurements: Option<FaceMetrics>,
 }
 
 /// One eye as the iris model refined it: the iris (centre, then four edge points, frame
@@ -161,6 +165,7 @@ pub fn face_report(found: &FaceResult<'_>) -> FaceReport {
             .eyes
             .map(|eyes| eyes.each_ref().map(|eye| eye.as_ref().map(EyeReport::from))),
         expressions: found.scores.copied(),
+        measurements: found.measurements.copied(),
     }
 }
 

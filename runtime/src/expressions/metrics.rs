@@ -50,7 +50,7 @@ pub const MEASURED_LANDMARKS: [usize; 44] = [
 ];
 
 /// One face's measurements in one frame, in canonical centimetres (y up).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct FaceMetrics {
     /// Lid gap over eye width, per eye: [subject's right, subject's left].
     pub eye_openness: [f32; 2],
@@ -70,7 +70,7 @@ pub struct FaceMetrics {
 
 /// Both eyes' gaze as the iris model measured it, in each eye's own crop (ratios of the
 /// eye's width, so free of the face's size and roll).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct EyeMetrics {
     /// The irises' mean offset from the eyes' middles over eye width: along the corner
     /// line (positive towards the image's right) and across it (positive down the face).
