@@ -11,8 +11,11 @@ use effect_api::{Expression, ExpressionScores};
 
 #[path = "support/clip_scores.rs"]
 mod clip_scores;
+#[path = "support/f1_counts.rs"]
+mod f1_counts;
 
 use clip_scores::score_clip;
+use f1_counts::Counts;
 
 const LABELS: &str = include_str!("data/heldout_expression_labels.csv");
 const CLIP: &str = "WolfgangLanger_Pexels.mp4";
@@ -40,31 +43,6 @@ fn labels() -> Vec<Label> {
             }
         })
         .collect()
-}
-
-/// True and false positives and negatives at the 0.5 threshold.
-#[derive(Debug, Default, Clone, Copy)]
-struct Counts {
-    true_positive: u32,
-    false_positive: u32,
-    false_negative: u32,
-    true_negative: u32,
-}
-
-impl Counts {
-    fn add(&mut self, truth: bool, score: f32) {
-        match (truth, score >= 0.5) {
-            (true, true) => self.true_positive += 1,
-            (false, true) => self.false_positive += 1,
-            (true, false) => self.false_negative += 1,
-            (false, false) => self.true_negative += 1,
-        }
-    }
-
-    fn f1(&self) -> f32 {
-        let found = 2 * self.true_positive;
-        found as f32 / (found + self.false_positive + self.false_negative).max(1) as f32
-    }
 }
 
 /// Per signal, the counts over the labelled frames.

@@ -12,6 +12,7 @@ pub const CHECKED_FEATURES: &str = "xtask/art,lensmith-studio/camera";
 pub fn test() -> Result<()> {
     crate::prerequisites::require()?;
     crate::setup::run()?;
+    fetch_faces()?;
     cargo(
         &["fmt", "--all", "--check"],
         "rustfmt found unformatted code: run `cargo fmt --all`",
@@ -50,6 +51,26 @@ pub fn test() -> Result<()> {
     )?;
     distill_tests()?;
     crate::aarch64::run_for_tests()
+}
+
+/// The faces catalogue's people (`distill/faces.toml`), which the expression test on many
+/// people reads, fetched by the distillation tools' own fetcher into `$LENSMITH_HOME/faces`
+/// (every file checked against its catalogued hash; a second run downloads nothing).
+fn fetch_faces() -> Result<()> {
+    let home = crate::paths::lensmith_home()?;
+    let python = crate::python_env::DISTILL.ensure(&home)?;
+    let root = crate::paths::workspace_root();
+    println!("$ {} -m lensmith_distill faces fetch", python.display());
+    let status = Command::new(&python)
+        .args(["-m", "lensmith_distill", "faces", "fetch"])
+        .env("PYTHONPATH", root.join("distill").join("src"))
+        .env("LENSMITH_HOME", &home)
+        .current_dir(&root)
+        .status()?;
+    if !status.success() {
+        bail!("fetching the faces catalogue's people failed ({status}; see above)");
+    }
+    Ok(())
 }
 
 /// The distillation tools' tests (`distill/tests`, pytest), in their own virtualenv, with the
