@@ -85,37 +85,43 @@ def tracked_face(out: Path, still: dict) -> dict | None:
     return None
 
 
+def ensure_track(lensmith: str, still: Path, track_json: Path, detector: str) -> None:
+    """Runs `lensmith track --static` on `still` with the `detector`, unless already done."""
+    if track_json.exists():
+        return
+    full_range = ["--full-range"] if detector == "full" else []
+    subprocess.run([lensmith, "track", str(still), "--static", "--max-faces", "32", "--json", str(track_json),
+                    *full_range], check=True, capture_output=True)
+
+
+def face_tile(image: np.ndarray, face: dict, number: int) -> np.ndarray:
+    """The face cut from `image` as a TILE-pixel square (1.5 times its box), numbered."""
+    x, y, w, h = face["box"]
+    scale = TILE / (max(w, h) * 1.5)
+    cx, cy = x + w / 2, y + h / 2
+    matrix = np.array([[scale, 0, TILE / 2 - cx * scale], [0, scale, TILE / 2 - cy * scale]], np.float32)
+    tile = cv2.warpAffine(image, matrix, (TILE, TILE), flags=cv2.INTER_AREA, borderValue=(40, 40, 40))
+    cv2.putText(tile, str(number), (4, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 255, 255), 2)
+    return tile
+
+
 def track(args: argparse.Namespace) -> None:
     faces, out = Path(args.faces), Path(args.out)
     (out / "tracks").mkdir(parents=True, exist_ok=True)
     (out / "sheets").mkdir(parents=True, exist_ok=True)
     tiles, rows = [], []
     for number, still in enumerate(stills(faces)):
-        face = None
         # The short-range detector first (as the runtime's default); the full-range one for
         # the small faces of group photos it misses.
         for detector in ("short", "full"):
-            track_json = tracks_file(out, still["file"], detector)
-            if not track_json.exists():
-                full_range = ["--full-range"] if detector == "full" else []
-                subprocess.run([args.lensmith, "track", str(faces / still["file"]), "--static", "--max-faces", "32",
-                                "--json", str(track_json), *full_range], check=True, capture_output=True)
-            frame = json.loads(track_json.read_text())["frames"][0]
-            face = the_persons_face(frame["faces"], still["box"])
+            ensure_track(args.lensmith, faces / still["file"], tracks_file(out, still["file"], detector), detector)
+            face = tracked_face(out, still)
             if face is not None:
                 break
         rows.append({**still, "number": number, "found": face is not None})
         image = cv2.imread(str(faces / still["file"]))
-        if face is None or image is None:
-            continue
-        x, y, w, h = face["box"]
-        side = max(w, h) * 1.5
-        cx, cy = x + w / 2, y + h / 2
-        scale = TILE / side
-        matrix = np.array([[scale, 0, TILE / 2 - cx * scale], [0, scale, TILE / 2 - cy * scale]], np.float32)
-        tile = cv2.warpAffine(image, matrix, (TILE, TILE), flags=cv2.INTER_AREA, borderValue=(40, 40, 40))
-        cv2.putText(tile, str(number), (4, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 255, 255), 2)
-        tiles.append(tile)
+        if face is not None and image is not None:
+            tiles.append(face_tile(image, face, number))
     per_sheet = SHEET_COLUMNS * SHEET_ROWS
     for sheet, start in enumerate(range(0, len(tiles), per_sheet)):
         batch = tiles[start:start + per_sheet]

@@ -318,26 +318,23 @@ impl<'a> FaceFrame<'a> {
             .iter()
             .zip(self.poses)
             .enumerate()
-            .map(move |(index, (tracked, pose))| FaceResult {
-                tracked,
-                landmarks: match eyes.get(index) {
-                    Some(_) => &with_irises[index],
-                    None => &tracked.landmarks,
-                },
-                crop: crops
-                    .iter()
-                    .find(|crop| crop.face_id == tracked.id)
-                    .map(|crop| &crop.transform),
-                pose: pose.as_ref(),
-                eyes: eyes.get(index),
-                scores: expressions
-                    .iter()
-                    .find(|found| found.face_id == tracked.id)
-                    .map(|found| &found.scores),
-                measurements: expressions
-                    .iter()
-                    .find(|found| found.face_id == tracked.id)
-                    .map(|found| &found.metrics),
+            .map(move |(index, (tracked, pose))| {
+                let scored = expressions.iter().find(|found| found.face_id == tracked.id);
+                FaceResult {
+                    tracked,
+                    landmarks: match eyes.get(index) {
+                        Some(_) => &with_irises[index],
+                        None => &tracked.landmarks,
+                    },
+                    crop: crops
+                        .iter()
+                        .find(|crop| crop.face_id == tracked.id)
+                        .map(|crop| &crop.transform),
+                    pose: pose.as_ref(),
+                    eyes: eyes.get(index),
+                    scores: scored.map(|found| &found.scores),
+                    measurements: scored.map(|found| &found.metrics),
+                }
             })
     }
 
