@@ -8,12 +8,12 @@
 //! across people was chosen, as floors against regressions.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use effect_api::ExpressionScores;
 use lensmith_runtime::detection::DetectorRange;
 use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
-use lensmith_runtime::models::{AssetCache, ModelOptions};
+use lensmith_runtime::models::ModelOptions;
 use lensmith_runtime::video::open_source;
 
 #[path = "support/f1_counts.rs"]
@@ -84,23 +84,6 @@ const JUDGEMENTS: [Judgement; 5] = [
     ),
 ];
 
-/// The faces folder with its index, or `None` after announcing the skip (a failure under
-/// `LENSMITH_REQUIRE_ASSETS=1`, as `cargo xtask test` sets it after fetching the faces).
-fn faces_or_skip() -> Option<PathBuf> {
-    let faces = AssetCache::locate().ok()?.root().join("faces");
-    if faces.join("index.json").is_file() {
-        return Some(faces);
-    }
-    let problem = format!("{} has no index.json", faces.display());
-    let remedy = "fetch the catalogue's faces: cd distill && \
-                  PYTHONPATH=src python -m lensmith_distill faces fetch";
-    if lensmith_testkit::required("LENSMITH_REQUIRE_ASSETS") {
-        panic!("{TEST}: the faces are required here but {problem}; {remedy}");
-    }
-    lensmith_testkit::announce_skip(TEST, &problem, remedy);
-    None
-}
-
 /// Per file (`<person>/<name>`), the catalogued box `[x, y, w, h]` of its person's face, if
 /// the file shows other faces too.
 fn boxes(faces: &Path) -> BTreeMap<String, Option<[f32; 4]>> {
@@ -161,9 +144,15 @@ fn expressions_on_the_catalogues_people() {
     let Some(cache) = lensmith_testkit::cache_or_skip(TEST) else {
         return;
     };
-    let Some(faces) = faces_or_skip() else {
+    // `cargo xtask test` fetches the faces before it runs the tests; `setup` does not.
+    let remedy = "Run `cargo xtask test`, or fetch the catalogue's faces alone: cd distill && \
+                  PYTHONPATH=src python -m lensmith_distill faces fetch";
+    let Some(index) =
+        lensmith_testkit::cached_file_or_skip_with(TEST, &cache, "faces/index.json", remedy)
+    else {
         return;
     };
+    let faces = index.parent().unwrap().to_owned();
     if !lensmith_testkit::ffmpeg_or_skip(TEST) {
         return;
     }

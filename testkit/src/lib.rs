@@ -126,19 +126,35 @@ pub fn ffmpeg_or_skip(test: &str) -> bool {
 /// A file `cargo xtask setup` puts in the cache (`relative` to its root), or `None` after
 /// announcing the skip; with `LENSMITH_REQUIRE_ASSETS=1` a missing file fails the test.
 pub fn cached_file_or_skip(test: &str, cache: &AssetCache, relative: &str) -> Option<PathBuf> {
+    cached_file_or_skip_with(
+        test,
+        cache,
+        relative,
+        "Run `cargo xtask setup` (or `cargo xtask test`) to fetch it.",
+    )
+}
+
+/// A file in the cache (`relative` to its root) that something other than `cargo xtask
+/// setup` puts there, as `remedy` says, or `None` after announcing the skip; with
+/// `LENSMITH_REQUIRE_ASSETS=1` a missing file fails the test.
+pub fn cached_file_or_skip_with(
+    test: &str,
+    cache: &AssetCache,
+    relative: &str,
+    remedy: &str,
+) -> Option<PathBuf> {
     let path = cache.root().join(relative);
     if path.is_file() {
         return Some(path);
     }
     let problem = format!("{} is missing", path.display());
     if required("LENSMITH_REQUIRE_ASSETS") {
-        panic!("{test}: the test data is required here (LENSMITH_REQUIRE_ASSETS=1) but {problem}");
+        panic!(
+            "{test}: the test data is required here (LENSMITH_REQUIRE_ASSETS=1) but {problem}; \
+             {remedy}"
+        );
     }
-    announce_skip(
-        test,
-        &problem,
-        "Run `cargo xtask setup` (or `cargo xtask test`) to fetch it.",
-    );
+    announce_skip(test, &problem, remedy);
     None
 }
 

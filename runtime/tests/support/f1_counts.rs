@@ -26,10 +26,4 @@ impl Counts {
         let found = 2 * self.true_positive;
         found as f32 / (found + self.false_positive + self.false_negative).max(1) as f32
     }
-
-    /// How many judgements were counted.
-    #[allow(dead_code, reason = "not every test that counts reads the total")]
-    pub fn total(&self) -> u32 {
-        self.true_positive + self.false_positive + self.false_negative + self.true_negative
-    }
 }
