@@ -1,5 +1,6 @@
 //! `cargo xtask test` and `cargo xtask demo`: set up, then run cargo as CI and users do.
 
+use std::ffi::OsStr;
 use std::process::Command;
 
 use anyhow::{Result, bail};
@@ -58,45 +59,51 @@ pub fn test() -> Result<()> {
 /// (every file checked against its catalogued hash; a second run downloads nothing).
 fn fetch_faces() -> Result<()> {
     let home = crate::paths::lensmith_home()?;
-    let python = crate::python_env::DISTILL.ensure(&home)?;
-    let root = crate::paths::workspace_root();
-    println!("$ {} -m lensmith_distill faces fetch", python.display());
-    let status = Command::new(&python)
-        .args(["-m", "lensmith_distill", "faces", "fetch"])
-        .env("PYTHONPATH", root.join("distill").join("src"))
-        .env("LENSMITH_HOME", &home)
-        .current_dir(&root)
-        .status()?;
-    if !status.success() {
-        bail!("fetching the faces catalogue's people failed ({status}; see above)");
-    }
-    Ok(())
+    run_distill_python(
+        &["-m", "lensmith_distill", "faces", "fetch"],
+        &[("LENSMITH_HOME", home.as_os_str())],
+        "fetching the faces catalogue's people failed",
+    )
 }
 
 /// The distillation tools' tests (`distill/tests`, pytest), in their own virtualenv, with the
 /// `lensmith` binary the cargo tests just built for the smoke test's crops and renders.
 fn distill_tests() -> Result<()> {
-    let home = crate::paths::lensmith_home()?;
-    let python = crate::python_env::DISTILL.ensure(&home)?;
     let root = crate::paths::workspace_root();
     let lensmith = root.join("target").join("debug").join("lensmith");
-    println!("$ {} -m pytest distill/tests", python.display());
-    let status = Command::new(&python)
-        .args([
+    run_distill_python(
+        &[
             "-m",
             "pytest",
             "-q",
             "-p",
             "no:cacheprovider",
             "distill/tests",
-        ])
+        ],
+        &[
+            ("LENSMITH_BIN", lensmith.as_os_str()),
+            ("LENSMITH_REQUIRE_ASSETS", OsStr::new("1")),
+        ],
+        "the distillation tools' tests failed",
+    )
+}
+
+/// Runs the distillation tools' Python (their virtualenv, made if missing) with `args` from
+/// the workspace root, `distill/src` importable and `env` set; `failure` says what went wrong
+/// if it exits unsuccessfully.
+fn run_distill_python(args: &[&str], env: &[(&str, &OsStr)], failure: &str) -> Result<()> {
+    let home = crate::paths::lensmith_home()?;
+    let python = crate::python_env::DISTILL.ensure(&home)?;
+    let root = crate::paths::workspace_root();
+    println!("$ {} {}", python.display(), args.join(" "));
+    let status = Command::new(&python)
+        .args(args)
         .env("PYTHONPATH", root.join("distill").join("src"))
-        .env("LENSMITH_BIN", &lensmith)
-        .env("LENSMITH_REQUIRE_ASSETS", "1")
+        .envs(env.iter().copied())
         .current_dir(&root)
         .status()?;
     if !status.success() {
-        bail!("the distillation tools' tests failed ({status}; see above)");
+        bail!("{failure} ({status}; see above)");
     }
     Ok(())
 }
