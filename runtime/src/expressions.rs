@@ -11,9 +11,9 @@
 //! mouth width differ, so one threshold only works across faces relative to each face's
 //! rest. The neutral values start from typical ones and adapt, while the face looks
 //! neutral in that feature, with a time constant of a few seconds. Until a face's own
-//! neutral mouth is known (and always for unrelated stills), a smile must widen the mouth
-//! beyond how much resting mouths differ between people. Left and right are the subject's
-//! own, as in MediaPipe.
+//! neutral mouth is known (and always for unrelated stills), a smile must widen the mouth,
+//! and an open mouth part the lips, beyond how much resting mouths differ between people.
+//! Left and right are the subject's own, as in MediaPipe.
 
 mod gestures;
 pub mod metrics;
@@ -56,8 +56,14 @@ impl ExpressionSettings {
 mod response {
     /// Eye openness as a fraction of neutral.
     pub const EYE_OPEN_FRACTION: (f32, f32) = (0.90, 0.64);
-    /// Inner-lip gap above neutral, in canonical cm.
+    /// Inner-lip gap above the face's own neutral gap, in canonical cm, once adapted to it.
     pub const MOUTH_GAP_CM: (f32, f32) = (0.08, 0.48);
+    /// Inner-lip gap above the typical neutral gap, in canonical cm, for a face whose own is
+    /// not known yet: the mesh parts some people's closed lips by up to 0.5 cm. Chosen on
+    /// the `train` people of the faces catalogue, as the smile's range below: their closed
+    /// mouths measure at most 0.54 cm, their open ones at least 0.65, and the range crosses
+    /// 0.5 halfway between (0.6 cm), with the personal range's width.
+    pub const MOUTH_GAP_CM_ACROSS_PEOPLE: (f32, f32) = (0.325, 0.725);
     /// Mouth widening as a fraction of the face's own neutral width, once adapted to it.
     pub const SMILE_WIDTH_FRACTION: (f32, f32) = (0.04, 0.14);
     /// Mouth widening as a fraction of the typical neutral width, for a face whose own is
@@ -90,6 +96,13 @@ mod response {
 
 fn ramp(value: f32, (start, full): (f32, f32)) -> f32 {
     ((value - start) / (full - start)).clamp(0.0, 1.0)
+}
+
+/// How far the lips are apart beyond `neutral`'s, 0..=1, by the personal range even where
+/// the open-mouth score waits for the range across people: parting the lips moves the
+/// points that the corner lift and the pucker are read from, however the mouth is judged.
+fn lips_parted(now: &FaceMetrics, neutral: &FaceMetrics) -> f32 {
+    ramp(now.mouth_gap - neutral.mouth_gap, response::MOUTH_GAP_CM)
 }
 
 /// The range `weight` of the way from `from` to `to`.
@@ -145,6 +158,9 @@ impl NeutralBaseline {
                 *neutral += (value - *neutral) * rate;
             }
         };
+        // Parted lips keep the mouth from adapting even where the open-mouth score, judged
+        // by the range across people, stays low.
+        let lips_parted = lips_parted(now, &self.metrics);
         let neutral = &mut self.metrics;
         step(
             &mut neutral.eye_openness[0],
@@ -156,7 +172,7 @@ impl NeutralBaseline {
             now.eye_openness[1],
             scores.blink_left,
         );
-        let mouth_busy = scores.smile.max(scores.mouth_open).max(scores.kiss);
+        let mouth_busy = scores.smile.max(lips_parted).max(scores.kiss);
         step(&mut neutral.mouth_width, now.mouth_width, mouth_busy);
         step(&mut neutral.mouth_gap, now.mouth_gap, mouth_busy);
         step(&mut neutral.corner_lift, now.corner_lift, mouth_busy);
@@ -215,7 +231,13 @@ impl NeutralBaseline {
         // Closing eyes moves the model's iris too: gaze counts only as far as they are open.
         let eyes_open = 1.0 - blink_left.max(blink_right);
         let width_change = now.mouth_width / neutral.mouth_width.max(1e-3) - 1.0;
-        let mouth_open = ramp(now.mouth_gap - neutral.mouth_gap, MOUTH_GAP_CM);
+        let gap_range = blend(
+            MOUTH_GAP_CM_ACROSS_PEOPLE,
+            MOUTH_GAP_CM,
+            self.personal_mouth,
+        );
+        let mouth_open = ramp(now.mouth_gap - neutral.mouth_gap, gap_range);
+        let lips_parted = lips_parted(now, neutral);
         // A wide smile widens the mouth; a closed-lip smile may mostly raise the corners.
         let width_range = blend(
             SMILE_WIDTH_FRACTION_ACROSS_PEOPLE,
@@ -223,9 +245,9 @@ impl NeutralBaseline {
             self.personal_mouth,
         );
         let smile = ramp(width_change, width_range)
-            .max(ramp(now.corner_lift - neutral.corner_lift, SMILE_LIFT_CM) * (1.0 - mouth_open));
+            .max(ramp(now.corner_lift - neutral.corner_lift, SMILE_LIFT_CM) * (1.0 - lips_parted));
         // A pucker narrows the mouth with the lips closed; an open mouth also narrows it.
-        let kiss = ramp(-width_change, KISS_NARROWING_FRACTION) * (1.0 - mouth_open);
+        let kiss = ramp(-width_change, KISS_NARROWING_FRACTION) * (1.0 - lips_parted);
         ExpressionScores {
             blink_left,
             blink_right,
@@ -446,6 +468,29 @@ mod tests {
         // 9% wider than its own rest: a smile for this face.
         let own_smile = with_mouth_wider(1.13 * 1.09 - 1.0);
         assert!(baseline.score(&own_smile).smile >= 0.5);
+    }
+
+    #[test]
+    fn a_still_opens_its_mouth_only_beyond_how_far_the_mesh_parts_closed_lips() {
+        let typical = NeutralBaseline::typical();
+        let with_gap = |gap: f32| FaceMetrics {
+            mouth_gap: gap,
+            ..typical.metrics
+        };
+        // Closed lips that the mesh parts by 0.5 cm, as it does for some people.
+        let parted = typical.score(&with_gap(0.5));
+        assert!(parted.mouth_open < 0.5, "{}", parted.mouth_open);
+        assert_eq!(typical.score(&with_gap(0.9)).mouth_open, 1.0);
+        // Once the face's own mouth is known, a smaller opening counts.
+        let adapted = NeutralBaseline {
+            personal_mouth: 1.0,
+            ..typical
+        };
+        assert!(adapted.score(&with_gap(0.5)).mouth_open >= 0.5);
+        // Parted lips gate the corner lift either way: lips 0.6 cm apart raise no smile.
+        let mut lifted = with_gap(0.6);
+        lifted.corner_lift += 0.5;
+        assert_eq!(typical.score(&lifted).smile, 0.0);
     }
 
     #[test]
