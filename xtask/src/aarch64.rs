@@ -29,6 +29,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::commands::{CHECKED_FEATURES, cargo_with_env};
 use crate::paths::AARCH64_TARGET;
+use crate::phases::PhaseClock;
 use report::Report;
 
 /// The cross linker Debian's `gcc-aarch64-linux-gnu` installs.
@@ -83,15 +84,25 @@ pub struct Aarch64Options {
 
 /// `cargo xtask aarch64`: this host's set-up, then [`check`].
 pub fn run(options: &Aarch64Options) -> Result<()> {
+    let mut clock = PhaseClock::start();
+    let result = set_up_and_check(options, &mut clock);
+    println!("{}", clock.summary());
+    result
+}
+
+/// [`run`]'s steps, each timed on `clock`.
+fn set_up_and_check(options: &Aarch64Options, clock: &mut PhaseClock) -> Result<()> {
     require_toolchain()?;
-    crate::setup::run()?;
-    check(options)
+    clock.time("set-up", crate::setup::run)?;
+    check(options, clock)
 }
 
 /// Fills the ARM cache, cross-builds, runs every check on ARM and writes the comparison;
-/// this host's cache must be set up already.
-fn check(options: &Aarch64Options) -> Result<()> {
-    let target_cache = crate::setup::run_for_target(AARCH64_TARGET)?;
+/// this host's cache must be set up already. Each step is timed on `clock`.
+fn check(options: &Aarch64Options, clock: &mut PhaseClock) -> Result<()> {
+    let target_cache = clock.time("ARM: set-up", || {
+        crate::setup::run_for_target(AARCH64_TARGET)
+    })?;
     let root = crate::paths::workspace_root();
     let runner = root.join("xtask/aarch64/run");
     let runner_text = runner.to_string_lossy().into_owned();
@@ -103,8 +114,8 @@ fn check(options: &Aarch64Options) -> Result<()> {
         ),
         ("LENSMITH_REQUIRE_ASSETS", "1"),
     ];
-    build_both(&cross)?;
-    unit_tests_on_arm(&cross)?;
+    clock.time("ARM: cross-build", || build_both(&cross))?;
+    clock.time("ARM: unit tests", || unit_tests_on_arm(&cross))?;
 
     let builds = Builds {
         arm: root.join("target").join(AARCH64_TARGET).join("debug"),
@@ -118,16 +129,22 @@ fn check(options: &Aarch64Options) -> Result<()> {
     }
     let mut report = Report::default();
     let bundles = golden::shipped_bundles_with_tests(&root.join("effects"))?;
-    golden::compare_bundles(
-        &builds,
-        &bundles,
-        options.max_student_frames,
-        &work.join("golden"),
-        &mut report,
-    )?;
+    clock.time("ARM: golden cases", || {
+        golden::compare_bundles(
+            &builds,
+            &bundles,
+            options.max_student_frames,
+            &work.join("golden"),
+            &mut report,
+        )
+    })?;
     let c_host_work = work.join("c-host");
-    c_host::compare(&builds, &c_host_work, &mut report)?;
-    memcheck_on_arm(&builds, &target_cache, &c_host_work, &mut report)?;
+    clock.time("ARM: C host", || {
+        c_host::compare(&builds, &c_host_work, &mut report)
+    })?;
+    clock.time("ARM: memcheck", || {
+        memcheck_on_arm(&builds, &target_cache, &c_host_work, &mut report)
+    })?;
     report.finish(&work.join("report.md"))
 }
 
@@ -207,11 +224,14 @@ const CI_MAX_STUDENT_FRAMES: u64 = 60;
 /// `cargo xtask test`'s part, after its own set-up: the check, with CI's case budget,
 /// where the cross toolchain is installed; a loud skip where it is not, or a failure under
 /// `LENSMITH_REQUIRE_AARCH64=1` (as CI sets it).
-pub fn run_for_tests() -> Result<()> {
+pub fn run_for_tests(clock: &mut PhaseClock) -> Result<()> {
     match toolchain_problem()? {
-        None => check(&Aarch64Options {
-            max_student_frames: Some(CI_MAX_STUDENT_FRAMES),
-        }),
+        None => check(
+            &Aarch64Options {
+                max_student_frames: Some(CI_MAX_STUDENT_FRAMES),
+            },
+            clock,
+        ),
         Some(problem) if std::env::var("LENSMITH_REQUIRE_AARCH64").is_ok_and(|v| v == "1") => {
             bail!("the AArch64 check is required here (LENSMITH_REQUIRE_AARCH64=1), but {problem}")
         }

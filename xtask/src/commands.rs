@@ -5,53 +5,75 @@ use std::process::Command;
 
 use anyhow::{Result, bail};
 
+use crate::phases::PhaseClock;
+
 /// The optional features CI builds, lints and tests besides the defaults.
 pub const CHECKED_FEATURES: &str = "xtask/art,lensmith-studio/camera";
 
 /// Set-up, formatting, lints, the whole test suite and the AArch64 check under qemu,
 /// stopping at the first failure.
 pub fn test() -> Result<()> {
-    crate::prerequisites::require()?;
-    crate::setup::run()?;
-    fetch_faces()?;
-    cargo(
-        &["fmt", "--all", "--check"],
-        "rustfmt found unformatted code: run `cargo fmt --all`",
-    )?;
+    let mut clock = crate::phases::PhaseClock::start();
+    let result = test_steps(&mut clock);
+    println!("{}", clock.summary());
+    result
+}
+
+/// [`test`]'s steps, each timed on `clock`.
+fn test_steps(clock: &mut PhaseClock) -> Result<()> {
+    clock.time("prerequisites and set-up", || {
+        crate::prerequisites::require()?;
+        crate::setup::run()
+    })?;
+    clock.time("faces catalogue", fetch_faces)?;
+    clock.time("rustfmt", || {
+        cargo(
+            &["fmt", "--all", "--check"],
+            "rustfmt found unformatted code: run `cargo fmt --all`",
+        )
+    })?;
     // `xtask/art` adds `cargo xtask art`'s code, which needs the runtime, to the checks;
     // `lensmith-studio/camera` the camera capture (compiled and tested for its errors: no
     // camera is attached in CI).
-    cargo(
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--features",
-            CHECKED_FEATURES,
-            "--",
-            "-D",
-            "warnings",
-        ],
-        "clippy found problems (listed above)",
-    )?;
-    crate::header::run(&crate::header::HeaderOptions::checking())?;
+    clock.time("clippy", || {
+        cargo(
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--features",
+                CHECKED_FEATURES,
+                "--",
+                "-D",
+                "warnings",
+            ],
+            "clippy found problems (listed above)",
+        )
+    })?;
+    clock.time("C header", || {
+        crate::header::run(&crate::header::HeaderOptions::checking())
+    })?;
     // The C API's static library, which the C host tests link with gcc, is built with the
     // rest of the workspace (the test build below reuses everything this one compiles).
-    cargo(
-        &["build", "--workspace", "--features", CHECKED_FEATURES],
-        "the workspace does not build (see above)",
-    )?;
+    clock.time("build", || {
+        cargo(
+            &["build", "--workspace", "--features", CHECKED_FEATURES],
+            "the workspace does not build (see above)",
+        )
+    })?;
     let capi_library = crate::paths::workspace_root().join("target/debug/liblensmith.a");
     // Tests that need the cached models fail, rather than skip, when they are missing here.
-    cargo_test_counting(
-        &["test", "--workspace", "--features", CHECKED_FEATURES],
-        &[
-            ("LENSMITH_REQUIRE_ASSETS", "1"),
-            ("LENSMITH_CAPI_LIB", &capi_library.to_string_lossy()),
-        ],
-    )?;
-    distill_tests()?;
-    crate::aarch64::run_for_tests()
+    clock.time("cargo test", || {
+        cargo_test_counting(
+            &["test", "--workspace", "--features", CHECKED_FEATURES],
+            &[
+                ("LENSMITH_REQUIRE_ASSETS", "1"),
+                ("LENSMITH_CAPI_LIB", &capi_library.to_string_lossy()),
+            ],
+        )
+    })?;
+    clock.time("distillation tests", distill_tests)?;
+    crate::aarch64::run_for_tests(clock)
 }
 
 /// The faces catalogue's people (`distill/faces.toml`), which the expression test on many

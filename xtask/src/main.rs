@@ -14,6 +14,7 @@ mod fetch;
 mod header;
 mod lock;
 mod paths;
+mod phases;
 mod prerequisites;
 mod python_env;
 mod setup;
