@@ -39,7 +39,8 @@ pub struct BenchArgs {
     /// Most frames to load; they are held in memory as RGB.
     #[arg(long, default_value_t = 600)]
     max_frames: usize,
-    /// Threads ONNX Runtime may use per model.
+    /// Threads ONNX Runtime may use per model (the detector, the mesh and a whole effect's
+    /// student; the iris model runs each eye with one, the two eyes side by side).
     #[arg(long, default_value_t = ModelOptions::default().intra_threads)]
     threads: usize,
     /// Also write the results as JSON here.
@@ -214,12 +215,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         TrackerSettings::default(),
     )?;
 
-    let mut eye_refiner = EyeRefiner::load(
-        &cache,
-        ModelOptions {
-            intra_threads: args.threads.max(1),
-        },
-    )?;
+    let mut eye_refiner = EyeRefiner::load(&cache)?;
     let canonical = CanonicalFace::load(&cache.face_geometry()?)?;
     let mut pose_estimator = PoseEstimator::new(&canonical);
     let mut analyzer = ExpressionAnalyzer::new(ExpressionSettings::default());

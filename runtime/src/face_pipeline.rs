@@ -150,7 +150,7 @@ impl FacePipeline {
     ) -> Result<Self, FacePipelineError> {
         let tracker = FaceTracker::load(cache, options, settings.tracker)?;
         let canonical = CanonicalFace::load(&cache.face_geometry()?)?;
-        let eye_refiner = EyeRefiner::load(cache, options)?;
+        let eye_refiner = EyeRefiner::load(cache)?;
         Ok(Self {
             cropper: FaceCropper::new(settings.crop),
             analyzer: ExpressionAnalyzer::new(settings.expressions),

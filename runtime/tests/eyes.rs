@@ -59,7 +59,7 @@ fn mesh_and_eyes(cache: &AssetCache, frame: &Frame) -> (Vec<[f32; 3]>, [Option<R
     let faces = pipeline.process(frame.view(), 0.0).unwrap();
     let face = faces.faces().next().expect("the astronaut's face is found");
     let landmarks = face.tracked.landmarks.clone();
-    let mut refiner = EyeRefiner::load(cache, ModelOptions::default()).unwrap();
+    let mut refiner = EyeRefiner::load(cache).unwrap();
     let eyes = refiner.refine(frame.view(), &landmarks).unwrap();
     (landmarks, eyes)
 }

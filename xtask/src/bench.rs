@@ -22,7 +22,8 @@ pub struct BenchOptions {
     /// Frames in the clip.
     #[arg(long, default_value_t = 150)]
     frames: usize,
-    /// ONNX Runtime threads per model to try, comma-separated.
+    /// ONNX Runtime threads per model to try, comma-separated (the detector and the mesh;
+    /// the iris model runs each eye with one, the two eyes side by side).
     #[arg(long, value_delimiter = ',', default_values_t = [1, 2])]
     threads: Vec<usize>,
 }

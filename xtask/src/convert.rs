@@ -34,15 +34,12 @@ pub struct Conversion {
     pub opset: u32,
     /// Fold DENSIFY ops into dense constants first (`densify_tflite.py`).
     pub densify: bool,
-    /// Rewrite the model to take this many images in one run (`set_batch.py`).
-    pub batch: Option<u32>,
 }
 
 /// Converts `tflite` to ONNX at `output` (a scratch path the caller verifies and moves into
 /// place): sparse constants made dense where asked (`densify_tflite.py`), tf2onnx, then
-/// PRelu expanded into operators ONNX Runtime runs fast (`expand_prelu.py`), then a batch
-/// set where asked (`set_batch.py`), then tensor names made reproducible
-/// (`canonicalize_onnx.py`).
+/// PRelu expanded into operators ONNX Runtime runs fast (`expand_prelu.py`), then tensor
+/// names made reproducible (`canonicalize_onnx.py`).
 pub fn tflite_to_onnx(
     converter_python: &Path,
     tflite: &Path,
@@ -54,7 +51,6 @@ pub fn tflite_to_onnx(
     let dense = dense_folder.join(tflite.file_name().unwrap_or_default());
     let raw = output.with_extension("raw.onnx");
     let expanded = output.with_extension("expanded.onnx");
-    let batched = output.with_extension("batched.onnx");
     let result = std::fs::create_dir_all(&dense_folder)
         .with_context(|| format!("creating {}", dense_folder.display()))
         .and_then(|()| {
@@ -62,12 +58,12 @@ pub fn tflite_to_onnx(
                 converter_python,
                 tflite,
                 steps,
-                [&dense, &raw, &expanded, &batched],
+                [&dense, &raw, &expanded],
                 output,
             )
         });
     let _ = std::fs::remove_dir_all(&dense_folder);
-    for scratch in [&raw, &expanded, &batched] {
+    for scratch in [&raw, &expanded] {
         let _ = std::fs::remove_file(scratch);
     }
     result.with_context(|| format!("converting {} to ONNX", tflite.display()))?;
@@ -85,7 +81,7 @@ fn convert_steps(
     converter_python: &Path,
     tflite: &Path,
     steps: Conversion,
-    [dense, raw, expanded, batched]: [&Path; 4],
+    [dense, raw, expanded]: [&Path; 3],
     output: &Path,
 ) -> Result<()> {
     let tflite = if steps.densify {
@@ -105,18 +101,10 @@ fn convert_steps(
         .env("CUDA_VISIBLE_DEVICES", "");
     run_tool(&mut convert, "python -m tf2onnx.convert", PYTHON_HINT)?;
     run_script(converter_python, "expand_prelu.py", [raw, expanded], &[])?;
-    let finished = match steps.batch {
-        Some(batch) => {
-            let args = [batch.to_string()];
-            run_script(converter_python, "set_batch.py", [expanded, batched], &args)?;
-            batched
-        }
-        None => expanded,
-    };
     run_script(
         converter_python,
         "canonicalize_onnx.py",
-        [finished, output],
+        [expanded, output],
         &[],
     )
 }

@@ -101,10 +101,6 @@ pub enum Recipe {
         /// (`xtask/python/densify_tflite.py`): tf2onnx has no DENSIFY.
         #[serde(default)]
         densify: bool,
-        /// Rewrite the model to take this many images in one run
-        /// (`xtask/python/set_batch.py`); MediaPipe's models take one.
-        #[serde(default)]
-        batch: Option<u32>,
     },
     /// Written from nothing by one of xtask's Python scripts, run with the converter's
     /// Python as `xtask/python/<script> <args>... <output>`.

@@ -237,14 +237,12 @@ fn make_asset(
             input,
             opset,
             densify,
-            batch,
         } => {
             let python = converter_python(converter, home)?;
             let scratch = temporary_sibling(&target);
             let steps = crate::convert::Conversion {
                 opset: *opset,
                 densify: *densify,
-                batch: *batch,
             };
             let result = crate::convert::tflite_to_onnx(&python, &home.join(input), steps, &scratch).and_then(|()| {
                 install_verified(

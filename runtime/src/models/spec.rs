@@ -13,8 +13,8 @@ pub enum ModelKind {
     FaceDetectorFullRange,
     /// MediaPipe's face mesh: 192×192 RGB face crop in, 468 3-D landmarks and a face score out.
     FaceLandmarks,
-    /// MediaPipe's iris landmark model, set up to take both eyes in one run: two 64×64 RGB
-    /// eye crops in, 71 eye-contour and brow points and 5 iris points per eye out.
+    /// MediaPipe's iris landmark model: one 64×64 RGB eye crop in, 71 eye-contour and brow
+    /// points and 5 iris points out.
     IrisLandmarks,
 }
 
@@ -104,24 +104,20 @@ pub const LANDMARKS_FACE_FLAG: TensorSpec = TensorSpec {
     shape: &[1, 1, 1, 1],
 };
 
-/// Eyes the iris model takes in one run: a face's two (`cargo xtask setup` rewrites
-/// MediaPipe's one-eye model to take a batch of two; with two ONNX Runtime threads that one
-/// run takes about 0.83 times as long as two runs of one eye, 0.95 times with one).
-pub const IRIS_BATCH: usize = 2;
-/// Input of the iris model: two 64×64 RGB eye crops, NHWC, values in 0..1.
+/// Input of the iris model: one 64×64 RGB eye crop, NHWC, values in 0..1.
 pub const IRIS_INPUT: TensorSpec = TensorSpec {
     name: "input_1",
-    shape: &[IRIS_BATCH as i64, 64, 64, 3],
+    shape: &[1, 64, 64, 3],
 };
-/// Per eye, 71 eyelid, eye-contour and brow points as x, y, z in crop pixels.
+/// 71 eyelid, eye-contour and brow points as x, y, z in crop pixels.
 pub const IRIS_CONTOUR: TensorSpec = TensorSpec {
     name: "output_eyes_contours_and_brows",
-    shape: &[IRIS_BATCH as i64, 213],
+    shape: &[1, 213],
 };
-/// Per eye, 5 iris points (its centre, then four on its edge) as x, y, z in crop pixels.
+/// 5 iris points (its centre, then four on its edge) as x, y, z in crop pixels.
 pub const IRIS_POINTS: TensorSpec = TensorSpec {
     name: "output_iris",
-    shape: &[IRIS_BATCH as i64, 15],
+    shape: &[1, 15],
 };
 
 impl ModelKind {
