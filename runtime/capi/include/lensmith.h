@@ -184,7 +184,8 @@ typedef struct LensmithConfig {
   const char *face_landmark_model;
   // `geometry_pipeline_metadata_landmarks.binarypb`; NULL to take it from `cache_dir`.
   const char *face_geometry;
-  // Threads ONNX Runtime may use per model; 0 for the default (2).
+  // Threads ONNX Runtime may use per model; 0 for the default (2). The iris model, where an
+  // effect needs it, runs each eye with one, the two eyes side by side on a helper thread.
   uint32_t threads;
   // Most faces tracked and drawn on; 0 for 1.
   uint32_t max_faces;

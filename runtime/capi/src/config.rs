@@ -41,7 +41,8 @@ pub struct LensmithConfig {
     pub face_landmark_model: *const c_char,
     /// `geometry_pipeline_metadata_landmarks.binarypb`; NULL to take it from `cache_dir`.
     pub face_geometry: *const c_char,
-    /// Threads ONNX Runtime may use per model; 0 for the default (2).
+    /// Threads ONNX Runtime may use per model; 0 for the default (2). The iris model, where an
+    /// effect needs it, runs each eye with one, the two eyes side by side on a helper thread.
     pub threads: u32,
     /// Most faces tracked and drawn on; 0 for 1.
     pub max_faces: u32,
