@@ -84,10 +84,7 @@ pub struct Aarch64Options {
 
 /// `cargo xtask aarch64`: this host's set-up, then [`check`].
 pub fn run(options: &Aarch64Options) -> Result<()> {
-    let mut clock = PhaseClock::start();
-    let result = set_up_and_check(options, &mut clock);
-    println!("{}", clock.summary());
-    result
+    crate::phases::run_timed(|clock| set_up_and_check(options, clock))
 }
 
 /// [`run`]'s steps, each timed on `clock`.

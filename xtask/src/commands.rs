@@ -13,10 +13,7 @@ pub const CHECKED_FEATURES: &str = "xtask/art,lensmith-studio/camera";
 /// Set-up, formatting, lints, the whole test suite and the AArch64 check under qemu,
 /// stopping at the first failure.
 pub fn test() -> Result<()> {
-    let mut clock = crate::phases::PhaseClock::start();
-    let result = test_steps(&mut clock);
-    println!("{}", clock.summary());
-    result
+    crate::phases::run_timed(test_steps)
 }
 
 /// [`test`]'s steps, each timed on `clock`.

@@ -6,6 +6,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+/// Runs `steps` on a new clock, then prints the table of their times, whether they
+/// succeeded or not.
+pub fn run_timed(steps: impl FnOnce(&mut PhaseClock) -> Result<()>) -> Result<()> {
+    let mut clock = PhaseClock::start();
+    let result = steps(&mut clock);
+    println!("{}", clock.summary());
+    result
+}
+
 /// The steps timed so far, in the order they ran.
 pub struct PhaseClock {
     started: Instant,
