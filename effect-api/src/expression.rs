@@ -14,7 +14,8 @@ pub enum Expression {
     BlinkLeft,
     /// The subject's right eye closed.
     BlinkRight,
-    /// Both eyes closed (the smaller of the two eye scores).
+    /// Both eyes closed: the two eyes' mean closure, at most twice the more open eye's score
+    /// (a wink is no blink).
     Blink,
     /// Mouth corners drawn out and up.
     Smile,

@@ -119,9 +119,10 @@ fn expressions_on_a_held_out_person() {
             score.get(Expression::LookDown)
         );
     }
-    // Measured when the labels were made: blink 0.839; smile 0.875 only because every
-    // crying frame reads as a smile; the frown scored 0 on all 16 frames.
-    for (name, floor) in [("blink", 0.8), ("smile", 0.85)] {
+    // Measured when the labels were made: blink 0.839 (0.909 once the refined lids count
+    // too); smile 0.875 only because every crying frame reads as a smile; the frown scored
+    // 0 on all 16 frames.
+    for (name, floor) in [("blink", 0.85), ("smile", 0.85)] {
         let f1 = counts[name].f1();
         assert!(
             f1 >= floor,

@@ -76,7 +76,7 @@
 // The subject's right eye closed.
 #define LENSMITH_EXPRESSION_BLINK_RIGHT 1
 
-// Both eyes closed.
+// Both eyes closed (a wink is not).
 #define LENSMITH_EXPRESSION_BLINK 2
 
 // A smile.
@@ -268,8 +268,8 @@ typedef struct LensmithFace {
   float bounds[4];
   // `landmark_count` points of 3 floats: x, y in pixels and z in the same scale.
   const float *landmarks;
-  // 468, MediaPipe's face mesh; 478 where the bundle refines the eyes (a gaze trigger,
-  // a sticker on an iris, a plugin asking for the irises): the irises follow at 468–477
+  // 468, MediaPipe's face mesh; 478 where the bundle refines the eyes (a blink or gaze
+  // trigger, a sticker on an iris, a plugin asking for the irises): the irises follow at 468–477
   // as MediaPipe's `refine_landmarks` numbers them (468 and 473 their centres).
   uint32_t landmark_count;
   // Nonzero when `yaw`, `pitch` and `roll` hold the head pose.

@@ -17,7 +17,7 @@ pub const LENSMITH_EXPRESSION_COUNT: usize = 16;
 pub const LENSMITH_EXPRESSION_BLINK_LEFT: u32 = 0;
 /// The subject's right eye closed.
 pub const LENSMITH_EXPRESSION_BLINK_RIGHT: u32 = 1;
-/// Both eyes closed.
+/// Both eyes closed (a wink is not).
 pub const LENSMITH_EXPRESSION_BLINK: u32 = 2;
 /// A smile.
 pub const LENSMITH_EXPRESSION_SMILE: u32 = 3;
@@ -72,8 +72,8 @@ pub struct LensmithFace {
     pub bounds: [f32; 4],
     /// `landmark_count` points of 3 floats: x, y in pixels and z in the same scale.
     pub landmarks: *const f32,
-    /// 468, MediaPipe's face mesh; 478 where the bundle refines the eyes (a gaze trigger,
-    /// a sticker on an iris, a plugin asking for the irises): the irises follow at 468–477
+    /// 468, MediaPipe's face mesh; 478 where the bundle refines the eyes (a blink or gaze
+    /// trigger, a sticker on an iris, a plugin asking for the irises): the irises follow at 468–477
     /// as MediaPipe's `refine_landmarks` numbers them (468 and 473 their centres).
     pub landmark_count: u32,
     /// Nonzero when `yaw`, `pitch` and `roll` hold the head pose.

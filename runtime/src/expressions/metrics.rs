@@ -68,13 +68,16 @@ pub struct FaceMetrics {
     pub refined_eyes: Option<EyeMetrics>,
 }
 
-/// Both eyes' gaze as the iris model measured it, in each eye's own crop (ratios of the
-/// eye's width, so free of the face's size and roll).
+/// Both eyes as the iris model measured them, each in its own crop (ratios of the eye's
+/// width, so free of the face's size and roll).
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct EyeMetrics {
     /// The irises' mean offset from the eyes' middles over eye width: along the corner
     /// line (positive towards the image's right) and across it (positive down the face).
     pub gaze: [f32; 2],
+    /// The refined lids' gap over eye width, per eye: [subject's right, subject's left]
+    /// (the order of [`FaceMetrics::eye_openness`]).
+    pub openness: [f32; 2],
 }
 
 impl EyeMetrics {
@@ -90,6 +93,7 @@ impl EyeMetrics {
                 (right.gaze_x + left.gaze_x) / 2.0,
                 (right.gaze_y + left.gaze_y) / 2.0,
             ],
+            openness: [right.openness, left.openness],
         })
     }
 }

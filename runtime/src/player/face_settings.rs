@@ -1,6 +1,6 @@
 //! How an effect player runs the face pipeline: video or stills, which detector, and
-//! whether the iris model refines the eyes, which only a bundle that reads gaze or the
-//! irises needs.
+//! whether the iris model refines the eyes, which only a bundle that reads the eyes (a
+//! blink, gaze or the irises) needs.
 
 use effect_api::face_regions::MESH_LANDMARK_COUNT;
 use effect_api::manifest::{LayerKind, Manifest};
@@ -25,24 +25,42 @@ pub(super) fn pipeline_settings(
     }
 }
 
-/// Whether the iris model must run on every face for the bundle: it reads gaze or the
-/// irises. Elsewhere the model's time (a few milliseconds a face on a laptop core) is saved,
-/// the gaze scores stay 0 and faces have the mesh's 468 landmarks only, for plugins too.
+/// Whether the iris model must run on every face for the bundle: it reads blinks, gaze or
+/// the irises. Elsewhere the model's time (a few milliseconds a face on a laptop core) is
+/// saved, blinks are read from the mesh's lids alone, the gaze scores stay 0 and faces have
+/// the mesh's 468 landmarks only, for plugins too.
 pub(super) fn refines_eyes(manifest: &Manifest) -> bool {
-    reads_gaze(manifest) || reads_irises(manifest)
+    reads_blinks(manifest) || reads_gaze(manifest) || reads_irises(manifest)
+}
+
+/// Whether the bundle reads blinks: a trigger on either eye or both. The refined lids close
+/// fully where the mesh's never do (`crate::expressions`).
+pub(super) fn reads_blinks(manifest: &Manifest) -> bool {
+    reads_expression(manifest, |expression| {
+        matches!(
+            expression,
+            Expression::Blink | Expression::BlinkLeft | Expression::BlinkRight
+        )
+    })
+}
+
+/// Whether a trigger of the bundle reads an expression that `wanted` accepts.
+fn reads_expression(manifest: &Manifest, wanted: impl Fn(Expression) -> bool) -> bool {
+    manifest.triggers.iter().any(|rule| match rule.when {
+        TriggerSignal::Expression(expression) => wanted(expression),
+        _ => false,
+    })
 }
 
 /// Whether the bundle reads gaze: a trigger on a look.
 pub(super) fn reads_gaze(manifest: &Manifest) -> bool {
-    manifest.triggers.iter().any(|rule| {
+    reads_expression(manifest, |expression| {
         matches!(
-            rule.when,
-            TriggerSignal::Expression(
-                Expression::LookLeft
-                    | Expression::LookRight
-                    | Expression::LookUp
-                    | Expression::LookDown
-            )
+            expression,
+            Expression::LookLeft
+                | Expression::LookRight
+                | Expression::LookUp
+                | Expression::LookDown
         )
     })
 }
@@ -74,10 +92,12 @@ mod tests {
     }
 
     #[test]
-    fn only_bundles_that_read_gaze_run_the_iris_model() {
+    fn only_bundles_that_read_the_eyes_run_the_iris_model() {
         assert!(!reads_gaze(&shipped("never-blink")));
-        assert!(!reads_gaze(&shipped("risen-zombie")));
-        assert!(!reads_gaze(&shipped("cartoon")));
+        assert!(reads_blinks(&shipped("never-blink")));
+        assert!(refines_eyes(&shipped("never-blink")));
+        assert!(!refines_eyes(&shipped("risen-zombie")));
+        assert!(!refines_eyes(&shipped("cartoon")));
         let mut smile_only = shipped("face-paint");
         assert!(!reads_gaze(&smile_only));
         assert!(!pipeline_settings(&PlayerOptions::default(), &smile_only).refine_eyes);
@@ -98,6 +118,7 @@ mod tests {
         assert!(reads_irises(&sticker) && refines_eyes(&sticker));
 
         let mut plugin = shipped("never-blink");
+        plugin.triggers.clear();
         assert!(!refines_eyes(&plugin));
         for layer in &mut plugin.layers {
             if let LayerKind::Plugin(layer) = &mut layer.kind {
