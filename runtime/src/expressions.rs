@@ -435,13 +435,11 @@ mod tests {
         gaze_move: [f32; 2],
     ) -> FaceMetrics {
         let mut metrics = NeutralBaseline::typical().metrics;
-        for eye in 0..2 {
-            metrics.eye_openness[eye] *= mesh_fraction[eye];
-        }
+        let scale =
+            |open: [f32; 2], fraction: [f32; 2]| [open[0] * fraction[0], open[1] * fraction[1]];
+        metrics.eye_openness = scale(metrics.eye_openness, mesh_fraction);
         let eyes = metrics.refined_eyes.as_mut().unwrap();
-        for eye in 0..2 {
-            eyes.openness[eye] *= refined_fraction[eye];
-        }
+        eyes.openness = scale(eyes.openness, refined_fraction);
         eyes.gaze = [eyes.gaze[0] + gaze_move[0], eyes.gaze[1] + gaze_move[1]];
         metrics
     }
