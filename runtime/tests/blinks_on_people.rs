@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use effect_api::ExpressionScores;
 
+#[path = "support/catalogue_faces.rs"]
+mod catalogue_faces;
 #[path = "support/clip_scores.rs"]
 mod clip_scores;
 #[path = "support/f1_counts.rs"]
@@ -68,21 +70,9 @@ struct Events {
 
 #[test]
 fn blinks_on_the_catalogues_people() {
-    let Some(cache) = lensmith_testkit::cache_or_skip(TEST) else {
+    let Some((cache, faces)) = catalogue_faces::faces_or_skip(TEST) else {
         return;
     };
-    // `cargo xtask test` fetches the faces before it runs the tests; `setup` does not.
-    let remedy = "Run `cargo xtask test`, or fetch the catalogue's faces alone: cd distill && \
-                  PYTHONPATH=src python -m lensmith_distill faces fetch";
-    if lensmith_testkit::cached_file_or_skip_with(TEST, &cache, "faces/index.json", remedy)
-        .is_none()
-    {
-        return;
-    }
-    if !lensmith_testkit::ffmpeg_or_skip(TEST) {
-        return;
-    }
-    let faces = cache.root().join("faces");
     let labels = labels();
     let mut clips: BTreeMap<&str, Vec<&LabelledRun>> = BTreeMap::new();
     for run in &labels {

@@ -16,6 +16,8 @@ use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
 use lensmith_runtime::models::ModelOptions;
 use lensmith_runtime::video::open_source;
 
+#[path = "support/catalogue_faces.rs"]
+mod catalogue_faces;
 #[path = "support/f1_counts.rs"]
 mod f1_counts;
 
@@ -141,21 +143,9 @@ fn persons_scores(
 
 #[test]
 fn expressions_on_the_catalogues_people() {
-    let Some(cache) = lensmith_testkit::cache_or_skip(TEST) else {
+    let Some((cache, faces)) = catalogue_faces::faces_or_skip(TEST) else {
         return;
     };
-    // `cargo xtask test` fetches the faces before it runs the tests; `setup` does not.
-    let remedy = "Run `cargo xtask test`, or fetch the catalogue's faces alone: cd distill && \
-                  PYTHONPATH=src python -m lensmith_distill faces fetch";
-    if lensmith_testkit::cached_file_or_skip_with(TEST, &cache, "faces/index.json", remedy)
-        .is_none()
-    {
-        return;
-    }
-    let faces = cache.root().join("faces");
-    if !lensmith_testkit::ffmpeg_or_skip(TEST) {
-        return;
-    }
     let boxes = boxes(&faces);
     let mut pipelines: Vec<FacePipeline> = [DetectorRange::Short, DetectorRange::Full]
         .into_iter()

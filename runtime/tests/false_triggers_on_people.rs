@@ -15,6 +15,9 @@ use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
 use lensmith_runtime::models::ModelOptions;
 use lensmith_runtime::video::open_source;
 
+#[path = "support/catalogue_faces.rs"]
+mod catalogue_faces;
+
 const STRETCHES: &str = include_str!("../../distill/people_no_smile_clips.csv");
 const TEST: &str = "no_false_smiles_or_kisses_on_the_catalogues_people";
 
@@ -67,22 +70,10 @@ fn stretches() -> Vec<Stretch> {
 
 #[test]
 fn no_false_smiles_or_kisses_on_the_catalogues_people() {
-    let Some(cache) = lensmith_testkit::cache_or_skip(TEST) else {
+    let Some((cache, faces)) = catalogue_faces::faces_or_skip(TEST) else {
         return;
     };
-    // `cargo xtask test` fetches the faces before it runs the tests; `setup` does not.
-    let remedy = "Run `cargo xtask test`, or fetch the catalogue's faces alone: cd distill && \
-                  PYTHONPATH=src python -m lensmith_distill faces fetch";
-    if lensmith_testkit::cached_file_or_skip_with(TEST, &cache, "faces/index.json", remedy)
-        .is_none()
-    {
-        return;
-    }
-    if !lensmith_testkit::ffmpeg_or_skip(TEST) {
-        return;
-    }
     let rules = TriggerRules::from_toml(RULES).unwrap().rules;
-    let faces = cache.root().join("faces");
     let mut starts = vec![0u32; rules.len()];
     let mut seconds = 0.0;
     for stretch in stretches() {
