@@ -1,10 +1,49 @@
-//! Which golden cases `cargo xtask aarch64` plays on ARM: all of them, or, with a frame
-//! budget, all but the long ones of effects with a student model (the slow part under
-//! emulation), read from each bundle's `tests/golden.toml` and `effect.toml`.
+//! Which golden cases `cargo xtask aarch64` plays on ARM: all of them, or, within a frame
+//! budget, all but the long ones (of effects with a student model, the slow part under
+//! emulation, or of any effect), read from each bundle's `tests/golden.toml` and
+//! `effect.toml`.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
+
+/// How many frames a golden case may play on ARM before it is left out; no limit by default.
+#[derive(clap::Args, Debug, Default, Clone, Copy)]
+pub struct CaseBudget {
+    /// Leave out the golden cases of bundles with a student model (`face_model` layer)
+    /// that play more than N frames (a student takes about 3 s a frame under emulation);
+    /// `cargo xtask test` uses 1 to keep CI short.
+    #[arg(long, value_name = "N")]
+    pub max_student_frames: Option<u64>,
+    /// Leave out the golden cases of any bundle that play more than N frames (a frame takes
+    /// about 1 s under emulation where the iris model runs on both eyes); `cargo xtask test`
+    /// uses 180.
+    #[arg(long, value_name = "N")]
+    pub max_case_frames: Option<u64>,
+}
+
+impl CaseBudget {
+    /// The most frames a case of a bundle may play, `student` when it has a student model.
+    fn limit(&self, student: bool) -> Option<u64> {
+        let student_limit = self.max_student_frames.filter(|_| student);
+        match (student_limit, self.max_case_frames) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (limit, None) | (None, limit) => limit,
+        }
+    }
+
+    /// The budget's options as given, for the lines that say what was left out.
+    pub fn options(&self) -> String {
+        let options: Vec<String> = [
+            ("--max-student-frames", self.max_student_frames),
+            ("--max-case-frames", self.max_case_frames),
+        ]
+        .into_iter()
+        .filter_map(|(name, limit)| limit.map(|limit| format!("{name} {limit}")))
+        .collect();
+        options.join(", ")
+    }
+}
 
 /// How many frames a golden case plays: the sway's length, else up to its last chosen
 /// frame, else one for a still; `None` for a whole video.
@@ -45,17 +84,10 @@ fn runs_a_student_model(bundle: &Path) -> Result<bool> {
     }))
 }
 
-/// The cases of `bundle`'s golden tests to play, and a line for each case left out: with
-/// `max_student_frames`, a bundle with a student model leaves out cases that play more
-/// frames.
-pub fn chosen_cases(
-    bundle: &Path,
-    max_student_frames: Option<u64>,
-) -> Result<(Vec<String>, Vec<String>)> {
-    let max_frames = match runs_a_student_model(bundle)? {
-        true => max_student_frames,
-        false => None,
-    };
+/// The cases of `bundle`'s golden tests to play, and a line for each case left out: the
+/// cases that play more frames than `budget` allows the bundle.
+pub fn chosen_cases(bundle: &Path, budget: CaseBudget) -> Result<(Vec<String>, Vec<String>)> {
+    let max_frames = budget.limit(runs_a_student_model(bundle)?);
     let file = bundle.join("tests/golden.toml");
     let text =
         std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
@@ -91,6 +123,26 @@ mod tests {
 
     fn case(text: &str) -> toml::Table {
         toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn the_tighter_limit_that_applies_to_a_bundle_holds() {
+        let budget = CaseBudget {
+            max_student_frames: Some(1),
+            max_case_frames: Some(180),
+        };
+        assert_eq!(budget.limit(true), Some(1));
+        assert_eq!(budget.limit(false), Some(180));
+        let students_only = CaseBudget {
+            max_student_frames: Some(1),
+            max_case_frames: None,
+        };
+        assert_eq!(students_only.limit(false), None);
+        assert_eq!(CaseBudget::default().limit(true), None);
+        assert_eq!(
+            budget.options(),
+            "--max-student-frames 1, --max-case-frames 180"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 
-use super::cases::chosen_cases;
+use super::cases::{CaseBudget, chosen_cases};
 use super::compare::png_difference;
 use super::report::Report;
 use super::{Builds, run_checked};
@@ -48,13 +48,12 @@ struct Prepared {
 }
 
 /// Checks every bundle's golden tests on ARM (two at a time: each run is one emulated
-/// thread) and on this host, then compares every golden frame across the CPUs. With
-/// `max_student_frames`, cases of bundles with a student model that play more frames are
-/// left out, loudly.
+/// thread) and on this host, then compares every golden frame across the CPUs. Cases that
+/// play more frames than `budget` allows are left out, loudly.
 pub fn compare_bundles(
     builds: &Builds,
     bundles: &[PathBuf],
-    max_student_frames: Option<u64>,
+    budget: CaseBudget,
     work: &Path,
     report: &mut Report,
 ) -> Result<()> {
@@ -75,13 +74,13 @@ pub fn compare_bundles(
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default();
         let folder = work.join(&name);
-        let (cases, left_out) = chosen_cases(bundle, max_student_frames)?;
+        let (cases, left_out) = chosen_cases(bundle, budget)?;
         for case in &left_out {
             println!(
-                "aarch64: SKIPPING golden case {name}/{case} on ARM: over \
-                 --max-student-frames {} (a student model takes about 3 s a frame under \
-                 emulation); `cargo xtask aarch64` without it plays every case",
-                max_student_frames.unwrap_or_default()
+                "aarch64: SKIPPING golden case {name}/{case} on ARM: over the case budget \
+                 ({}; under emulation a student model takes about 3 s a frame, the iris \
+                 model about 1 s); `cargo xtask aarch64` without it plays every case",
+                budget.options()
             );
             report.left_out(format!("{name}/{case}"));
         }

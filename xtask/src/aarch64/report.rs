@@ -58,10 +58,7 @@ impl Report {
             );
         }
         for case in &self.left_out {
-            let _ = writeln!(
-                text,
-                "- SKIPPED (over --max-student-frames): golden case {case}"
-            );
+            let _ = writeln!(text, "- SKIPPED (over the case budget): golden case {case}");
         }
         text.push_str(
             "\n## Per effect\n\n| drawn | frames | identical | largest difference | \
