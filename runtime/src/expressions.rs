@@ -15,6 +15,7 @@
 //! and an open mouth part the lips, beyond how much resting mouths differ between people.
 //! Left and right are the subject's own, as in MediaPipe.
 
+mod eye_closure;
 mod gestures;
 pub mod metrics;
 
@@ -23,6 +24,7 @@ use effect_api::ExpressionScores;
 use crate::eyes::RefinedEye;
 use crate::pose::HeadPose;
 use crate::tracking::TrackedFace;
+use eye_closure::EyeClosure;
 pub use gestures::{GestureHistory, GestureScores};
 pub use metrics::{EyeMetrics, FaceMetrics, Frontalized};
 
@@ -125,47 +127,6 @@ fn blend(
     )
 }
 
-/// How closed the eyes are, 0..=1: each eye, and both together.
-///
-/// Each eye's closure is its lids' openness as a fraction of neutral, ramped: the mesh's
-/// lids, and where the iris model refined the eyes, the mean of the mesh's score and the
-/// refined lids' score. The mesh never closes an eye fully but is not fooled by a downward
-/// glance; the refined lids close fully but drop when the eyes look down, and one eye's
-/// can stay open behind a glasses rim or a hand. A blink closes both eyes, so `both` reads
-/// the two eyes' mean fraction, where one eye's noise counts half, and is capped at twice
-/// the more open eye's closure, so a wink is no blink.
-struct EyeClosure {
-    right: f32,
-    left: f32,
-    both: f32,
-}
-
-impl EyeClosure {
-    fn measure(now: &FaceMetrics, neutral: &FaceMetrics) -> Self {
-        use response::{EYE_OPEN_FRACTION, REFINED_EYE_OPEN_FRACTION};
-        // Falling openness raises the score: ramp on the negated fraction.
-        let closure = |fraction: f32, (open, closed): (f32, f32)| ramp(-fraction, (-open, -closed));
-        let fractions =
-            |now: [f32; 2], neutral: [f32; 2]| [0, 1].map(|eye| now[eye] / neutral[eye].max(1e-3));
-        let mesh = fractions(now.eye_openness, neutral.eye_openness);
-        let refined = now
-            .refined_eyes
-            .zip(neutral.refined_eyes)
-            .map(|(now, neutral)| fractions(now.openness, neutral.openness));
-        let score = |mesh: f32, refined: Option<f32>| {
-            let mesh = closure(mesh, EYE_OPEN_FRACTION);
-            match refined {
-                Some(refined) => (mesh + closure(refined, REFINED_EYE_OPEN_FRACTION)) / 2.0,
-                None => mesh,
-            }
-        };
-        let [right, left] = [0, 1].map(|eye| score(mesh[eye], refined.map(|r| r[eye])));
-        let mean = |[a, b]: [f32; 2]| (a + b) / 2.0;
-        let both = score(mean(mesh), refined.map(mean)).min(2.0 * right.min(left));
-        Self { right, left, both }
-    }
-}
-
 /// One face's neutral measurements.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NeutralBaseline {
@@ -213,16 +174,15 @@ impl NeutralBaseline {
         // by the range across people, stays low.
         let lips_parted = lips_parted(now, &self.metrics);
         let neutral = &mut self.metrics;
-        step(
-            &mut neutral.eye_openness[0],
-            now.eye_openness[0],
-            scores.blink_right,
-        );
-        step(
-            &mut neutral.eye_openness[1],
-            now.eye_openness[1],
-            scores.blink_left,
-        );
+        // Each eye's lids adapt while that eye is open: [subject's right, left].
+        let eye_closed = [scores.blink_right, scores.blink_left];
+        for (eye, closed) in eye_closed.into_iter().enumerate() {
+            step(
+                &mut neutral.eye_openness[eye],
+                now.eye_openness[eye],
+                closed,
+            );
+        }
         let mouth_busy = scores.smile.max(lips_parted).max(scores.kiss);
         step(&mut neutral.mouth_width, now.mouth_width, mouth_busy);
         step(&mut neutral.mouth_gap, now.mouth_gap, mouth_busy);
@@ -242,18 +202,10 @@ impl NeutralBaseline {
                 .max(scores.look_down)
                 .max(scores.blink_left)
                 .max(scores.blink_right);
-            step(&mut neutral_eyes.gaze[0], eyes.gaze[0], busy);
-            step(&mut neutral_eyes.gaze[1], eyes.gaze[1], busy);
-            step(
-                &mut neutral_eyes.openness[0],
-                eyes.openness[0],
-                scores.blink_right,
-            );
-            step(
-                &mut neutral_eyes.openness[1],
-                eyes.openness[1],
-                scores.blink_left,
-            );
+            for (eye, closed) in eye_closed.into_iter().enumerate() {
+                step(&mut neutral_eyes.gaze[eye], eyes.gaze[eye], busy);
+                step(&mut neutral_eyes.openness[eye], eyes.openness[eye], closed);
+            }
         }
     }
 
