@@ -25,10 +25,10 @@ pub struct FacePipelineSettings {
     pub crop: CropSettings,
     /// Expression scoring.
     pub expressions: ExpressionSettings,
-    /// Refine each face's eyes with the iris model from the first frame (the gaze scores;
-    /// blinks are read from the mesh either way); without it, the gaze scores stay 0.
-    /// The model is loaded either way, and [`FacePipeline::set_refine_eyes`] turns the
-    /// refinement off and on.
+    /// Refine each face's eyes with the iris model from the first frame (the gaze scores
+    /// and the refined lids; blinks are read from the mesh either way); without it, the
+    /// gaze scores stay 0. The model is loaded with the pipeline where this is on, else on
+    /// the first frame after [`FacePipeline::set_refine_eyes`] turns the refinement on.
     pub refine_eyes: bool,
     /// Every frame is an unrelated still: all state is forgotten between frames.
     pub still_images: bool,
@@ -117,7 +117,11 @@ pub struct FacePipeline {
     cropper: FaceCropper,
     pose: PoseEstimator,
     poses: Vec<Option<HeadPose>>,
-    eye_refiner: EyeRefiner,
+    /// Where the face models come from: the iris model is loaded from here when first
+    /// needed.
+    cache: AssetCache,
+    /// The iris model's two sessions, once some frame has needed them (about 12 MB).
+    eye_refiner: Option<EyeRefiner>,
     refining_eyes: bool,
     eyes: Vec<[Option<RefinedEye>; 2]>,
     /// Per face, its mesh with the irises appended (kept between frames for the buffers).
@@ -150,13 +154,18 @@ impl FacePipeline {
     ) -> Result<Self, FacePipelineError> {
         let tracker = FaceTracker::load(cache, options, settings.tracker)?;
         let canonical = CanonicalFace::load(&cache.face_geometry()?)?;
-        let eye_refiner = EyeRefiner::load(cache)?;
+        let eye_refiner = if settings.refine_eyes {
+            Some(EyeRefiner::load(cache)?)
+        } else {
+            None
+        };
         Ok(Self {
             cropper: FaceCropper::new(settings.crop),
             analyzer: ExpressionAnalyzer::new(settings.expressions),
             pose: PoseEstimator::new(&canonical),
             poses: Vec::new(),
             refining_eyes: settings.refine_eyes,
+            cache: cache.clone(),
             eye_refiner,
             eyes: Vec::new(),
             landmarks_with_irises: Vec::new(),
@@ -188,7 +197,8 @@ impl FacePipeline {
     }
 
     /// Runs the iris model on every face from the next frame on, or stops (where nothing
-    /// reads gaze, its time is saved and the gaze scores stay 0).
+    /// reads gaze, its time is saved and the gaze scores stay 0). The model is loaded on
+    /// the next frame if it has not been yet; an error loading it is that frame's.
     pub fn set_refine_eyes(&mut self, on: bool) {
         self.refining_eyes = on;
     }
@@ -225,9 +235,12 @@ impl FacePipeline {
         let eyes_start = Instant::now();
         self.eyes.clear();
         if self.refining_eyes {
+            let eye_refiner = match &mut self.eye_refiner {
+                Some(loaded) => loaded,
+                empty => empty.insert(EyeRefiner::load(&self.cache)?),
+            };
             for face in &tracked.faces {
-                self.eyes
-                    .push(self.eye_refiner.refine(frame, &face.landmarks)?);
+                self.eyes.push(eye_refiner.refine(frame, &face.landmarks)?);
             }
             let faces = tracked.faces.len();
             if self.landmarks_with_irises.len() < faces {

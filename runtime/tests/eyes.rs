@@ -8,7 +8,7 @@ use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
 use lensmith_runtime::face_regions::{
     IRIS_CENTERS, LANDMARK_COUNT_WITH_IRISES, LEFT_EYE, RIGHT_EYE,
 };
-use lensmith_runtime::models::{AssetCache, ModelOptions};
+use lensmith_runtime::models::{AssetCache, AssetPaths, ModelOptions};
 
 #[path = "support/effect_bundle.rs"]
 mod effect_bundle;
@@ -228,6 +228,54 @@ fn the_irises_are_appended_to_the_mesh_as_mediapipe_numbers_them() {
     pipeline.set_refine_eyes(false);
     let faces = pipeline.process(photo.view(), 0.0).unwrap();
     assert_eq!(faces.faces().next().unwrap().landmarks.len(), 468);
+}
+
+#[test]
+fn the_iris_model_is_loaded_only_once_eyes_are_refined() {
+    let Some(cache) = lensmith_testkit::cache_or_skip("eyes") else {
+        return;
+    };
+    let photo = lensmith_testkit::astronaut(&cache);
+    // A cache whose iris model is missing: only refining the eyes needs it.
+    let missing = cache.root().join("no-such-folder/iris_landmark.onnx");
+    let without_iris = cache.clone().with_paths(AssetPaths {
+        iris_landmarks: Some(missing),
+        ..AssetPaths::default()
+    });
+    let settings = |refine_eyes| FacePipelineSettings {
+        refine_eyes,
+        ..FacePipelineSettings::still_images(1)
+    };
+    let error = FacePipeline::load(
+        &without_iris,
+        ModelOptions::default(),
+        settings(true),
+        vec![],
+    )
+    .expect_err("refining from the start loads the iris model with the pipeline");
+    assert!(error.to_string().contains("iris"), "{error}");
+
+    let mut pipeline = FacePipeline::load(
+        &without_iris,
+        ModelOptions::default(),
+        settings(false),
+        vec![],
+    )
+    .expect("a pipeline that refines no eyes does not need the iris model");
+    let faces = pipeline.process(photo.view(), 0.0).unwrap();
+    assert_eq!(faces.faces().next().unwrap().landmarks.len(), 468);
+    // Turned on, the next frame loads it, and says which file is missing.
+    pipeline.set_refine_eyes(true);
+    let error = pipeline.process(photo.view(), 0.1).unwrap_err();
+    assert!(error.to_string().contains("iris"), "{error}");
+
+    // From the real cache, the same pipeline loads it on the frame that first needs it.
+    let mut pipeline =
+        FacePipeline::load(&cache, ModelOptions::default(), settings(false), vec![]).unwrap();
+    pipeline.process(photo.view(), 0.0).unwrap();
+    pipeline.set_refine_eyes(true);
+    let faces = pipeline.process(photo.view(), 0.1).unwrap();
+    assert_eq!(faces.faces().next().unwrap().landmarks.len(), 478);
 }
 
 /// The centroid of the pixels of `after` that are nearly `color` and were not in `before`.
