@@ -198,7 +198,8 @@ impl FacePipeline {
 
     /// Runs the iris model on every face from the next frame on, or stops (where nothing
     /// reads gaze, its time is saved and the gaze scores stay 0). The model is loaded on
-    /// the next frame if it has not been yet; an error loading it is that frame's.
+    /// the next frame if it has not been yet: that frame's eye time includes the load, and
+    /// an error loading it is that frame's.
     pub fn set_refine_eyes(&mut self, on: bool) {
         self.refining_eyes = on;
     }
