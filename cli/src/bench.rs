@@ -2,7 +2,8 @@
 //! in memory so that decoding and disk stay out of the numbers. The figure that matters
 //! for a live effect is the tracking path: frames where the face is followed from the
 //! previous frame's mesh and the detector does not run, alone and with each face's eyes
-//! refined by the iris model. The stages after tracking (eyes, head pose, expressions and
+//! refined by the eye landmark model (`--eye-model` times another, such as MediaPipe's
+//! iris landmark model). The stages after tracking (eyes, head pose, expressions and
 //! triggers) are timed per face on the same frames.
 
 use std::path::PathBuf;
@@ -13,13 +14,14 @@ use clap::Args;
 use effect_api::{Expression, Frame, TriggerMode, TriggerRule, TriggerSignal};
 use lensmith_runtime::expressions::{ExpressionAnalyzer, ExpressionSettings};
 use lensmith_runtime::eyes::EyeRefiner;
-use lensmith_runtime::models::{AssetCache, ModelOptions};
+use lensmith_runtime::models::{ModelKind, ModelOptions};
 use lensmith_runtime::pose::{CanonicalFace, PoseEstimator};
 use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
 use lensmith_runtime::triggers::{FaceSignals, TriggerEngine};
 use lensmith_runtime::video::open_source;
 use serde::Serialize;
 
+use crate::eye_model_choice::EyeModelChoice;
 use crate::json_file::write_json_atomically;
 use crate::renderer_choice::RendererChoice;
 
@@ -40,7 +42,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 600)]
     max_frames: usize,
     /// Threads ONNX Runtime may use per model (the detector, the mesh and a whole effect's
-    /// student; the iris model runs each eye with one, the two eyes side by side).
+    /// student; the eye model runs each eye with one, the two eyes side by side).
     #[arg(long, default_value_t = ModelOptions::default().intra_threads)]
     threads: usize,
     /// Also write the results as JSON here.
@@ -52,6 +54,8 @@ pub struct BenchArgs {
     /// The renderer for `--effect`.
     #[arg(long, value_enum, default_value_t = RendererChoice::Cpu)]
     renderer: RendererChoice,
+    #[command(flatten)]
+    eye_model: EyeModelChoice,
 }
 
 /// Median, 95th percentile and mean of a set of times, in milliseconds.
@@ -108,7 +112,7 @@ struct StagesJson {
 /// Stages that follow tracking, per face per frame.
 #[derive(Serialize)]
 struct PerFaceJson {
-    /// The iris model on both eyes, with its crops and measures.
+    /// The eye landmark model on both eyes, with its crops and measures.
     eyes: Summary,
     pose: Summary,
     /// Expression scores and one `while_active` trigger rule per expression.
@@ -127,6 +131,8 @@ struct BenchJson {
     /// The same frames' tracking with every face's eyes refined (what MediaPipe's
     /// FaceMesh does with `refine_landmarks=True`).
     tracking_with_eyes: Summary,
+    /// The eye landmark model file that refined them.
+    eye_model: String,
     tracking_stages: StagesJson,
     /// After tracking, per face per frame (tracking-path frames only).
     per_face: PerFaceJson,
@@ -178,7 +184,13 @@ fn one_rule_per_expression() -> Vec<TriggerRule> {
 
 /// Plays the clip through the tracker and times every frame after the warm-up.
 pub fn run(args: &BenchArgs) -> Result<()> {
-    let cache = AssetCache::locate()?;
+    if args.effect.is_some() && args.eye_model.is_given() {
+        bail!(
+            "--eye-model times tracking with another eye model; an effect runs the cache's (leave \
+             out --eye-model, or --effect)"
+        );
+    }
+    let cache = args.eye_model.cache()?;
     let (frames, frame_rate) = load_frames(args)?;
     let (width, height) = (frames[0].width(), frames[0].height());
     let total_frames = frames.len() * args.rounds.max(1);
@@ -274,6 +286,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         cpus: std::thread::available_parallelism().map_or(1, usize::from),
         tracking: Summary::of(&tracking.process),
         tracking_with_eyes: Summary::of(&tracking.process_with_eyes),
+        eye_model: cache.model(ModelKind::IrisLandmarks)?.display().to_string(),
         tracking_stages: StagesJson {
             landmarks: Summary::of(&tracking.landmarks),
             smoothing: Summary::of(&tracking.smoothing),
@@ -317,7 +330,8 @@ fn print_report(report: &BenchJson) {
     line("tracking path with eyes", &report.tracking_with_eyes);
     line("frames with detection", &report.with_detection);
     println!("  after tracking, per face:");
-    line("  eyes (iris model)", &report.per_face.eyes);
+    line("  eyes", &report.per_face.eyes);
+    println!("    (eye landmark model: {})", report.eye_model);
     line("  head pose", &report.per_face.pose);
     line(
         "  expressions + triggers",

@@ -5,6 +5,7 @@ mod bundle_commands;
 mod crops;
 mod detect;
 mod detector_choice;
+mod eye_model_choice;
 mod golden;
 mod json_file;
 mod new;

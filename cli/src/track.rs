@@ -12,10 +12,11 @@ use clap::Args;
 use effect_api::TriggerRules;
 use lensmith_runtime::annotate::Canvas;
 use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
-use lensmith_runtime::models::{AssetCache, ModelOptions};
+use lensmith_runtime::models::ModelOptions;
 use lensmith_runtime::video::{FrameSink, create_sink, open_source};
 
 use crate::detector_choice::DetectorChoice;
+use crate::eye_model_choice::EyeModelChoice;
 use crate::json_file::write_json_atomically;
 use report::{FrameReport, Report, Timings, face_events, face_report, trigger_report};
 
@@ -36,6 +37,8 @@ pub struct TrackArgs {
     max_faces: usize,
     #[command(flatten)]
     detector: DetectorChoice,
+    #[command(flatten)]
+    eye_model: EyeModelChoice,
     /// Treat every frame as an unrelated still: detect afresh, no smoothing.
     #[arg(long = "static")]
     still_images: bool,
@@ -67,7 +70,7 @@ fn load_rules(path: &Path) -> Result<TriggerRules> {
 
 /// Tracks faces through the input and writes what was asked for.
 pub fn run(args: &TrackArgs) -> Result<()> {
-    let cache = AssetCache::locate()?;
+    let cache = args.eye_model.cache()?;
     // The cheap checks first, so that a bad argument fails before the models load.
     let rules = args.triggers.as_deref().map(load_rules).transpose()?;
     let mut source = open_source(&args.input)?;

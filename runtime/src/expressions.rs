@@ -1,7 +1,7 @@
 //! Expression scores per face and frame: eye closure, smile, open mouth, raised and
 //! lowered brows, a pucker, gaze, and head gestures, each in 0..=1.
 //!
-//! Eye closure is read from the mesh's lids and, where the iris model refined the eyes
+//! Eye closure is read from the mesh's lids and, where the eye model refined the eyes
 //! ([`crate::eyes`]), from the refined lids too; gaze is read from the iris's place between
 //! the eye's corners where the eyes were refined, and otherwise stays 0.
 //!
@@ -428,7 +428,7 @@ mod tests {
 
     #[test]
     fn a_blink_counts_where_one_eyes_refined_lids_stay_open() {
-        // Behind a glasses rim the iris model can read one closed eye's lids as half open.
+        // Behind a glasses rim the eye model can read one closed eye's lids as half open.
         let baseline = NeutralBaseline::typical();
         let blink = baseline.score(&with_lids([0.75, 0.75], [0.6, 0.05], [0.0, 0.0]));
         assert!(blink.blink >= 0.5, "{blink:?}");

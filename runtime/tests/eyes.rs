@@ -1,6 +1,6 @@
-//! MediaPipe's iris landmark model (converted at set-up) on a real photo: each iris is found
-//! inside its eye, of a plausible size, and the refined eyelids lie where the mesh put the
-//! eye.
+//! The cache's eye landmark model (distilled from MediaPipe's iris landmark model) on a real
+//! photo: each iris is found inside its eye, of a plausible size, and where MediaPipe's
+//! `refine_landmarks` puts it, and the refined eyelids lie where the mesh put the eye.
 
 use effect_api::{Frame, PixelFormat, Point2};
 use lensmith_runtime::eyes::{EYE_CONTOUR_POINTS, EYELID_MESH_POINTS, EyeRefiner, RefinedEye};
@@ -236,7 +236,7 @@ fn the_iris_model_is_loaded_only_once_eyes_are_refined() {
         return;
     };
     let photo = lensmith_testkit::astronaut(&cache);
-    // A cache whose iris model is missing: only refining the eyes needs it.
+    // A cache whose eye model is missing: only refining the eyes needs it.
     let missing = cache.root().join("no-such-folder/iris_landmark.onnx");
     let without_iris = cache.clone().with_paths(AssetPaths {
         iris_landmarks: Some(missing),
@@ -252,7 +252,7 @@ fn the_iris_model_is_loaded_only_once_eyes_are_refined() {
         settings(true),
         vec![],
     )
-    .expect_err("refining from the start loads the iris model with the pipeline");
+    .expect_err("refining from the start loads the eye model with the pipeline");
     assert!(error.to_string().contains("iris"), "{error}");
 
     let mut pipeline = FacePipeline::load(
@@ -261,7 +261,7 @@ fn the_iris_model_is_loaded_only_once_eyes_are_refined() {
         settings(false),
         vec![],
     )
-    .expect("a pipeline that refines no eyes does not need the iris model");
+    .expect("a pipeline that refines no eyes does not need the eye model");
     let faces = pipeline.process(photo.view(), 0.0).unwrap();
     assert_eq!(faces.faces().next().unwrap().landmarks.len(), 468);
     // Turned on, the next frame loads it, and says which file is missing.

@@ -43,7 +43,7 @@ pub fn required(name: &str) -> bool {
 }
 
 /// The cache with the ONNX Runtime library, the face models (both detectors, the mesh, the
-/// iris model), the face geometry and the
+/// eye model), the face geometry and the
 /// sample photo; or `None` after announcing the skip. With `LENSMITH_REQUIRE_ASSETS=1` (as
 /// `cargo xtask test` and CI set it) a missing file fails the test instead.
 pub fn cache_or_skip(test: &str) -> Option<AssetCache> {

@@ -1,9 +1,9 @@
 //! `cargo xtask bench`: face tracking's speed per frame against MediaPipe's own FaceMesh in
 //! video mode, on the same 1280×720 frames, in one run: tracking alone against FaceMesh,
-//! and tracking with the eyes refined by the iris model against FaceMesh with
-//! `refine_landmarks=True`. Both sides load every frame into memory first and time only
-//! the per-frame call; the rounds alternate between them so that a machine that slows
-//! down part-way slows both.
+//! and tracking with the eyes refined (by the distilled eye landmark model, and by
+//! MediaPipe's own iris landmark model) against FaceMesh with `refine_landmarks=True`.
+//! Both sides load every frame into memory first and time only the per-frame call; the
+//! rounds alternate between them so that a machine that slows down part-way slows both.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,12 +23,14 @@ pub struct BenchOptions {
     #[arg(long, default_value_t = 150)]
     frames: usize,
     /// ONNX Runtime threads per model to try, comma-separated (the detector and the mesh;
-    /// the iris model runs each eye with one, the two eyes side by side).
+    /// the eye model runs each eye with one, the two eyes side by side).
     #[arg(long, value_delimiter = ',', default_values_t = [1, 2])]
     threads: Vec<usize>,
 }
 
 const WIDTH: u32 = 1280;
+/// Characters of the tables' first column: the longest row label fits.
+const LABEL_WIDTH: usize = 58;
 const HEIGHT: u32 = 720;
 
 /// One side's result in one round.
@@ -72,31 +74,20 @@ pub fn run(options: &BenchOptions) -> Result<()> {
     )?;
     let lensmith = target_dir().join("release").join("lensmith");
 
-    let mut ours: Vec<Vec<Timing>> = vec![Vec::new(); options.threads.len()];
-    let mut ours_with_eyes: Vec<Vec<Timing>> = vec![Vec::new(); options.threads.len()];
+    let empty: Vec<Vec<Timing>> = vec![Vec::new(); options.threads.len()];
+    let (mut ours, mut ours_with_eyes, mut ours_with_iris_model) =
+        (empty.clone(), empty.clone(), empty);
     let (mut theirs, mut theirs_refined) = (Vec::new(), Vec::new());
+    let iris_model = home.join("models").join("iris_landmark.onnx");
     for round in 1..=options.rounds {
         println!("round {round} of {}", options.rounds);
-        for ((&threads, results), results_with_eyes) in options
-            .threads
-            .iter()
-            .zip(&mut ours)
-            .zip(&mut ours_with_eyes)
-        {
-            let json = out_dir.join(format!("lensmith-{threads}-threads.json"));
-            let mut command = Command::new(&lensmith);
-            command
-                .arg("bench")
-                .arg(&frames)
-                .args(["--threads", &threads.to_string(), "--json"])
-                .arg(&json);
-            run_quietly(&mut command, "lensmith bench")?;
-            let report = read_json(&json)?;
-            results.push(timing(&report["tracking"], &json)?);
-            results_with_eyes.push(timing(&report["tracking_with_eyes"], &json)?);
-            if report["frames_without_face"].as_u64() != Some(0) {
-                bail!("{}: lensmith lost the face in some frames", json.display());
-            }
+        for (index, &threads) in options.threads.iter().enumerate() {
+            let (report, json) = lensmith_round(&lensmith, &frames, &out_dir, threads, None)?;
+            ours[index].push(timing(&report["tracking"], &json)?);
+            ours_with_eyes[index].push(timing(&report["tracking_with_eyes"], &json)?);
+            let (report, json) =
+                lensmith_round(&lensmith, &frames, &out_dir, threads, Some(&iris_model))?;
+            ours_with_iris_model[index].push(timing(&report["tracking_with_eyes"], &json)?);
         }
         theirs.push(mediapipe_round(&python, &frames, &out_dir, false)?);
         theirs_refined.push(mediapipe_round(&python, &frames, &out_dir, true)?);
@@ -119,7 +110,43 @@ pub fn run(options: &BenchOptions) -> Result<()> {
         ("lensmith with eyes", &ours_with_eyes),
         ("FaceMesh refine_landmarks=True", &theirs_refined),
     );
+    print_table(
+        options,
+        ("lensmith, MediaPipe's iris model", &ours_with_iris_model),
+        ("FaceMesh refine_landmarks=True", &theirs_refined),
+    );
     Ok(())
+}
+
+/// One round of `lensmith bench` on the clip, `eye_model` in place of the cache's eye
+/// model: its report and the file it was read from.
+fn lensmith_round(
+    lensmith: &Path,
+    frames: &Path,
+    out_dir: &Path,
+    threads: usize,
+    eye_model: Option<&Path>,
+) -> Result<(Value, PathBuf)> {
+    let name = match eye_model {
+        Some(_) => format!("lensmith-{threads}-threads-iris-model.json"),
+        None => format!("lensmith-{threads}-threads.json"),
+    };
+    let json = out_dir.join(name);
+    let mut command = Command::new(lensmith);
+    command
+        .arg("bench")
+        .arg(frames)
+        .args(["--threads", &threads.to_string(), "--json"])
+        .arg(&json);
+    if let Some(model) = eye_model {
+        command.arg("--eye-model").arg(model);
+    }
+    run_quietly(&mut command, "lensmith bench")?;
+    let report = read_json(&json)?;
+    if report["frames_without_face"].as_u64() != Some(0) {
+        bail!("{}: lensmith lost the face in some frames", json.display());
+    }
+    Ok((report, json))
 }
 
 /// One round of MediaPipe's FaceMesh on the clip, `refine` for `refine_landmarks=True`.
@@ -161,19 +188,19 @@ fn print_table(
 ) {
     let (their_median, their_p95) = pooled(theirs);
     println!(
-        "  {:<34} {:>9} {:>9}   ratio to MediaPipe (median, p95)",
+        "  {:<LABEL_WIDTH$} {:>9} {:>9}   ratio to MediaPipe (median, p95)",
         "", "median", "p95"
     );
     for (threads, rounds) in options.threads.iter().zip(ours) {
         let (median, p95) = pooled(rounds);
         println!(
-            "  {:<34} {median:>6.2} ms {p95:>6.2} ms   {:.2}, {:.2}",
+            "  {:<LABEL_WIDTH$} {median:>6.2} ms {p95:>6.2} ms   {:.2}, {:.2}",
             format!("{our_label}, {threads} ORT thread(s)/model"),
             median / their_median,
             p95 / their_p95
         );
     }
-    println!("  {their_label:<34} {their_median:>6.2} ms {their_p95:>6.2} ms");
+    println!("  {their_label:<LABEL_WIDTH$} {their_median:>6.2} ms {their_p95:>6.2} ms");
 }
 
 /// Where cargo puts build output (`$CARGO_TARGET_DIR`, else `target/`).

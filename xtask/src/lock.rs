@@ -102,6 +102,11 @@ pub enum Recipe {
         #[serde(default)]
         densify: bool,
     },
+    /// Copied from a file the repository holds (a model the project trained itself).
+    Repository {
+        /// Its path from the workspace root.
+        file: String,
+    },
     /// Written from nothing by one of xtask's Python scripts, run with the converter's
     /// Python as `xtask/python/<script> <args>... <output>`.
     Generated {
@@ -118,7 +123,9 @@ impl Recipe {
     pub fn source(&self) -> Option<&str> {
         match self {
             Recipe::Member { source, .. } | Recipe::Packed { source, .. } => Some(source),
-            Recipe::TfliteToOnnx { .. } | Recipe::Generated { .. } => None,
+            Recipe::TfliteToOnnx { .. } | Recipe::Generated { .. } | Recipe::Repository { .. } => {
+                None
+            }
         }
     }
 }
@@ -229,6 +236,15 @@ impl AssetsLock {
             if let Recipe::Generated { script, .. } = &asset.recipe {
                 check_script_name(script).with_context(|| format!("asset `{}`", asset.path))?;
             }
+            if let Recipe::Repository { file } = &asset.recipe
+                && !stays_inside(file)
+            {
+                bail!(
+                    "asset `{}`: repository file `{file}` must be relative and stay inside the \
+                     repository",
+                    asset.path
+                );
+            }
             seen_paths.insert(asset.path.as_str());
         }
         Ok(())
@@ -258,15 +274,19 @@ fn check_script_name(script: &str) -> Result<()> {
 }
 
 fn check_relative(path: &str) -> Result<()> {
-    let candidate = Path::new(path);
-    if candidate.is_absolute()
-        || candidate
-            .components()
-            .any(|part| !matches!(part, std::path::Component::Normal(_)))
-    {
+    if !stays_inside(path) {
         bail!("asset path `{path}` must be relative and stay inside $LENSMITH_HOME");
     }
     Ok(())
+}
+
+/// Whether `path` is relative and made of plain names only (no `..`, no root).
+fn stays_inside(path: &str) -> bool {
+    let candidate = Path::new(path);
+    !candidate.is_absolute()
+        && candidate
+            .components()
+            .all(|part| matches!(part, std::path::Component::Normal(_)))
 }
 
 #[cfg(test)]
@@ -295,6 +315,8 @@ mod tests {
                 "models/face_landmark.onnx",
                 "models/geometry_pipeline_metadata_landmarks.binarypb",
                 "models/student_bench_256.onnx",
+                "models/eye_landmarks.onnx",
+                "models/iris_landmark.onnx",
                 "data/astronaut.png",
             ] {
                 assert!(paths.contains(&needed), "{host} lacks {needed}");
@@ -322,6 +344,21 @@ mod tests {
                 .to_string()
                 .contains("inside $LENSMITH_HOME")
         );
+    }
+
+    #[test]
+    fn repository_files_outside_the_repository_are_refused() {
+        for file in ["../outside.onnx", "/etc/passwd"] {
+            let text = lock_with_asset(&format!(
+                "[[asset]]\npath = \"m.onnx\"\nsha256 = \"{SHA}\"\nkind = \"repository\"\nfile = \"{file}\"\n"
+            ));
+            let error = AssetsLock::parse(&text).unwrap_err().to_string();
+            assert!(error.contains("inside the repository"), "{file}: {error}");
+        }
+        let inside = lock_with_asset(&format!(
+            "[[asset]]\npath = \"m.onnx\"\nsha256 = \"{SHA}\"\nkind = \"repository\"\nfile = \"runtime/models/m.onnx\"\n"
+        ));
+        assert!(AssetsLock::parse(&inside).is_ok());
     }
 
     #[test]

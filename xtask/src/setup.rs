@@ -257,6 +257,20 @@ fn make_asset(
             let _ = std::fs::remove_file(&scratch);
             result
         }
+        Recipe::Repository { file } => {
+            let source = crate::paths::workspace_root().join(file);
+            let bytes = std::fs::read(&source)
+                .with_context(|| format!("reading {} from the repository", source.display()))?;
+            verify_bytes(
+                &bytes,
+                &asset.sha256,
+                &source.display().to_string(),
+                "The repository's file differs from the one xtask/assets.lock pins. If it was \
+                 retrained on purpose, pin its new sha256 in the lock; otherwise restore it with \
+                 `git checkout`.",
+            )?;
+            write_atomically(&target, &bytes)
+        }
         Recipe::Generated { script, args } => {
             let python = converter_python(converter, home)?;
             let scratch = temporary_sibling(&target);

@@ -72,7 +72,7 @@ pub struct FaceReport {
     measurements: Option<FaceMetrics>,
 }
 
-/// One eye as the iris model refined it: the iris (centre, then four edge points, frame
+/// One eye as the eye model refined it: the iris (centre, then four edge points, frame
 /// pixels), the refined lids' openness over the eye's width, and the iris's offset from
 /// the eye's middle over its width (along the corner line towards the image's right, and
 /// across it down the face).

@@ -205,7 +205,7 @@ pub struct StickerLayer {
     /// The image (PNG with alpha).
     pub image: String,
     /// The landmark(s) it is pinned to (MediaPipe indices: 0–467 the mesh, 468–477 the
-    /// irises, which run the iris model); with several, their centre.
+    /// irises, which run the eye model); with several, their centre.
     pub anchor: Vec<u32>,
     /// Offset from the anchor in face widths, x to the face's right (the subject's left),
     /// y down the face.
@@ -266,7 +266,7 @@ pub struct PluginLayer {
     /// Free-form settings passed to the plugin as TOML text.
     #[serde(default)]
     pub settings: Option<toml::Table>,
-    /// The plugin reads the irises: the iris model then runs on every face, and each face's
+    /// The plugin reads the irises: the eye model then runs on every face, and each face's
     /// landmarks hold 478 points, the irises at 468–477
     /// ([`crate::face_regions::LANDMARK_COUNT_WITH_IRISES`]).
     #[serde(default)]

@@ -184,7 +184,7 @@ typedef struct LensmithConfig {
   const char *face_landmark_model;
   // `geometry_pipeline_metadata_landmarks.binarypb`; NULL to take it from `cache_dir`.
   const char *face_geometry;
-  // Threads ONNX Runtime may use per model; 0 for the default (2). The iris model, where an
+  // Threads ONNX Runtime may use per model; 0 for the default (2). The eye model, where an
   // effect needs it, runs each eye with one, the two eyes side by side on a helper thread.
   uint32_t threads;
   // Most faces tracked and drawn on; 0 for 1.
@@ -197,7 +197,9 @@ typedef struct LensmithConfig {
   // Nonzero: a bundle's plugin library for this platform may be loaded. Zero: only
   // plugins registered with `lensmith_register_static_plugin` play. Always zero on iOS.
   uint32_t allow_plugin_libraries;
-  // `iris_landmark.onnx` (gaze); NULL to take it from `cache_dir`.
+  // The eye landmark model (blinks and gaze): Lensmith's `eye_landmarks.onnx`, or
+  // MediaPipe's `iris_landmark.onnx`, which has the same interface; NULL to take
+  // `eye_landmarks.onnx` from `cache_dir`.
   const char *iris_landmark_model;
   // Nonzero: find faces with MediaPipe's full-range detector (faces down to about 5% of
   // the frame's width: group photos, selfie sticks) instead of the short-range one.

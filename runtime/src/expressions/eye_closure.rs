@@ -1,4 +1,4 @@
-//! How closed a face's eyes are, from the mesh's lids and, where the iris model refined
+//! How closed a face's eyes are, from the mesh's lids and, where the eye model refined
 //! the eyes, the refined lids, each against the face's neutral eyes.
 
 use super::metrics::FaceMetrics;
@@ -7,7 +7,7 @@ use super::ramp;
 /// How closed the eyes are, 0..=1: each eye, and both together.
 ///
 /// Each eye's closure is its lids' openness as a fraction of neutral, ramped: the mesh's
-/// lids, and where the iris model refined the eyes, the mean of the mesh's score and the
+/// lids, and where the eye model refined the eyes, the mean of the mesh's score and the
 /// refined lids' score. The mesh never closes an eye fully but is not fooled by a downward
 /// glance; the refined lids close fully but drop when the eyes look down, and one eye's
 /// can stay open behind a glasses rim or a hand. A blink closes both eyes, so `both` reads

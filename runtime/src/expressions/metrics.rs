@@ -64,11 +64,11 @@ pub struct FaceMetrics {
     pub lip_roundness: f32,
     /// Height of the eyebrows above the nose bridge, both sides and edges averaged.
     pub brow_height: f32,
-    /// The eyes as the iris model refined them, when it ran on both.
+    /// The eyes as the eye model refined them, when it ran on both.
     pub refined_eyes: Option<EyeMetrics>,
 }
 
-/// Both eyes as the iris model measured them, each in its own crop (ratios of the eye's
+/// Both eyes as the eye model measured them, each in its own crop (ratios of the eye's
 /// width, so free of the face's size and roll).
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct EyeMetrics {

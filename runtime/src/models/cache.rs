@@ -32,7 +32,9 @@ pub struct AssetPaths {
     pub face_detector_full_range: Option<PathBuf>,
     /// The face mesh model (`face_landmark.onnx`).
     pub face_landmarks: Option<PathBuf>,
-    /// The iris landmark model (`iris_landmark.onnx`).
+    /// The eye landmark model (`eye_landmarks.onnx`, distilled from MediaPipe's iris
+    /// landmark model); MediaPipe's own `iris_landmark.onnx` has the same interface and may
+    /// be named here instead.
     pub iris_landmarks: Option<PathBuf>,
     /// MediaPipe's face geometry (`geometry_pipeline_metadata_landmarks.binarypb`).
     pub face_geometry: Option<PathBuf>,

@@ -1,5 +1,5 @@
 //! How an effect player runs the face pipeline: video or stills, which detector, and
-//! whether the iris model refines the eyes, which only a bundle that reads the eyes (a
+//! whether the eye model refines the eyes, which only a bundle that reads the eyes (a
 //! blink, gaze or the irises) needs.
 
 use effect_api::face_regions::MESH_LANDMARK_COUNT;
@@ -25,7 +25,7 @@ pub(super) fn pipeline_settings(
     }
 }
 
-/// Whether the iris model must run on every face for the bundle: it reads blinks, gaze or
+/// Whether the eye model must run on every face for the bundle: it reads blinks, gaze or
 /// the irises. Elsewhere the model's time (a few milliseconds a face on a laptop core) is
 /// saved, blinks are read from the mesh's lids alone, the gaze scores stay 0 and faces have
 /// the mesh's 468 landmarks only, for plugins too.

@@ -16,7 +16,7 @@ pub struct CaseBudget {
     #[arg(long, value_name = "N")]
     pub max_student_frames: Option<u64>,
     /// Leave out the golden cases of any bundle that play more than N frames (a frame takes
-    /// about 1 s under emulation where the iris model runs on both eyes); `cargo xtask test`
+    /// about 1 s under emulation where MediaPipe's iris model ran on both eyes); `cargo xtask test`
     /// uses 180.
     #[arg(long, value_name = "N")]
     pub max_case_frames: Option<u64>,
