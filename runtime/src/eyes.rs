@@ -94,11 +94,12 @@ impl RefinedEye {
 /// ONNX Runtime thread, the two eyes at once where the machine has a second core (the
 /// image-right eye on a helper thread), reusing their buffers.
 ///
-/// On two cores the eyes side by side take 0.7 times as long as one after the other
-/// (`lensmith bench`'s eye stage: 3.9 ms against 5.6 ms under `taskset -c 0`), and one run
-/// of MediaPipe's model rewritten to take both eyes took 0.95 times as long as two; a 64×64
-/// model gains nothing from ONNX Runtime's own threads, which cost more to wake than they
-/// save.
+/// On two cores the eyes side by side take 0.85 times as long as one after the other with
+/// the distilled model (`lensmith bench`'s eye stage: 0.46 ms against 0.53–0.55 ms under
+/// `taskset -c 0`) and 0.7 times with MediaPipe's (3.9 ms against 5.6 ms); one run of
+/// MediaPipe's model rewritten to take both eyes took 0.95 times as long as two, and a
+/// 64×64 model gains nothing from ONNX Runtime's own threads, which cost more to wake than
+/// they save.
 #[derive(Debug)]
 pub struct EyeRefiner {
     /// The image-left eye's session and buffers, then the image-right eye's.

@@ -217,9 +217,10 @@ fn memcheck_on_arm(
 /// a student there too, and the cases of moving faces are played by the bundles without one.
 const CI_MAX_STUDENT_FRAMES: u64 = 1;
 /// And golden cases of any bundle that play more than 180 frames: never-blink's
-/// `franck-blinks` (224 frames), whose blink trigger runs the iris model on both eyes, about
-/// 1 s a frame under emulation; with it the ARM golden step took 442 s against 200.
-/// never-blink's other cases still run the iris model on ARM, and the moving faces of the
+/// `franck-blinks` (224 frames), whose blink trigger runs the eye model on both eyes: with
+/// MediaPipe's iris model in that place, about 1 s a frame under emulation, and the ARM
+/// golden step took 442 s against 200 (not measured again with the distilled eye model).
+/// never-blink's other cases still run the eye model on ARM, and the moving faces of the
 /// mask effects (up to 161 frames) still play.
 const CI_MAX_CASE_FRAMES: u64 = 180;
 
