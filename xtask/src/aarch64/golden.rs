@@ -78,8 +78,8 @@ pub fn compare_bundles(
         for case in &left_out {
             println!(
                 "aarch64: SKIPPING golden case {name}/{case} on ARM: over the case budget \
-                 ({}; under emulation a student model takes about 3 s a frame, the iris \
-                 model about 1 s); `cargo xtask aarch64` without it plays every case",
+                 ({}; under emulation a student model takes about 3 s a frame); \
+                 `cargo xtask aarch64` without it plays every case",
                 budget.options()
             );
             report.left_out(format!("{name}/{case}"));
