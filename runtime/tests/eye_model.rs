@@ -19,9 +19,21 @@ const STILL_SUFFIXES: [&str; 3] = ["jpg", "jpeg", "png"];
 
 /// The stills of the people `split.json` keeps for evaluation only, each file once (a
 /// group photo is filed under each of its people), with the person it is filed under first.
-fn evaluation_stills(faces: &Path) -> Vec<(String, PathBuf)> {
-    let split: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(faces.join("split.json")).unwrap()).unwrap();
+fn evaluation_stills(split_file: &Path) -> Vec<(String, PathBuf)> {
+    let faces = split_file.parent().unwrap();
+    let text = std::fs::read_to_string(split_file)
+        .unwrap_or_else(|error| panic!("{}: {error}", split_file.display()));
+    let split: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("{}: {error}", split_file.display()));
+    // With no train-usable person sent to evaluation, the evaluation people are the
+    // evaluation-only ones whatever the seed: never seen by the eye model's training.
+    assert_eq!(
+        split["evaluation_share"].as_f64(),
+        Some(0.0),
+        "{}: a split that sends train-usable people to evaluation is not the one the eye \
+         model was judged on; run `python -m lensmith_distill faces split` (the default recipe)",
+        split_file.display()
+    );
     let mut stills = Vec::new();
     for person in split["splits"]["evaluation"].as_array().unwrap() {
         let person = person.as_str().unwrap();
@@ -69,7 +81,16 @@ fn percentile(values: &[f32], fraction: f32) -> f32 {
 
 #[test]
 fn the_distilled_eye_model_follows_mediapipes_on_people_it_never_saw() {
-    let Some((cache, faces)) = catalogue_faces::faces_or_skip(TEST) else {
+    let Some((cache, _faces)) = catalogue_faces::faces_or_skip(TEST) else {
+        return;
+    };
+    let Some(split_file) = lensmith_testkit::cached_file_or_skip_with(
+        TEST,
+        &cache,
+        "faces/split.json",
+        "`cargo xtask test` writes it, or: cd distill && PYTHONPATH=src python -m \
+         lensmith_distill faces split",
+    ) else {
         return;
     };
     let Some(mediapipe_model) =
@@ -92,7 +113,7 @@ fn the_distilled_eye_model_follows_mediapipes_on_people_it_never_saw() {
 
     let (mut openness, mut iris) = (Vec::new(), Vec::new());
     let mut people = std::collections::BTreeSet::new();
-    for (person, still) in evaluation_stills(&faces) {
+    for (person, still) in evaluation_stills(&split_file) {
         let frame = open_source(&still)
             .and_then(|mut source| source.next_frame())
             .unwrap_or_else(|error| panic!("{}: {error}", still.display()))
