@@ -71,6 +71,19 @@ def test_openness_is_the_lid_gap_over_the_corner_distance():
     assert script.openness(points.reshape(1, -1))[0] == pytest.approx(12 / 40)
 
 
+def test_drawn_glasses_mark_the_crop_and_keep_its_form():
+    script = load_script()
+    crop = np.full((64, 64, 3), 128, np.uint8)
+    changed = []
+    for seed in range(20):
+        glasses = script.add_glasses(crop, np.random.default_rng(seed))
+        assert glasses.shape == crop.shape and glasses.dtype == np.uint8
+        changed.append(np.any(glasses != crop, axis=2).mean())
+    # A rim marks a band of the crop, never most of it: the eye stays visible.
+    assert min(changed) > 0.005 and max(changed) < 0.6
+    assert np.array_equal(script.add_glasses(crop, np.random.default_rng(3)), script.add_glasses(crop, np.random.default_rng(3)))
+
+
 def interface(session: ort.InferenceSession):
     return (
         [(i.name, list(i.shape)) for i in session.get_inputs()],
