@@ -9,13 +9,12 @@ use effect_api::Point2;
 use lensmith_runtime::eyes::{EyeRefiner, RefinedEye};
 use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
 use lensmith_runtime::models::{AssetPaths, ModelOptions};
-use lensmith_runtime::video::open_source;
+use lensmith_runtime::video::{ImageFolder, VideoError, open_source};
 
 #[path = "support/catalogue_faces.rs"]
 mod catalogue_faces;
 
 const TEST: &str = "eye_model";
-const STILL_SUFFIXES: [&str; 3] = ["jpg", "jpeg", "png"];
 
 /// The stills of the people `split.json` keeps for evaluation only, each file once (a
 /// group photo is filed under each of its people), with the person it is filed under first.
@@ -37,18 +36,13 @@ fn evaluation_stills(split_file: &Path) -> Vec<(String, PathBuf)> {
     let mut stills = Vec::new();
     for person in split["splits"]["evaluation"].as_array().unwrap() {
         let person = person.as_str().unwrap();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(faces.join(person))
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .filter(|path| {
-                path.extension()
-                    .and_then(|extension| extension.to_str())
-                    .is_some_and(|extension| {
-                        STILL_SUFFIXES.contains(&extension.to_ascii_lowercase().as_str())
-                    })
-            })
-            .collect();
-        files.sort();
+        // The person's PNG and JPEG files in name order, as `track` plays a folder; a
+        // person filed with videos only has none.
+        let files = match ImageFolder::open(&faces.join(person)) {
+            Ok(folder) => folder.files().to_vec(),
+            Err(VideoError::EmptyFolder { .. }) => Vec::new(),
+            Err(error) => panic!("{person}: {error}"),
+        };
         stills.extend(files.into_iter().map(|file| (person.to_owned(), file)));
     }
     let mut seen = std::collections::HashSet::new();

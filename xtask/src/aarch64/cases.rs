@@ -15,9 +15,9 @@ pub struct CaseBudget {
     /// `cargo xtask test` uses 1 to keep CI short.
     #[arg(long, value_name = "N")]
     pub max_student_frames: Option<u64>,
-    /// Leave out the golden cases of any bundle that play more than N frames (a frame takes
-    /// about 1 s under emulation where MediaPipe's iris model ran on both eyes); `cargo xtask test`
-    /// uses 180.
+    /// Leave out the golden cases of any bundle that play more than N frames (each frame is
+    /// tracked under emulation, the eye model too where the bundle reads the eyes); `cargo
+    /// xtask test` uses 240.
     #[arg(long, value_name = "N")]
     pub max_case_frames: Option<u64>,
 }
