@@ -8,6 +8,7 @@
 mod anchors;
 mod decode;
 mod letterbox;
+mod opencv_bilinear;
 mod suppression;
 
 pub use anchors::{Anchor, full_range_anchors, short_range_anchors};

@@ -25,6 +25,18 @@ use f1_counts::Counts;
 
 const LABELS: &str = include_str!("../../distill/people_expression_labels.csv");
 const TEST: &str = "expressions_on_the_catalogues_people";
+/// The faces MediaPipe's own FaceMesh finds on the catalogue's photos (`turned_faces.rs`
+/// checks that the runtime finds each of them): a labelled still may go unfound only where
+/// MediaPipe finds no face either.
+const MEDIAPIPE: &str = include_str!("data/catalogue_faces_mediapipe.json");
+
+/// Whether MediaPipe's FaceMesh finds no face in the catalogue's photo `file`.
+fn mediapipe_finds_no_face(file: &str) -> bool {
+    let document: serde_json::Value = serde_json::from_str(MEDIAPIPE).unwrap();
+    document["images"][file]
+        .as_array()
+        .is_some_and(|faces| faces.is_empty())
+}
 
 /// One labelled still; an empty field is "not judged".
 struct Label {
@@ -157,14 +169,17 @@ fn expressions_on_the_catalogues_people() {
     let labels = labels();
     let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
     let mut people = std::collections::BTreeSet::new();
-    let mut missed = Vec::new();
+    let (mut missed, mut missed_by_mediapipe_too) = (Vec::new(), Vec::new());
     for label in &labels {
         let person_box = *boxes
             .get(&label.file)
             .unwrap_or_else(|| panic!("{} is not in the faces index", label.file));
         let Some(scores) = persons_scores(&mut pipelines, &faces.join(&label.file), person_box)
         else {
-            missed.push(label.file.as_str());
+            match mediapipe_finds_no_face(&label.file) {
+                true => missed_by_mediapipe_too.push(label.file.as_str()),
+                false => missed.push(label.file.as_str()),
+            }
             continue;
         };
         people.insert(label.person.as_str());
@@ -179,8 +194,8 @@ fn expressions_on_the_catalogues_people() {
         }
     }
     println!(
-        "{} labelled stills of {} people; F1 at 0.5 (true/false positives, false/true negatives)",
-        labels.len(),
+        "{} labelled stills of {} people found; F1 at 0.5 (true/false positives, false/true negatives)",
+        labels.len() - missed.len() - missed_by_mediapipe_too.len(),
         people.len()
     );
     for (signal, counts) in &counts {
@@ -193,16 +208,19 @@ fn expressions_on_the_catalogues_people() {
             counts.true_negative
         );
     }
+    println!("not found, as MediaPipe's FaceMesh finds no face there: {missed_by_mediapipe_too:?}");
     assert!(
         missed.is_empty(),
         "the person's face was not found in {missed:?}"
     );
     // Measured when the ranges across people were chosen (on the train people only): smile
     // 0.943 (0.810 before its range), mouth_open 1.000 (0.737 before its range),
-    // brows_raised 0.333; 6 open eyes of 87 read as blinks, most of them squeezed by a laugh
+    // brows_raised 0.333 (0.286 once the detector read frames exactly as MediaPipe's does:
+    // einstein.jpg, one of the 5 raised brows found, is no longer found, as MediaPipe's
+    // FaceMesh finds no face there either); 6 open eyes of 87 read as blinks, most of them squeezed by a laugh
     // (still 6 once the refined lids count too, one of them a downward glance; 5 with the
     // distilled eye model).
-    for (signal, floor) in [("smile", 0.92), ("mouth_open", 0.9), ("brows_raised", 0.3)] {
+    for (signal, floor) in [("smile", 0.92), ("mouth_open", 0.9), ("brows_raised", 0.28)] {
         let f1 = counts[signal].f1();
         assert!(
             f1 >= floor,

@@ -2,7 +2,7 @@
 //! photo: each iris is found inside its eye, of a plausible size, and where MediaPipe's
 //! `refine_landmarks` puts it, and the refined eyelids lie where the mesh put the eye.
 
-use effect_api::{Frame, PixelFormat, Point2};
+use effect_api::{Frame, Point2};
 use lensmith_runtime::eyes::{EYE_CONTOUR_POINTS, EYELID_MESH_POINTS, EyeRefiner, RefinedEye};
 use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
 use lensmith_runtime::face_regions::{
@@ -158,22 +158,14 @@ fn a_mirrored_face_gives_mirrored_eyes() {
         return;
     };
     let photo = lensmith_testkit::astronaut(&cache);
-    let (width, height) = (photo.width(), photo.height());
-    let view = photo.view();
-    let mut data = Vec::with_capacity((width * height * 3) as usize);
-    for y in 0..height {
-        for pixel in view.row(y).chunks_exact(3).rev() {
-            data.extend_from_slice(pixel);
-        }
-    }
-    let mirror = Frame::from_packed(data, width, height, PixelFormat::Rgb8).unwrap();
+    let mirror = lensmith_testkit::mirrored(&photo);
     let (_, eyes) = mesh_and_eyes(&cache, &photo);
     let (_, mirrored) = mesh_and_eyes(&cache, &mirror);
     // The image-left eye of one is the image-right eye of the other.
     for (eye, other) in eyes.iter().zip(mirrored.iter().rev()) {
         let (eye, other) = (eye.as_ref().unwrap(), other.as_ref().unwrap());
         let (a, b) = (eye.iris_center(), other.iris_center());
-        let across = width as f32 - b.x;
+        let across = photo.width() as f32 - b.x;
         assert!(
             (a.x - across).abs() < 1.5 && (a.y - b.y).abs() < 1.5,
             "iris at {a:?}, mirrored at {b:?}"

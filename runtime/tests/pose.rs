@@ -1,20 +1,9 @@
 //! Head pose from the tracked mesh against MediaPipe's canonical face.
 
-use effect_api::{Frame, PixelFormat};
+use effect_api::Frame;
 use lensmith_runtime::models::ModelOptions;
 use lensmith_runtime::pose::{CanonicalFace, HeadPose, PoseEstimator};
 use lensmith_runtime::tracking::{FaceTracker, TrackerSettings};
-
-fn mirrored(photo: &Frame) -> Frame {
-    let mut data = Vec::with_capacity(photo.data().len());
-    for y in 0..photo.height() {
-        let row = photo.view().row(y);
-        for x in (0..photo.width() as usize).rev() {
-            data.extend_from_slice(&row[x * 3..x * 3 + 3]);
-        }
-    }
-    Frame::from_packed(data, photo.width(), photo.height(), PixelFormat::Rgb8).unwrap()
-}
 
 fn pose_of(
     tracker: &mut FaceTracker,
@@ -66,7 +55,11 @@ fn pose_of_the_astronaut_and_of_her_mirror_image() {
     assert!(pose.roll < 0.0);
 
     // Mirroring the image turns yaw and roll the other way and keeps pitch.
-    let (mirror, _) = pose_of(&mut tracker, &mut estimator, &mirrored(&photo));
+    let (mirror, _) = pose_of(
+        &mut tracker,
+        &mut estimator,
+        &lensmith_testkit::mirrored(&photo),
+    );
     println!("mirror: {mirror:?}");
     assert!(
         (mirror.yaw + pose.yaw).abs() < 4.0,

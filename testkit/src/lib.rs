@@ -7,7 +7,7 @@ mod motion;
 pub mod plugins;
 mod temp_dir;
 
-pub use motion::Motion;
+pub use motion::{Motion, mirrored};
 pub use temp_dir::TempDir;
 
 use std::io::Write;

@@ -71,3 +71,17 @@ impl Motion {
         Frame::from_packed(data, width, height, PixelFormat::Rgb8).unwrap()
     }
 }
+
+/// `photo` (packed RGB) turned left to right, as a mirror shows it: a face turned one way is
+/// then turned the other.
+pub fn mirrored(photo: &Frame) -> Frame {
+    let (width, height) = (photo.width(), photo.height());
+    let view = photo.view();
+    let mut data = Vec::with_capacity(width as usize * height as usize * 3);
+    for y in 0..height {
+        for pixel in view.row(y).chunks_exact(3).rev() {
+            data.extend_from_slice(pixel);
+        }
+    }
+    Frame::from_packed(data, width, height, PixelFormat::Rgb8).expect("same size as the photo")
+}

@@ -4,6 +4,7 @@
 use effect_api::{FaceDetection, FrameView, Point2, Rect};
 
 use super::decode::Candidate;
+use super::opencv_bilinear;
 
 /// The scale and padding that fit a frame into a square tensor.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,37 +30,30 @@ impl Letterbox {
         }
     }
 
-    /// Samples `frame` into `tensor` (NHWC RGB, values -1..1, padding black) with bilinear
-    /// filtering. `tensor` must hold `size × size × 3` values.
+    /// Samples `frame` into `tensor` (NHWC RGB, values -1..1, padding black) as MediaPipe's
+    /// `ImageToTensorCalculator` does on the CPU. `tensor` must hold `size × size × 3` values.
     ///
-    /// Positions follow MediaPipe's `ImageToTensorCalculator`, which maps the region's
-    /// corners onto the tensor's first and last pixel indices with OpenCV's
-    /// `warpPerspective` (pixel centres at whole numbers on both sides): tensor pixel `i`
-    /// reads the frame at `(i − pad) / scale`, not at the centre-aligned
-    /// `(i + ½ − pad) / scale − ½`. On a frame shrunk four times the two differ by about
-    /// 1.5 frame pixels, enough to move a small face's score by 0.1 across the threshold;
-    /// this way the scores are MediaPipe's own.
+    /// It maps the region's corners to tensor coordinates 0 and `size` with OpenCV's
+    /// `warpPerspective`, whose pixel centres are at whole numbers: tensor pixel `i` reads
+    /// the frame at `(i − pad) / scale`, not at the centre-aligned
+    /// `(i + ½ − pad) / scale − ½`; on a frame shrunk four times the two differ by about
+    /// 1.5 frame pixels. Each pixel is read with OpenCV's fixed-point bilinear and a black
+    /// border ([`opencv_bilinear`]), so the scores are MediaPipe's own.
     pub fn fill_tensor(&self, frame: FrameView<'_>, tensor: &mut [f32]) {
         let size = self.size as usize;
         debug_assert_eq!(tensor.len(), size * size * 3);
-        let max_x = frame.width() as f32 - 1.0;
-        let max_y = frame.height() as f32 - 1.0;
+        // In f64 from the frame's size, as OpenCV computes its transform in doubles.
+        let (width, height) = (f64::from(frame.width()), f64::from(frame.height()));
+        let side = width.max(height).max(1.0);
+        let frame_per_tensor = side / f64::from(self.size);
+        let (left, top) = ((width - side) / 2.0, (height - side) / 2.0);
         for (row, row_values) in tensor.chunks_exact_mut(size * 3).enumerate() {
-            let source_y = (row as f32 - self.pad_y) / self.scale;
-            let inside_y = (-0.5..=max_y + 0.5).contains(&source_y);
+            let source_y = top + row as f64 * frame_per_tensor;
             for (column, pixel) in row_values.chunks_exact_mut(3).enumerate() {
-                let source_x = (column as f32 - self.pad_x) / self.scale;
-                if !inside_y || !(-0.5..=max_x + 0.5).contains(&source_x) {
-                    pixel.fill(-1.0);
-                    continue;
-                }
-                let rgb = crate::sampling::bilinear(
-                    frame,
-                    source_x.clamp(0.0, max_x),
-                    source_y.clamp(0.0, max_y),
-                );
+                let source_x = left + column as f64 * frame_per_tensor;
+                let rgb = opencv_bilinear::sample(frame, source_x, source_y);
                 for (value, channel) in pixel.iter_mut().zip(rgb) {
-                    *value = channel * (2.0 / 255.0) - 1.0;
+                    *value = f32::from(channel) * (2.0 / 255.0) - 1.0;
                 }
             }
         }
@@ -113,5 +107,24 @@ mod tests {
         assert_eq!(at(10, 64), -1.0);
         assert_eq!(at(64, 64), 1.0);
         assert_eq!(at(120, 5), -1.0);
+    }
+
+    #[test]
+    fn a_row_half_off_the_frame_blends_with_the_black_bar() {
+        // 310 rows fit into 79.7 tensor rows below 24.2 rows of bar: tensor row 24 reads the
+        // frame 0.62 rows above its first, which OpenCV (and so MediaPipe) blends 3/8 of
+        // the first row into black (0.375 · 255 = 95.6, rounded to 96), not all or nothing.
+        let frame = Frame::filled(498, 310, [255, 255, 255]).unwrap();
+        let letterbox = Letterbox::fit(498, 310, 128);
+        let mut tensor = vec![0.0; 128 * 128 * 3];
+        letterbox.fill_tensor(frame.view(), &mut tensor);
+        let at = |row: usize, column: usize| tensor[(row * 128 + column) * 3];
+        assert_eq!(at(23, 64), -1.0);
+        assert!(
+            (at(24, 64) - (96.0 * 2.0 / 255.0 - 1.0)).abs() < 1e-6,
+            "{}",
+            at(24, 64)
+        );
+        assert_eq!(at(25, 64), 1.0);
     }
 }
