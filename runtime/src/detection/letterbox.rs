@@ -31,7 +31,8 @@ impl Letterbox {
     }
 
     /// Samples `frame` into `tensor` (NHWC RGB, values -1..1, padding black) as MediaPipe's
-    /// `ImageToTensorCalculator` does on the CPU. `tensor` must hold `size × size × 3` values.
+    /// `ImageToTensorCalculator` does on the CPU. `frame` is the frame this letterbox was
+    /// fit to; `tensor` must hold `size × size × 3` values.
     ///
     /// It maps the region's corners to tensor coordinates 0 and `size` with OpenCV's
     /// `warpPerspective`, whose pixel centres are at whole numbers: tensor pixel `i` reads
