@@ -19,30 +19,16 @@ repository root:
 """
 
 import argparse
-import json
 import os
 import sys
 
 import cv2
 import mediapipe as mp
 
-from mediapipe_reference import write_atomically
+from mediapipe_reference import catalogue_files, render_entries, write_atomically
 
 GENERATOR = "xtask/python/mediapipe_clip_faces.py"
 CLIP_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm")
-
-
-def clip_names(folder: str) -> list[str]:
-    """Every clip of the catalogue in `folder`, each file once, by its path in the folder."""
-    with open(os.path.join(folder, "index.json"), encoding="utf-8") as file:
-        index = json.load(file)
-    names, seen = [], set()
-    for person in index["people"].values():
-        for entry in person["files"]:
-            if entry["file"].lower().endswith(CLIP_SUFFIXES) and entry["sha256"] not in seen:
-                seen.add(entry["sha256"])
-                names.append(entry["file"])
-    return sorted(names)
 
 
 def faces_per_frame(path: str) -> str:
@@ -68,7 +54,7 @@ def main() -> None:
     parser.add_argument("--max-frames", type=int, default=600, help="longest clip recorded")
     args = parser.parse_args()
     clips = {}
-    for name in clip_names(args.folder):
+    for name in catalogue_files(args.folder, CLIP_SUFFIXES):
         path = os.path.join(args.folder, name)
         frames = int(cv2.VideoCapture(path).get(cv2.CAP_PROP_FRAME_COUNT))
         if frames > args.max_frames:
@@ -77,16 +63,8 @@ def main() -> None:
         clips[name] = faces_per_frame(path)
     if not clips:
         sys.exit(f"{args.folder}: no clip of at most {args.max_frames} frames")
-    lines = ["{"]
-    lines.append(f'  "generator": {json.dumps(GENERATOR)},')
-    lines.append(f'  "mediapipe_version": {json.dumps(mp.__version__)},')
-    lines.append('  "clips": {')
-    for index, (name, found) in enumerate(clips.items()):
-        comma = "," if index + 1 < len(clips) else ""
-        lines.append(f"    {json.dumps(name)}: {json.dumps(found)}{comma}")
-    lines.append("  }")
-    lines.append("}")
-    write_atomically(args.output, "\n".join(lines) + "\n")
+    head = {"generator": GENERATOR, "mediapipe_version": mp.__version__}
+    write_atomically(args.output, render_entries(head, "clips", clips))
     frames = sum(len(found) for found in clips.values())
     print(f"{args.output}: {len(clips)} clips, {frames} frames")
 

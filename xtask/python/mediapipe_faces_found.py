@@ -24,14 +24,13 @@ repository root:
 """
 
 import argparse
-import json
 import os
 import sys
 
 import cv2
 import mediapipe as mp
 
-from mediapipe_reference import detect_landmarks, write_atomically
+from mediapipe_reference import catalogue_files, detect_landmarks, render_entries, write_atomically
 
 GENERATOR = "xtask/python/mediapipe_faces_found.py"
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")  # what the runtime reads
@@ -50,19 +49,9 @@ def face_boxes(rgb, max_num_faces: int) -> list[list[float]]:
 
 def photo_names(folder: str) -> list[str]:
     """The photos to record, as paths relative to `folder` with '/' between parts."""
-    index_path = os.path.join(folder, "index.json")
-    if not os.path.exists(index_path):
+    if not os.path.exists(os.path.join(folder, "index.json")):
         return sorted(name for name in os.listdir(folder) if name.lower().endswith(PHOTO_SUFFIXES))
-    with open(index_path, encoding="utf-8") as file:
-        index = json.load(file)
-    names, seen = [], set()
-    for person in index["people"].values():
-        for entry in person["files"]:
-            if entry["file"].lower().endswith(PHOTO_SUFFIXES) and entry["sha256"] not in seen:
-                seen.add(entry["sha256"])
-                names.append(entry["file"])
-    return sorted(names)
-
+    return catalogue_files(folder, PHOTO_SUFFIXES)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -85,22 +74,12 @@ def main() -> None:
         images[name] = face_boxes(rgb, args.max_num_faces)
         if args.mirrored:
             images[name + MIRRORED] = face_boxes(cv2.flip(rgb, 1), args.max_num_faces)
-    document = {
+    head = {
         "generator": GENERATOR,
         "mediapipe_version": mp.__version__,
         "max_num_faces": args.max_num_faces,
-        "images": images,
     }
-    lines = ["{"]
-    for key in ("generator", "mediapipe_version", "max_num_faces"):
-        lines.append(f"  {json.dumps(key)}: {json.dumps(document[key])},")
-    lines.append('  "images": {')
-    for index, (name, boxes) in enumerate(images.items()):
-        comma = "," if index + 1 < len(images) else ""
-        lines.append(f"    {json.dumps(name)}: {json.dumps(boxes)}{comma}")
-    lines.append("  }")
-    lines.append("}")
-    write_atomically(args.output, "\n".join(lines) + "\n")
+    write_atomically(args.output, render_entries(head, "images", images))
     print(f"{args.output}: {sum(len(b) for b in images.values())} faces in {len(images)} photos")
 
 

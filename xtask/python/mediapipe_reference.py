@@ -89,6 +89,36 @@ def render(document: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def catalogue_files(folder: str, suffixes: tuple[str, ...]) -> list[str]:
+    """The files of a faces catalogue (the `index.json` that `python -m lensmith_distill
+    faces fetch` writes in `folder`) whose names end in `suffixes`, each file once however
+    many people it shows, as paths relative to `folder`, sorted."""
+    with open(os.path.join(folder, "index.json"), encoding="utf-8") as file:
+        index = json.load(file)
+    names, seen = [], set()
+    for person in index["people"].values():
+        for entry in person["files"]:
+            if entry["file"].lower().endswith(suffixes) and entry["sha256"] not in seen:
+                seen.add(entry["sha256"])
+                names.append(entry["file"])
+    return sorted(names)
+
+
+def render_entries(head: dict, key: str, entries: dict) -> str:
+    """JSON with `head`'s fields first, then `key`: a map written one entry per line, so a
+    regenerated fixture diffs by entry."""
+    lines = ["{"]
+    for name, value in head.items():
+        lines.append(f"  {json.dumps(name)}: {json.dumps(value)},")
+    lines.append(f"  {json.dumps(key)}: {{")
+    for index, (name, value) in enumerate(entries.items()):
+        comma = "," if index + 1 < len(entries) else ""
+        lines.append(f"    {json.dumps(name)}: {json.dumps(value)}{comma}")
+    lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def write_atomically(path: str, text: str) -> None:
     """Write through a temporary file beside `path`, so a reader never sees half a fixture."""
     directory = os.path.dirname(os.path.abspath(path))
