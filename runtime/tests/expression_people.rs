@@ -217,9 +217,9 @@ fn expressions_on_the_catalogues_people() {
     // 0.943 (0.810 before its range), mouth_open 1.000 (0.737 before its range),
     // brows_raised 0.333 (0.286 once the detector read frames exactly as MediaPipe's does:
     // einstein.jpg, one of the 5 raised brows found, is no longer found, as MediaPipe's
-    // FaceMesh finds no face there either); 6 open eyes of 87 read as blinks, most of them squeezed by a laugh
-    // (still 6 once the refined lids count too, one of them a downward glance; 5 with the
-    // distilled eye model).
+    // FaceMesh finds no face there either); 6 open eyes of 87 read as blinks, most of them
+    // squeezed by a laugh (still 6 once the refined lids count too, one of them a downward
+    // glance; 5 with the distilled eye model).
     for (signal, floor) in [("smile", 0.92), ("mouth_open", 0.9), ("brows_raised", 0.28)] {
         let f1 = counts[signal].f1();
         assert!(
