@@ -64,7 +64,6 @@ fn every_face_mediapipe_finds_on_the_catalogues_photos_turned_or_not() {
     };
     let settings = TrackerSettings {
         max_faces: 8,
-        max_new_mesh_change: std::env::var("XCHG").ok().map(|v| v.parse().unwrap()),
         ..TrackerSettings::still_images()
     };
     let mut tracker = FaceTracker::load(&cache, ModelOptions::default(), settings).unwrap();
