@@ -7,21 +7,22 @@ That this is MediaPipe's own reading was checked on scores: the short-range dete
 on this input gives, to four decimals, the scores MediaPipe 0.10.21's FaceDetection
 solution reports on the faces catalogue's photos and their mirror images (348 faces).
 
-The frame is a band of the sample photo (rows 100 to 410 of the 512×512 astronaut: 311 rows, so tensor row 25 reads half a row above the frame), so the
-tensor has black bars above and below and rows that straddle the frame's edge. Run from the
-repository root in the environment `cargo xtask bench` installs:
+The frame is a band of the sample photo (rows 100 to 410 of the 512×512 astronaut: 311
+rows, so tensor row 25 reads half a row above the frame), so the tensor has black bars
+above and below and a row that straddles the frame's edge. Run from the repository root in
+the environment `cargo xtask bench` installs:
 
     ~/.cache/lensmith/tools/mediapipe/bin/python xtask/python/detector_input_reference.py \\
         ~/.cache/lensmith/data/astronaut.png runtime/tests/data/astronaut_band_detector_input.png
 """
 
 import argparse
-import os
 import sys
-import tempfile
 
 import cv2
 import numpy as np
+
+from mediapipe_reference import write_atomically
 
 # The band of the photo that stands for a wide frame, and the short-range detector's input.
 BAND_ROWS = (100, 411)
@@ -59,18 +60,10 @@ def main() -> None:
         sys.exit(f"{args.photo}: not the 512x512 sample photo")
     band = bgr[BAND_ROWS[0] : BAND_ROWS[1]]
     tensor_image = detector_input(band, SIZE)
-    directory = os.path.dirname(os.path.abspath(args.output))
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=directory)
-    os.close(handle)
-    try:
-        if not cv2.imwrite(temporary, tensor_image):
-            sys.exit(f"{args.output}: OpenCV could not write the PNG")
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, args.output)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    encoded, png = cv2.imencode(".png", tensor_image)
+    if not encoded:
+        sys.exit(f"{args.output}: OpenCV could not encode the PNG")
+    write_atomically(args.output, png.tobytes())
     print(f"{args.output}: {SIZE}x{SIZE} detector input of rows {BAND_ROWS[0]}-{BAND_ROWS[1] - 1}")
 
 

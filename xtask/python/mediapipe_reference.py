@@ -119,13 +119,19 @@ def render_entries(head: dict, key: str, entries: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write through a temporary file beside `path`, so a reader never sees half a fixture."""
+def write_atomically(path: str, content: str | bytes) -> None:
+    """Write `content` (text, or bytes as they are) through a temporary file beside `path`,
+    so a reader never sees half a fixture."""
     directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+    suffix = os.path.splitext(path)[1]
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=directory)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
+        if isinstance(content, bytes):
+            with os.fdopen(handle, "wb") as file:
+                file.write(content)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+                file.write(content)
         # mkstemp creates the file 0600; give it the mode an ordinary write would.
         umask = os.umask(0)
         os.umask(umask)
