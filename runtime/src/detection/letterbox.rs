@@ -6,33 +6,42 @@ use effect_api::{FaceDetection, FrameView, Point2, Rect};
 use super::decode::Candidate;
 use super::opencv_bilinear;
 
-/// The scale and padding that fit a frame into a square tensor.
+/// How a frame fits into a square tensor: its longer side spans the tensor, centred, with
+/// black bars on the shorter side.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Letterbox {
     size: u32,
-    /// Tensor pixels per frame pixel.
-    scale: f32,
-    /// Tensor pixels of padding on the left.
-    pad_x: f32,
-    /// Tensor pixels of padding on the top.
-    pad_y: f32,
+    width: u32,
+    height: u32,
 }
 
 impl Letterbox {
     /// The fit of a `width`×`height` frame into a `size`×`size` tensor.
     pub fn fit(width: u32, height: u32, size: u32) -> Self {
-        let scale = size as f32 / width.max(height).max(1) as f32;
         Self {
             size,
-            scale,
-            pad_x: (size as f32 - width as f32 * scale) / 2.0,
-            pad_y: (size as f32 - height as f32 * scale) / 2.0,
+            width,
+            height,
         }
     }
 
+    /// Tensor pixels per frame pixel.
+    fn scale(&self) -> f32 {
+        self.size as f32 / self.width.max(self.height).max(1) as f32
+    }
+
+    /// Tensor pixels of padding on the left and on the top.
+    fn padding(&self) -> (f32, f32) {
+        let (size, scale) = (self.size as f32, self.scale());
+        (
+            (size - self.width as f32 * scale) / 2.0,
+            (size - self.height as f32 * scale) / 2.0,
+        )
+    }
+
     /// Samples `frame` into `tensor` (NHWC RGB, values -1..1, padding black) as MediaPipe's
-    /// `ImageToTensorCalculator` does on the CPU. `frame` is the frame this letterbox was
-    /// fit to; `tensor` must hold `size × size × 3` values.
+    /// `ImageToTensorCalculator` does on the CPU. `frame` must have the size this letterbox
+    /// was fit to; `tensor` must hold `size × size × 3` values.
     ///
     /// It maps the region's corners to tensor coordinates 0 and `size` with OpenCV's
     /// `warpPerspective`, whose pixel centres are at whole numbers: tensor pixel `i` reads
@@ -43,8 +52,9 @@ impl Letterbox {
     pub fn fill_tensor(&self, frame: FrameView<'_>, tensor: &mut [f32]) {
         let size = self.size as usize;
         debug_assert_eq!(tensor.len(), size * size * 3);
+        debug_assert_eq!((frame.width(), frame.height()), (self.width, self.height));
         // In f64 from the frame's size, as OpenCV computes its transform in doubles.
-        let (width, height) = (f64::from(frame.width()), f64::from(frame.height()));
+        let (width, height) = (f64::from(self.width), f64::from(self.height));
         let side = width.max(height).max(1.0);
         let frame_per_tensor = side / f64::from(self.size);
         let (left, top) = ((width - side) / 2.0, (height - side) / 2.0);
@@ -61,11 +71,9 @@ impl Letterbox {
     }
 
     fn point_to_frame(&self, x: f32, y: f32) -> Point2 {
-        let size = self.size as f32;
-        Point2::new(
-            (x * size - self.pad_x) / self.scale,
-            (y * size - self.pad_y) / self.scale,
-        )
+        let (size, scale) = (self.size as f32, self.scale());
+        let (pad_x, pad_y) = self.padding();
+        Point2::new((x * size - pad_x) / scale, (y * size - pad_y) / scale)
     }
 
     /// Maps a candidate from normalised tensor coordinates to frame pixels.
@@ -90,8 +98,8 @@ mod tests {
     #[test]
     fn wide_frames_get_bars_above_and_below_and_map_back() {
         let letterbox = Letterbox::fit(256, 128, 128);
-        assert_eq!(letterbox.scale, 0.5);
-        assert_eq!((letterbox.pad_x, letterbox.pad_y), (0.0, 32.0));
+        assert_eq!(letterbox.scale(), 0.5);
+        assert_eq!(letterbox.padding(), (0.0, 32.0));
         let corner = letterbox.point_to_frame(0.0, 0.25);
         assert_eq!(corner, Point2::new(0.0, 0.0));
         let far = letterbox.point_to_frame(1.0, 0.75);
