@@ -15,7 +15,7 @@ use serde::Serialize;
 /// Arguments of `lensmith detect`.
 #[derive(Args)]
 pub struct DetectArgs {
-    /// The image to look at (PNG or JPEG).
+    /// The image to look at (PNG, JPEG, WebP, BMP, TIFF, PPM).
     image: PathBuf,
     /// Print the result as JSON instead of text.
     #[arg(long)]

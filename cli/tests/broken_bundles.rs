@@ -200,7 +200,16 @@ fn cases() -> Vec<Case> {
             Box::new(|dir: &Path| {
                 std::fs::write(dir.join("images/hat.png"), b"not a png").unwrap()
             }),
-            &["is not a readable image"],
+            &["\"images/hat.png\" cannot be used as an image: it is not a PNG or JPEG"],
+        ),
+        case(
+            "image in a format bundles do not hold",
+            Box::new(|dir: &Path| {
+                image::RgbImage::from_pixel(4, 4, image::Rgb([9, 9, 9]))
+                    .save_with_format(dir.join("images/hat.png"), image::ImageFormat::WebP)
+                    .unwrap()
+            }),
+            &["it is a WebP image, and bundles hold PNG or JPEG images only"],
         ),
         case(
             "image over the texture budget",

@@ -50,6 +50,52 @@ fn paints_the_astronauts_face_and_not_the_corners() {
 }
 
 #[test]
+fn a_photo_in_webp_is_painted_exactly_as_the_same_pixels_in_png() {
+    let Some(cache) = lensmith_testkit::cache_or_skip(
+        "a_photo_in_webp_is_painted_exactly_as_the_same_pixels_in_png",
+    ) else {
+        return;
+    };
+    let work = TempDir::new("render-webp");
+    let bundle = paint_bundle();
+    let png = lensmith_testkit::astronaut_path(&cache);
+    let webp = work.join("astronaut.webp");
+    let photo = image::open(&png).unwrap().to_rgb8();
+    let mut bytes = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::webp::WebPEncoder::new_lossless(&mut bytes),
+        photo.as_raw(),
+        photo.width(),
+        photo.height(),
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap();
+    std::fs::write(&webp, bytes).unwrap();
+    let painted = |input: &std::path::Path, name: &str| {
+        let out = work.join(name);
+        let output = render(&[
+            bundle.as_os_str(),
+            input.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ]);
+        assert_success(&output);
+        assert!(
+            printed(&output).contains("1 frame(s), 1 face(s)"),
+            "{}",
+            printed(&output)
+        );
+        read_frames(&out).remove(0)
+    };
+    let from_webp = painted(&webp, "from_webp.png");
+    let from_png = painted(&png, "from_png.png");
+    assert!(
+        from_webp.data() == from_png.data(),
+        "the WebP photo was painted differently from the same pixels as PNG"
+    );
+}
+
+#[test]
 fn paints_a_folder_of_two_images_under_their_names() {
     let Some(cache) =
         lensmith_testkit::cache_or_skip("paints_a_folder_of_two_images_under_their_names")

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use effect_api::{Frame, FrameView};
 
-use crate::image_io::ImageReadError;
+use crate::image_io::{ImageReadError, is_still_image};
 
 #[cfg(all(feature = "camera", target_os = "linux"))]
 pub use camera::CameraSource;
@@ -103,12 +103,13 @@ pub enum VideoError {
         /// The operating system's reason.
         reason: String,
     },
-    /// An image in a folder or a still could not be decoded.
+    /// An image in a folder or a still could not be decoded. (Not a `source`: the message
+    /// already says what the image's error says.)
     #[error("{0}; replace or remove that file")]
-    Image(#[from] ImageReadError),
-    /// A folder source holds no PNG or JPEG files.
+    Image(ImageReadError),
+    /// A folder source holds no still images.
     #[error(
-        "folder {path} holds no PNG or JPEG files: add frames (sorted by file name) or choose another folder"
+        "folder {path} holds no images (PNG, JPEG, WebP, BMP, TIFF or PPM/PGM): add frames (sorted by file name) or choose another folder"
     )]
     EmptyFolder {
         /// The folder.
@@ -232,6 +233,12 @@ pub enum VideoError {
     },
 }
 
+impl From<ImageReadError> for VideoError {
+    fn from(error: ImageReadError) -> Self {
+        Self::Image(error)
+    }
+}
+
 impl VideoError {
     /// An I/O failure on `path` while doing `action`.
     pub(crate) fn io(path: &Path, action: &'static str, error: std::io::Error) -> Self {
@@ -244,8 +251,9 @@ impl VideoError {
 }
 
 /// Opens a frame source, chosen by what `path` is: a camera (`camera`, `camera:N`,
-/// `/dev/videoN`), a folder of PNG/JPEG files, a `.y4m` file, one `.png`/`.jpg`/`.jpeg`
-/// still, or any other video through ffmpeg.
+/// `/dev/videoN`), a folder of still images, a `.y4m` file, one still image (a name ending
+/// in one of [`crate::image_io::STILL_IMAGE_EXTENSIONS`]), or any other video through
+/// ffmpeg.
 pub fn open_source(path: &Path) -> Result<Box<dyn FrameSource>, VideoError> {
     if let Some(camera) = CameraSpec::parse(path) {
         return camera::open_camera(&camera);
@@ -261,7 +269,7 @@ pub fn open_source(path: &Path) -> Result<Box<dyn FrameSource>, VideoError> {
     }
     Ok(match extension(path).as_str() {
         "y4m" => Box::new(Y4mReader::open(path)?),
-        "png" | "jpg" | "jpeg" => Box::new(StillImage::open(path)?),
+        _ if is_still_image(path) => Box::new(StillImage::open(path)?),
         _ => Box::new(FfmpegReader::open(path)?),
     })
 }

@@ -192,6 +192,51 @@ fn image_folder_plays_images_in_name_order() {
     }
 }
 
+/// A 4×3 picture of one `colour`, encoded as `format`.
+fn write_still(path: &Path, colour: [u8; 3], format: image::ImageFormat) {
+    image::RgbImage::from_pixel(4, 3, image::Rgb(colour))
+        .save_with_format(path, format)
+        .unwrap();
+}
+
+#[test]
+fn photos_in_other_formats_are_stills_alone_and_in_folders() {
+    let dir = TempDir::new("formats");
+    let stills = [
+        ("a.webp", image::ImageFormat::WebP),
+        ("b.bmp", image::ImageFormat::Bmp),
+        ("c.tiff", image::ImageFormat::Tiff),
+        ("d.ppm", image::ImageFormat::Pnm),
+    ];
+    for (index, (name, format)) in stills.into_iter().enumerate() {
+        write_still(&dir.join(name), [index as u8 * 50; 3], format);
+        // Alone, each is one still photo, never a video for ffmpeg.
+        let mut source = open_source(&dir.join(name)).unwrap();
+        assert!(source.is_independent_stills(), "{name}");
+        let read = read_all(source.as_mut());
+        assert_eq!(read.len(), 1, "{name}");
+        assert_eq!(
+            read[0].frame.view().rgb(0, 0),
+            [index as u8 * 50; 3],
+            "{name}"
+        );
+    }
+    let read = read_all(open_source(dir.path()).unwrap().as_mut());
+    let names: Vec<&str> = read.iter().map(|frame| frame.name.as_str()).collect();
+    assert_eq!(names, ["a.webp", "b.bmp", "c.tiff", "d.ppm"]);
+}
+
+#[test]
+fn a_broken_still_is_named_once() {
+    let dir = TempDir::new("broken");
+    std::fs::write(dir.join("face.webp"), "not pixels").unwrap();
+    let error = open_source(&dir.join("face.webp")).err().unwrap();
+    assert!(matches!(error, VideoError::Image(_)), "{error}");
+    assert!(error.to_string().contains("face.webp"), "{error}");
+    // The message already holds the image's own error: a `source` would print it twice.
+    assert!(std::error::Error::source(&error).is_none(), "{error}");
+}
+
 #[test]
 fn empty_image_folder_is_an_error() {
     let dir = TempDir::new("empty");

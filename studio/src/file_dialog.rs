@@ -27,7 +27,10 @@ fn filters(purpose: Purpose) -> Vec<(&'static str, &'static [&'static str])> {
         Purpose::EffectFile => vec![("Lensmith effect", &["effect"])],
         Purpose::Source => vec![(
             "Photos and videos",
-            &["png", "jpg", "jpeg", "mp4", "mov", "webm", "mkv", "y4m"],
+            &[
+                "png", "jpg", "jpeg", "jpe", "jfif", "webp", "bmp", "tif", "tiff", "ppm", "pgm",
+                "pnm", "mp4", "mov", "webm", "mkv", "y4m",
+            ],
         )],
         Purpose::Asset("texture" | "image") => vec![("PNG images", &["png"])],
         Purpose::Asset("file") => vec![("3D LUTs", &["cube"])],
@@ -89,6 +92,17 @@ pub fn classify_drop(path: PathBuf) -> Dropped {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_source_dialog_offers_every_still_format_the_runtime_reads() {
+        let offered = filters(Purpose::Source)
+            .into_iter()
+            .flat_map(|(_, extensions)| extensions.iter().copied())
+            .collect::<Vec<_>>();
+        for still in lensmith_runtime::image_io::STILL_IMAGE_EXTENSIONS {
+            assert!(offered.contains(&still), "the dialog hides .{still} photos");
+        }
+    }
 
     #[test]
     fn drops_are_sorted_into_bundles_and_sources() {

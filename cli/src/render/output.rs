@@ -12,6 +12,7 @@ use effect_api::FrameView;
 use image::codecs::jpeg::JpegEncoder;
 use image::{ExtendedColorType, ImageEncoder};
 use lensmith_runtime::atomic_file::PendingFile;
+use lensmith_runtime::image_io::is_still_image;
 use lensmith_runtime::video::{
     AudioPassThrough, FfmpegWriter, FrameSink, FrameSource, ImageFolder, SourceFrame, audio_codecs,
     create_sink, open_source,
@@ -26,9 +27,9 @@ const VIDEO_EXTENSIONS: [&str; 4] = ["mp4", "mkv", "mov", "webm"];
 /// What the input is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputKind {
-    /// One PNG or JPEG.
+    /// One still image.
     Still,
-    /// A folder of PNG and JPEG files.
+    /// A folder of still images.
     Folder,
     /// A `.y4m` file (no audio).
     Y4m,
@@ -99,8 +100,8 @@ impl OutputPlan {
         let metadata = match std::fs::metadata(input) {
             Ok(metadata) => metadata,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => bail!(
-                "input {} does not exist: give an image (.png, .jpg), a folder of images, a \
-                 .y4m file or a video",
+                "input {} does not exist: give an image (.png, .jpg, .webp...), a folder of \
+                 images, a .y4m file or a video",
                 input.display()
             ),
             Err(error) => bail!("cannot read input {}: {error}", input.display()),
@@ -109,7 +110,7 @@ impl OutputPlan {
             InputKind::Folder
         } else {
             match extension(input).as_str() {
-                "png" | "jpg" | "jpeg" => InputKind::Still,
+                _ if is_still_image(input) => InputKind::Still,
                 "y4m" => InputKind::Y4m,
                 _ => InputKind::Video,
             }
@@ -151,6 +152,7 @@ impl OutputPlan {
                         output.display()
                     );
                 }
+                refuse_clashing_names(input)?;
                 OutputKind::NamedFolder
             }
             InputKind::Y4m | InputKind::Video => match output_extension.as_str() {
@@ -308,6 +310,29 @@ impl OutputPlan {
 }
 
 /// The output name of input image `name`: the same name, as PNG (`a.jpg` → `a.png`).
+/// Refuses a folder where two images would be written under one name (`face.jpg` and
+/// `face.webp` both become `face.png`): the second would replace the first's result.
+/// A folder that cannot be listed, or holds no image, is left for opening it to report.
+fn refuse_clashing_names(folder: &Path) -> Result<()> {
+    let Ok(images) = ImageFolder::open(folder) else {
+        return Ok(());
+    };
+    let mut written: BTreeMap<String, &Path> = BTreeMap::new();
+    for image in images.files() {
+        let name = image.file_name().unwrap_or_default().to_string_lossy();
+        if let Some(earlier) = written.insert(png_name(&name), image) {
+            bail!(
+                "{} and {} in {} would both be written as {}: rename one of them",
+                earlier.file_name().unwrap_or_default().to_string_lossy(),
+                name,
+                folder.display(),
+                png_name(&name)
+            );
+        }
+    }
+    Ok(())
+}
+
 fn png_name(name: &str) -> String {
     let stem = Path::new(name)
         .file_stem()
@@ -468,6 +493,25 @@ mod tests {
         assert!(error.contains("refusing to overwrite"), "{error}");
         let error = OutputPlan::new(&frames, &still).unwrap_err().to_string();
         assert!(error.contains("is a file"), "{error}");
+
+        // Photos in any still format are stills; two that would both become `face.png` in
+        // an output folder are refused before anything is written.
+        let webp = dir.join("face.webp");
+        std::fs::write(&webp, b"not decoded here").unwrap();
+        let plan = OutputPlan::new(&webp, &dir.join("out.png")).unwrap();
+        assert_eq!(plan.input_kind, InputKind::Still);
+        let clashing = dir.join("clashing");
+        std::fs::create_dir_all(&clashing).unwrap();
+        for name in ["face.jpg", "face.webp", "other.bmp"] {
+            std::fs::write(clashing.join(name), b"not decoded here").unwrap();
+        }
+        let error = OutputPlan::new(&clashing, &dir.join("out"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("face.jpg and face.webp") && error.contains("face.png"),
+            "{error}"
+        );
 
         assert_eq!(
             OutputPlan::new(&video, &dir.join("out.webm"))

@@ -9,7 +9,6 @@
 mod libraries;
 
 use std::collections::BTreeMap;
-use std::io::Cursor;
 use std::path::Path;
 
 use effect_api::manifest::{CheckedManifest, LayerKind, TensorLayout, check};
@@ -282,16 +281,13 @@ impl AssetChecker<'_> {
     }
 
     fn image(&self, bytes: &[u8], path: &str, at: &[&str], limit: u32, out: &mut Vec<Diagnostic>) {
-        let dimensions = image::ImageReader::new(Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(|error| error.to_string())
-            .and_then(|reader| {
-                crate::image_io::upright_dimensions(reader).map_err(|error| error.to_string())
-            });
+        let dimensions = crate::image_io::bundle_image_reader(bytes).and_then(|reader| {
+            crate::image_io::upright_dimensions(reader).map_err(|error| error.to_string())
+        });
         match dimensions {
             Err(reason) => out.push(self.checked.at(
                 at,
-                format!("\"{path}\" is not a readable image: {reason}"),
+                format!("\"{path}\" cannot be used as an image: {reason}"),
                 Some("save it as PNG or JPEG".to_owned()),
             )),
             Ok((width, height)) if width.max(height) > limit => out.push(self.checked.at(

@@ -61,13 +61,12 @@ impl LoadContext<'_> {
         name: &str,
         assets: &mut SceneAssets,
     ) -> Result<(TextureId, (u32, u32)), PlayerError> {
-        let cannot_decode =
-            |error: &dyn std::fmt::Display| format!("cannot decode the image: {error}");
-        let reader = image::ImageReader::new(std::io::Cursor::new(self.file(name)?))
-            .with_guessed_format()
-            .map_err(|error| self.asset_error(name, cannot_decode(&error)))?;
+        let cannot_use =
+            |error: &dyn std::fmt::Display| format!("cannot use the image: {error}");
+        let reader = crate::image_io::bundle_image_reader(self.file(name)?)
+            .map_err(|error| self.asset_error(name, cannot_use(&error)))?;
         let image = crate::image_io::decode_upright(reader)
-            .map_err(|error| self.asset_error(name, cannot_decode(&error)))?
+            .map_err(|error| self.asset_error(name, cannot_use(&error)))?
             .to_rgba8();
         let (width, height) = image.dimensions();
         let texture = Texture::from_straight_rgba(width, height, image.as_raw())

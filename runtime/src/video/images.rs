@@ -1,17 +1,13 @@
-//! Still images as frame sources: one PNG/JPEG file, or a folder of them played in file
-//! name order. Each image is an independent still, so trackers must not carry state over.
+//! Still images as frame sources: one photo (PNG, JPEG, WebP, BMP, TIFF, PPM/PGM), or a
+//! folder of them played in file name order. Each image is an independent still, so
+//! trackers must not carry state over.
 
 use std::path::{Path, PathBuf};
 
 use effect_api::Frame;
 
 use super::{FrameSource, STILLS_FRAME_RATE, SourceFrame, VideoError};
-use crate::image_io::read_rgb_frame;
-
-/// True for names ending in `.png`, `.jpg` or `.jpeg` (any case).
-fn is_image(path: &Path) -> bool {
-    matches!(super::extension(path).as_str(), "png" | "jpg" | "jpeg")
-}
+use crate::image_io::{is_still_image, read_rgb_frame};
 
 /// The file name of `path` as text, for [`SourceFrame::name`].
 fn file_name(path: &Path) -> String {
@@ -20,7 +16,7 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-/// A [`FrameSource`] over the PNG and JPEG files of one folder, sorted by file name
+/// A [`FrameSource`] over the still images of one folder, sorted by file name
 /// (plain byte order: pad numbers, `frame_002.png` before `frame_010.png`). Other files
 /// are skipped. Images are decoded one at a time as they are asked for.
 #[derive(Debug)]
@@ -37,7 +33,7 @@ impl ImageFolder {
         for entry in entries {
             let entry = entry.map_err(|error| VideoError::io(dir, "list", error))?;
             let path = entry.path();
-            if is_image(&path) && path.is_file() {
+            if is_still_image(&path) && path.is_file() {
                 files.push(path);
             }
         }
@@ -90,7 +86,7 @@ impl FrameSource for ImageFolder {
     }
 }
 
-/// A [`FrameSource`] of exactly one frame: a PNG or JPEG decoded when opened.
+/// A [`FrameSource`] of exactly one frame: a still image decoded when opened.
 #[derive(Debug)]
 pub struct StillImage {
     frame: Option<Frame>,
