@@ -16,7 +16,7 @@ use super::difference::{Difference, difference_picture};
 use super::motion::MotionSource;
 use super::suite::{Case, CaseInput};
 use super::{EXPECTED_FOLDER, GoldenError, REPORT_FOLDER};
-use crate::image_io::read_rgb_frame;
+use crate::image_io::{STILL_IMAGE_FORMATS, read_rgb_frame};
 use crate::models::AssetCache;
 use crate::player::{EffectPlayer, PlayerOptions};
 use crate::render::cpu::CpuRenderer;
@@ -256,7 +256,7 @@ fn open_input(
     };
     let still = read_rgb_frame(&path).map_err(|error| {
         input_error(format!(
-            "{error}; `motion` sways one still photo (PNG or JPEG)"
+            "{error}; `motion` sways one still photo ({STILL_IMAGE_FORMATS})"
         ))
     })?;
     Ok(Box::new(MotionSource::new(still, motion)))

@@ -61,8 +61,7 @@ impl LoadContext<'_> {
         name: &str,
         assets: &mut SceneAssets,
     ) -> Result<(TextureId, (u32, u32)), PlayerError> {
-        let cannot_use =
-            |error: &dyn std::fmt::Display| format!("cannot use the image: {error}");
+        let cannot_use = |error: &dyn std::fmt::Display| format!("cannot use the image: {error}");
         let reader = crate::image_io::bundle_image_reader(self.file(name)?)
             .map_err(|error| self.asset_error(name, cannot_use(&error)))?;
         let image = crate::image_io::decode_upright(reader)
