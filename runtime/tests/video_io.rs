@@ -177,6 +177,8 @@ fn image_folder_plays_images_in_name_order() {
     write_png(&dir.join("alpha.png"), [1, 1, 1]);
     write_png(&dir.join("frame_02.png"), [2, 2, 2]);
     std::fs::write(dir.join("notes.txt"), "not an image").unwrap();
+    // What macOS leaves beside a photo copied from it: hidden, and no image.
+    std::fs::write(dir.join("._alpha.png"), "resource fork").unwrap();
 
     let mut source = open_source(dir.path()).unwrap();
     assert!(source.is_independent_stills());

@@ -18,7 +18,9 @@ fn file_name(path: &Path) -> String {
 
 /// A [`FrameSource`] over the still images of one folder, sorted by file name
 /// (plain byte order: pad numbers, `frame_002.png` before `frame_010.png`). Other files
-/// are skipped. Images are decoded one at a time as they are asked for.
+/// are skipped, and so are hidden ones (names starting with `.`: the `._face.jpg`
+/// metadata files that macOS leaves beside photos copied from it are no images). Images
+/// are decoded one at a time as they are asked for.
 #[derive(Debug)]
 pub struct ImageFolder {
     files: Vec<PathBuf>,
@@ -33,7 +35,8 @@ impl ImageFolder {
         for entry in entries {
             let entry = entry.map_err(|error| VideoError::io(dir, "list", error))?;
             let path = entry.path();
-            if is_still_image(&path) && path.is_file() {
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if !hidden && is_still_image(&path) && path.is_file() {
                 files.push(path);
             }
         }
