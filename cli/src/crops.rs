@@ -24,7 +24,8 @@ use crate::json_file::write_json_atomically;
 /// Arguments of `lensmith crops`.
 #[derive(Args)]
 pub struct CropsArgs {
-    /// An image (PNG, JPEG, WebP, BMP, TIFF, PPM), a folder of them, a .y4m file or a video ffmpeg reads.
+    /// An image (PNG, JPEG, WebP, BMP, TIFF, PPM), a folder of them, a .y4m file or a video
+    /// ffmpeg reads.
     input: PathBuf,
     /// The folder to write the crops into (made if missing; crops of another input may
     /// already be there: names start with the input's name).

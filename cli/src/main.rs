@@ -30,7 +30,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Detect faces in an image (PNG, JPEG, WebP, BMP, TIFF, PPM) and compute each face's 468-point mesh.
+    /// Detect faces in an image (PNG, JPEG, WebP, BMP, TIFF, PPM) and compute each face's
+    /// 468-point mesh.
     Detect(detect::DetectArgs),
     /// Track faces through an image, a folder of images, a Y4M file or a video.
     Track(track::TrackArgs),

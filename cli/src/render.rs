@@ -28,7 +28,8 @@ use report::{Recorder, RunInfo};
 pub struct RenderArgs {
     /// The effect: a bundle folder (with `effect.toml`) or a `.effect` file.
     bundle: PathBuf,
-    /// An image (PNG, JPEG, WebP, BMP, TIFF, PPM), a folder of them, a .y4m file or a video ffmpeg reads.
+    /// An image (PNG, JPEG, WebP, BMP, TIFF, PPM), a folder of them, a .y4m file or a video
+    /// ffmpeg reads.
     input: PathBuf,
     /// Where to write: a .png or .jpg for an image; a folder for a folder (the same file
     /// names, as PNG); a .y4m or a video (.mp4, .mkv, .mov, .webm: the input's audio is

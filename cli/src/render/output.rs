@@ -309,7 +309,6 @@ impl OutputPlan {
     }
 }
 
-/// The output name of input image `name`: the same name, as PNG (`a.jpg` → `a.png`).
 /// Refuses a folder where two images would be written under one name (`face.jpg` and
 /// `face.webp` both become `face.png`): the second would replace the first's result.
 /// A folder that cannot be listed, or holds no image, is left for opening it to report.
@@ -333,6 +332,7 @@ fn refuse_clashing_names(folder: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The output name of input image `name`: the same name, as PNG (`a.jpg` → `a.png`).
 fn png_name(name: &str) -> String {
     let stem = Path::new(name)
         .file_stem()
