@@ -26,6 +26,17 @@ pub fn is_still_image(path: &Path) -> bool {
         .is_some_and(|extension| STILL_IMAGE_EXTENSIONS.contains(&extension.as_str()))
 }
 
+/// The name of the photo format `path` is in, by its name's ending, where it is one that
+/// phones save and this build does not decode (HEIC, HEIF, AVIF); `None` for any other.
+pub fn unread_photo_format(path: &Path) -> Option<&'static str> {
+    let extension = path.extension()?.to_string_lossy().to_ascii_lowercase();
+    match extension.as_str() {
+        "heic" | "heif" => Some("HEIC"),
+        "avif" => Some("AVIF"),
+        _ => None,
+    }
+}
+
 /// The formats a bundle's images may use. Bundles travel to players of other versions and
 /// platforms, so they keep to the two every player has always read.
 const BUNDLE_IMAGE_FORMATS: [ImageFormat; 2] = [ImageFormat::Png, ImageFormat::Jpeg];

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use effect_api::{Frame, FrameView};
 
-use crate::image_io::{ImageReadError, is_still_image};
+use crate::image_io::{ImageReadError, is_still_image, unread_photo_format};
 
 #[cfg(all(feature = "camera", target_os = "linux"))]
 pub use camera::CameraSource;
@@ -213,6 +213,17 @@ pub enum VideoError {
         /// The rate given.
         rate: f64,
     },
+    /// A photo in a format this build does not decode (HEIC and AVIF, as phones save).
+    #[error(
+        "cannot read {path}: {format} photos are not read here; convert it to JPEG or PNG \
+         first (for example `heif-convert {path} photo.jpg`, or export it as JPEG from the phone)"
+    )]
+    UnsupportedPhoto {
+        /// The photo.
+        path: PathBuf,
+        /// Its format's name.
+        format: &'static str,
+    },
     /// The output path names a format that cannot be written.
     #[error(
         "cannot write {path}: {reason}; use .y4m, .mp4, .mkv, .mov, .webm, .png or a folder path"
@@ -266,6 +277,14 @@ pub fn open_source(path: &Path) -> Result<Box<dyn FrameSource>, VideoError> {
     })?;
     if metadata.is_dir() {
         return Ok(Box::new(ImageFolder::open(path)?));
+    }
+    // Phones' photo formats, which neither the image decoders here nor ffmpeg builds as old
+    // as Debian 12's read: say so, rather than leave it to ffprobe's "invalid data".
+    if let Some(format) = unread_photo_format(path) {
+        return Err(VideoError::UnsupportedPhoto {
+            path: path.to_owned(),
+            format,
+        });
     }
     Ok(match extension(path).as_str() {
         "y4m" => Box::new(Y4mReader::open(path)?),

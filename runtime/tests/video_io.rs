@@ -229,6 +229,24 @@ fn photos_in_other_formats_are_stills_alone_and_in_folders() {
 }
 
 #[test]
+fn phone_photos_that_are_not_read_are_named_alone_and_in_folders() {
+    let dir = TempDir::new("heic");
+    write_png(&dir.join("a.png"), [1, 1, 1]);
+    std::fs::write(dir.join("IMG_0002.HEIC"), "ftypheic").unwrap();
+    for input in [dir.join("IMG_0002.HEIC"), dir.path().to_owned()] {
+        let error = open_source(&input).err().unwrap();
+        assert!(
+            matches!(error, VideoError::UnsupportedPhoto { format: "HEIC", .. }),
+            "{error}"
+        );
+        assert!(
+            error.to_string().contains("IMG_0002.HEIC") && error.to_string().contains("JPEG"),
+            "{error}"
+        );
+    }
+}
+
+#[test]
 fn a_broken_still_is_named_once() {
     let dir = TempDir::new("broken");
     std::fs::write(dir.join("face.webp"), "not pixels").unwrap();

@@ -12,7 +12,7 @@ use effect_api::FrameView;
 use image::codecs::jpeg::JpegEncoder;
 use image::{ExtendedColorType, ImageEncoder};
 use lensmith_runtime::atomic_file::PendingFile;
-use lensmith_runtime::image_io::is_still_image;
+use lensmith_runtime::image_io::{is_still_image, unread_photo_format};
 use lensmith_runtime::video::{
     AudioPassThrough, FfmpegWriter, FrameSink, FrameSource, ImageFolder, SourceFrame, audio_codecs,
     create_sink, open_source,
@@ -110,7 +110,10 @@ impl OutputPlan {
             InputKind::Folder
         } else {
             match extension(input).as_str() {
-                _ if is_still_image(input) => InputKind::Still,
+                // A phone's HEIC is a photo too: opening it says how to convert it.
+                _ if is_still_image(input) || unread_photo_format(input).is_some() => {
+                    InputKind::Still
+                }
                 "y4m" => InputKind::Y4m,
                 _ => InputKind::Video,
             }
@@ -499,6 +502,11 @@ mod tests {
         let webp = dir.join("face.webp");
         std::fs::write(&webp, b"not decoded here").unwrap();
         let plan = OutputPlan::new(&webp, &dir.join("out.png")).unwrap();
+        assert_eq!(plan.input_kind, InputKind::Still);
+        // A phone's HEIC is planned as a photo, so that opening it says how to convert it.
+        let heic = dir.join("IMG_0001.HEIC");
+        std::fs::write(&heic, b"not decoded here").unwrap();
+        let plan = OutputPlan::new(&heic, &dir.join("out.png")).unwrap();
         assert_eq!(plan.input_kind, InputKind::Still);
         let clashing = dir.join("clashing");
         std::fs::create_dir_all(&clashing).unwrap();

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use effect_api::Frame;
 
 use super::{FrameSource, STILLS_FRAME_RATE, SourceFrame, VideoError};
-use crate::image_io::{is_still_image, read_rgb_frame};
+use crate::image_io::{is_still_image, read_rgb_frame, unread_photo_format};
 
 /// The file name of `path` as text, for [`SourceFrame::name`].
 fn file_name(path: &Path) -> String {
@@ -28,15 +28,22 @@ pub struct ImageFolder {
 }
 
 impl ImageFolder {
-    /// Lists the images in `dir`; a folder without any is an error.
+    /// Lists the images in `dir`; a folder without any is an error, and so is one holding a
+    /// photo in a format that is not read (a phone's HEIC), which would otherwise be left
+    /// out unseen.
     pub fn open(dir: &Path) -> Result<Self, VideoError> {
         let entries = std::fs::read_dir(dir).map_err(|error| VideoError::io(dir, "list", error))?;
         let mut files = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|error| VideoError::io(dir, "list", error))?;
             let path = entry.path();
-            let hidden = entry.file_name().to_string_lossy().starts_with('.');
-            if !hidden && is_still_image(&path) && path.is_file() {
+            if entry.file_name().to_string_lossy().starts_with('.') || !path.is_file() {
+                continue;
+            }
+            if let Some(format) = unread_photo_format(&path) {
+                return Err(VideoError::UnsupportedPhoto { path, format });
+            }
+            if is_still_image(&path) {
                 files.push(path);
             }
         }
