@@ -1,5 +1,5 @@
 //! `lensmith render` run as a user runs it: the built binary playing an effect bundle on the
-//! sample photo, a folder of two images, a Y4M clip and an mp4 with audio, checking the
+//! sample photo (as PNG and as WebP), a folder of two images, a Y4M clip and an mp4 with audio, checking the
 //! pixels it draws, the audio it keeps, its reports and its refusals.
 
 #[path = "support/bundle.rs"]
@@ -47,45 +47,30 @@ fn paints_the_astronauts_face_and_not_the_corners() {
         "{}",
         printed(&output)
     );
-}
 
-#[test]
-fn a_photo_in_webp_is_painted_exactly_as_the_same_pixels_in_png() {
-    let Some(cache) = lensmith_testkit::cache_or_skip(
-        "a_photo_in_webp_is_painted_exactly_as_the_same_pixels_in_png",
-    ) else {
-        return;
-    };
-    let work = TempDir::new("render-webp");
-    let bundle = paint_bundle();
-    let png = lensmith_testkit::astronaut_path(&cache);
+    // The same pixels as a WebP photo (the image crate writes WebP losslessly) are painted
+    // exactly as the PNG was.
     let webp = work.join("astronaut.webp");
-    // The image crate writes WebP losslessly: the same pixels as the PNG.
-    image::open(&png)
+    image::open(&photo_path)
         .unwrap()
         .to_rgb8()
         .save_with_format(&webp, image::ImageFormat::WebP)
         .unwrap();
-    let painted = |input: &std::path::Path, name: &str| {
-        let out = work.join(name);
-        let output = render(&[
-            bundle.as_os_str(),
-            input.as_os_str(),
-            "-o".as_ref(),
-            out.as_os_str(),
-        ]);
-        assert_success(&output);
-        assert!(
-            printed(&output).contains("1 frame(s), 1 face(s)"),
-            "{}",
-            printed(&output)
-        );
-        read_frames(&out).remove(0)
-    };
-    let from_webp = painted(&webp, "from_webp.png");
-    let from_png = painted(&png, "from_png.png");
+    let out_webp = work.join("painted_from_webp.png");
+    let output = render(&[
+        bundle.as_os_str(),
+        webp.as_os_str(),
+        "-o".as_ref(),
+        out_webp.as_os_str(),
+    ]);
+    assert_success(&output);
     assert!(
-        from_webp.data() == from_png.data(),
+        printed(&output).contains("1 frame(s), 1 face(s)"),
+        "{}",
+        printed(&output)
+    );
+    assert!(
+        read_frames(&out_webp).remove(0).data() == painted.data(),
         "the WebP photo was painted differently from the same pixels as PNG"
     );
 }

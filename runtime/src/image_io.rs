@@ -19,18 +19,21 @@ pub const STILL_IMAGE_EXTENSIONS: [&str; 12] = [
 /// What the still formats are called in messages.
 pub const STILL_IMAGE_FORMATS: &str = "PNG, JPEG, WebP, BMP, TIFF or PPM/PGM";
 
+/// The ending of `path`'s name in lower case, if it has one.
+fn lowercase_extension(path: &Path) -> Option<String> {
+    Some(path.extension()?.to_string_lossy().to_ascii_lowercase())
+}
+
 /// True when `path`'s name ends in one of [`STILL_IMAGE_EXTENSIONS`] (any case).
 pub fn is_still_image(path: &Path) -> bool {
-    path.extension()
-        .map(|extension| extension.to_string_lossy().to_ascii_lowercase())
+    lowercase_extension(path)
         .is_some_and(|extension| STILL_IMAGE_EXTENSIONS.contains(&extension.as_str()))
 }
 
 /// The name of the photo format `path` is in, by its name's ending, where it is one that
 /// phones save and this build does not decode (HEIC, HEIF, AVIF); `None` for any other.
 pub fn unread_photo_format(path: &Path) -> Option<&'static str> {
-    let extension = path.extension()?.to_string_lossy().to_ascii_lowercase();
-    match extension.as_str() {
+    match lowercase_extension(path)?.as_str() {
         "heic" | "heif" => Some("HEIC"),
         "avif" => Some("AVIF"),
         _ => None,

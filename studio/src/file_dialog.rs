@@ -22,20 +22,23 @@ pub enum Purpose {
 }
 
 /// The file types a dialog offers: (label, extensions).
-fn filters(purpose: Purpose) -> Vec<(&'static str, &'static [&'static str])> {
+fn filters(purpose: Purpose) -> Vec<(&'static str, Vec<&'static str>)> {
+    /// The videos a preview plays (through ffmpeg, or Y4M directly).
+    const VIDEOS: [&str; 5] = ["mp4", "mov", "webm", "mkv", "y4m"];
     match purpose {
-        Purpose::EffectFile => vec![("Lensmith effect", &["effect"])],
+        Purpose::EffectFile => vec![("Lensmith effect", vec!["effect"])],
         Purpose::Source => vec![(
             "Photos and videos",
-            &[
-                "png", "jpg", "jpeg", "jpe", "jfif", "webp", "bmp", "tif", "tiff", "ppm", "pgm",
-                "pnm", "mp4", "mov", "webm", "mkv", "y4m",
-            ],
+            [
+                lensmith_runtime::image_io::STILL_IMAGE_EXTENSIONS.as_slice(),
+                &VIDEOS,
+            ]
+            .concat(),
         )],
-        Purpose::Asset("texture" | "image") => vec![("PNG images", &["png"])],
-        Purpose::Asset("file") => vec![("3D LUTs", &["cube"])],
-        Purpose::Asset("model") => vec![("ONNX models", &["onnx"])],
-        Purpose::Asset("library") => vec![("Plugin libraries", &["so", "dylib", "dll"])],
+        Purpose::Asset("texture" | "image") => vec![("PNG images", vec!["png"])],
+        Purpose::Asset("file") => vec![("3D LUTs", vec!["cube"])],
+        Purpose::Asset("model") => vec![("ONNX models", vec!["onnx"])],
+        Purpose::Asset("library") => vec![("Plugin libraries", vec!["so", "dylib", "dll"])],
         _ => Vec::new(),
     }
 }
@@ -50,7 +53,7 @@ pub fn choose(purpose: Purpose) -> Task<Option<PathBuf>> {
         Purpose::Asset(_) => "Choose the layer's file (it is copied into the bundle)",
     });
     for (label, extensions) in filters(purpose) {
-        dialog = dialog.add_filter(label, extensions);
+        dialog = dialog.add_filter(label, &extensions);
     }
     let folder = matches!(purpose, Purpose::BundleFolder | Purpose::NewEffectFolder);
     Task::perform(
@@ -97,7 +100,7 @@ mod tests {
     fn the_source_dialog_offers_every_still_format_the_runtime_reads() {
         let offered = filters(Purpose::Source)
             .into_iter()
-            .flat_map(|(_, extensions)| extensions.iter().copied())
+            .flat_map(|(_, extensions)| extensions)
             .collect::<Vec<_>>();
         for still in lensmith_runtime::image_io::STILL_IMAGE_EXTENSIONS {
             assert!(offered.contains(&still), "the dialog hides .{still} photos");
