@@ -167,6 +167,22 @@ pub enum HeaderError {
         /// Its length in bytes.
         len: usize,
     },
+    /// The headers are whole, but the code or data they place in the file runs past its end.
+    #[error(
+        "a truncated file: it is {} {} library whose code and data run to byte {needed}, but \
+         the file ends after {len} bytes (it was cut short when copied or downloaded, or is \
+         still being written)",
+        if matches!(format, BinaryFormat::Elf) { "an" } else { "a" },
+        format.name()
+    )]
+    CutShort {
+        /// The format.
+        format: BinaryFormat,
+        /// Where its last loaded segment ends.
+        needed: u64,
+        /// Its length in bytes.
+        len: usize,
+    },
     /// The file begins like a format, but its headers are inconsistent.
     #[error("not a library: it begins like {} {} file, but {problem}",
         if matches!(format, BinaryFormat::Elf) { "an" } else { "a" },
@@ -259,12 +275,30 @@ impl Reader<'_> {
     }
 }
 
+/// Where an ELF program header's segment ends in the file (`p_offset + p_filesz`), for the
+/// header at byte `at`; `None` when the header is cut or the sum overflows.
+fn segment_end(read: &Reader<'_>, at: usize, bits: u8) -> Option<u64> {
+    let (offset, size) = if bits == 64 {
+        (
+            read.u64(at.checked_add(8)?)?,
+            read.u64(at.checked_add(32)?)?,
+        )
+    } else {
+        (
+            u64::from(read.u32(at.checked_add(4)?)?),
+            u64::from(read.u32(at.checked_add(16)?)?),
+        )
+    };
+    offset.checked_add(size)
+}
+
 /// ELF: `e_type` says library (ET_DYN) or program (ET_EXEC); a position-independent
 /// program is ET_DYN too, told apart by the interpreter (PT_INTERP) it asks for.
 fn elf(bytes: &[u8]) -> Result<BinaryHeader, HeaderError> {
     const ET_REL: u16 = 1;
     const ET_EXEC: u16 = 2;
     const ET_DYN: u16 = 3;
+    const PT_LOAD: u32 = 1;
     const PT_INTERP: u32 = 3;
     let truncated = || HeaderError::Truncated {
         format: BinaryFormat::Elf,
@@ -327,6 +361,21 @@ fn elf(bytes: &[u8]) -> Result<BinaryHeader, HeaderError> {
                     return Err(truncated());
                 };
                 interpreter |= p_type == PT_INTERP;
+                if p_type == PT_LOAD {
+                    // The loader maps each loaded segment from the file: one that runs past
+                    // the file's end faults (SIGBUS) when its code or data is first touched.
+                    let end = at.and_then(|at| segment_end(&read, at, bits));
+                    let Some(end) = end else {
+                        return Err(truncated());
+                    };
+                    if end > bytes.len() as u64 {
+                        return Err(HeaderError::CutShort {
+                            format: BinaryFormat::Elf,
+                            needed: end,
+                            len: bytes.len(),
+                        });
+                    }
+                }
             }
             if interpreter {
                 BinaryKind::Executable

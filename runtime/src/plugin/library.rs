@@ -11,6 +11,7 @@ use effect_api::plugin::abi;
 use sha2::{Digest, Sha256};
 
 use super::PluginError;
+use super::binary_header::read_header;
 
 /// A loaded plugin library: its table's functions, checked by the handshake. It lives
 /// until the process ends (see [`PluginLibrary::load`] for why).
@@ -89,6 +90,13 @@ impl PluginLibrary {
             library: label.to_owned(),
             message,
         };
+        // A file the loader would map past its end (a library cut short, or one a watcher
+        // saw half written) kills the process with SIGBUS instead of failing to load.
+        if let Err(problem) = read_header(bytes) {
+            return Err(load_error(format!(
+                "cannot be loaded: {problem}; copy or build it again"
+            )));
+        }
         let copy = PrivateCopy::write(bytes, label).map_err(|error| {
             load_error(format!(
                 "cannot write a private copy of the library to load: {error}"

@@ -176,6 +176,70 @@ fn elf_headers_that_make_no_sense_are_refused() {
     ));
 }
 
+/// Sets the file offset and file size of the program header `index` of a little-endian
+/// 64-bit [`elf_file`].
+fn place_segment(bytes: &mut [u8], index: usize, offset: u64, size: u64) {
+    let at = 64 + index * 56;
+    bytes[at + 8..at + 16].copy_from_slice(&offset.to_le_bytes());
+    bytes[at + 32..at + 40].copy_from_slice(&size.to_le_bytes());
+}
+
+#[test]
+fn a_library_whose_loaded_segments_run_past_its_end_is_cut_short() {
+    let mut library = elf_file(64, false, 3, 62, &[PT_LOAD, PT_DYNAMIC, PT_LOAD]);
+    library.resize(4096, 0);
+    place_segment(&mut library, 0, 0, 2048);
+    place_segment(&mut library, 2, 2048, 2048);
+    assert!(
+        read_header(&library).is_ok(),
+        "segments that end at the file's end"
+    );
+    // Cut anywhere inside the second loaded segment: the loader would map past the end.
+    for len in [4095, 3000, 2049] {
+        let error = read_header(&library[..len]).unwrap_err();
+        assert_eq!(
+            error,
+            HeaderError::CutShort {
+                format: BinaryFormat::Elf,
+                needed: 4096,
+                len,
+            }
+        );
+    }
+    assert_eq!(
+        read_header(&library[..3000]).unwrap_err().to_string(),
+        "a truncated file: it is an ELF library whose code and data run to byte 4096, but the \
+         file ends after 3000 bytes (it was cut short when copied or downloaded, or is still \
+         being written)"
+    );
+    // Other segments (PT_DYNAMIC here) are inside the loaded ones; only loads are checked.
+    place_segment(&mut library, 1, 1 << 40, 1 << 40);
+    assert!(read_header(&library).is_ok());
+    // An offset and size whose sum overflows are no segment either.
+    place_segment(&mut library, 2, u64::MAX, 2);
+    assert!(matches!(
+        read_header(&library),
+        Err(HeaderError::Truncated { .. })
+    ));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn this_test_program_cut_after_its_headers_is_cut_short() {
+    // A real ELF file the linker wrote: whole it reads; cut to its first 64 KiB (its
+    // headers, and a little of the megabytes of code that follow) the code runs past the
+    // end. (Cut in half it may still be whole: debug information, never loaded, is most
+    // of a test program.)
+    let program = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+    assert!(read_header(&program).is_ok());
+    let start = &program[..64 << 10];
+    assert!(
+        matches!(read_header(start), Err(HeaderError::CutShort { .. })),
+        "{:?}",
+        read_header(start)
+    );
+}
+
 #[test]
 fn mach_o_thin_and_universal() {
     let dylib = read_header(&mach_file(64, 0x0100_000c, 6)).unwrap();
