@@ -273,6 +273,27 @@ fn pack_refuses_what_would_make_a_broken_bundle() {
         .to_string();
     assert!(message.contains("inside the bundle folder"), "{message}");
 
+    // A file that is not a bundle (the secret key it is signed with, given as -o by a slip
+    // of the keyboard) is never written over; an earlier .effect is.
+    let key_path = tmp.join("studio.key");
+    let key = signing::generate_key().unwrap();
+    signing::write_secret_key(&key_path, &key).unwrap();
+    let key_bytes = std::fs::read(&key_path).unwrap();
+    let message = pack(&dir, &key_path, Some(&key)).unwrap_err().to_string();
+    assert!(
+        message.contains("studio.key already exists and is not an effect bundle"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(&key_path).unwrap(),
+        key_bytes,
+        "the key is kept"
+    );
+    pack(&dir, &out, None).unwrap();
+    pack(&dir, &out, Some(&key)).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    std::fs::remove_file(&key_path).unwrap();
+
     std::fs::write(dir.join("Effect.TOML"), b"x").unwrap();
     let message = pack(&dir, &out, None).unwrap_err().to_string();
     assert!(

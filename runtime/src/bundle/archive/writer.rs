@@ -178,6 +178,19 @@ fn check_output(dir: &Path, out: &Path) -> Result<(), BundleError> {
             ),
         });
     }
+    if let Some(first_bytes) = existing_file_start(out)
+        && !first_bytes.is_empty()
+        && !first_bytes.starts_with(b"PK")
+    {
+        return Err(BundleError::Usage {
+            message: format!(
+                "{} already exists and is not an effect bundle (a .effect file is a zip \
+                 archive), so pack will not write over it: give another output name, or \
+                 delete that file first if you no longer need it",
+                out.display()
+            ),
+        });
+    }
     let parent = parent_of(out);
     let canonical_dir = dir
         .canonicalize()
@@ -195,6 +208,19 @@ fn check_output(dir: &Path, out: &Path) -> Result<(), BundleError> {
         });
     }
     Ok(())
+}
+
+/// The first bytes (up to 4) of the file at `path`, or `None` when there is no readable
+/// file there.
+fn existing_file_start(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut start = Vec::with_capacity(4);
+    std::fs::File::open(path)
+        .ok()?
+        .take(4)
+        .read_to_end(&mut start)
+        .ok()?;
+    Some(start)
 }
 
 /// Writes the archive to `pending`'s temporary file; returns the members stored
