@@ -47,6 +47,12 @@ name = "warm"
 file = "luts/warm.cube"
 "#;
 
+/// An ONNX model (`onnx.proto`'s ModelProto: IR version 8, opset 17) whose graph's one
+/// initializer, `w` (4 floats), says its values are in `weights.bin` beside it
+/// (`external_data` {location: weights.bin}, `data_location` EXTERNAL): what
+/// `onnx.save_model(..., save_as_external_data=True)` writes.
+const EXTERNAL_WEIGHTS_MODEL: &[u8] = b"\x08\x08\x42\x04\x0a\x00\x10\x11\x3a\x24\x2a\x22\x08\x04\x10\x01\x42\x01\x77\x6a\x17\x0a\x08location\x12\x0bweights.bin\x70\x01";
+
 /// The good bundle, in `dir`.
 fn write_good(dir: &Path) {
     write_bundle(dir, MANIFEST);
@@ -212,6 +218,20 @@ fn cases() -> Vec<Case> {
             &["it is a WebP image, and bundles hold PNG or JPEG images only"],
         ),
         case(
+            "image cut short after its header",
+            Box::new(|dir: &Path| {
+                let path = dir.join("images/hat.png");
+                // Noise, so that the compressed pixels are many times the header's size.
+                let noise = image::RgbImage::from_fn(200, 200, |x, y| {
+                    image::Rgb([(x * 7 + y * 13) as u8, (x * y) as u8, (x ^ y) as u8])
+                });
+                noise.save(&path).unwrap();
+                let bytes = std::fs::read(&path).unwrap();
+                std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+            }),
+            &["\"images/hat.png\" cannot be used as an image"],
+        ),
+        case(
             "image over the texture budget",
             Box::new(|dir: &Path| write_png(&dir.join("images/hat.png"), 2048, 16)),
             &["over the texture budget of 1024 px"],
@@ -261,6 +281,21 @@ fn cases() -> Vec<Case> {
                 std::fs::write(dir.join("effect.toml"), format!("{text}\n[[layer]]\nkind = \"face_model\"\nname = \"toon\"\nmodel = \"models/toon.onnx\"\n")).unwrap();
             }),
             &["model \"models/toon.onnx\""],
+        ),
+        case(
+            "model whose weights are stored beside it",
+            Box::new(|dir: &Path| {
+                std::fs::create_dir_all(dir.join("models")).unwrap();
+                std::fs::write(dir.join("models/toon.onnx"), EXTERNAL_WEIGHTS_MODEL).unwrap();
+                std::fs::write(dir.join("models/weights.bin"), [0u8; 16]).unwrap();
+                let text = std::fs::read_to_string(dir.join("effect.toml")).unwrap();
+                std::fs::write(dir.join("effect.toml"), format!("{text}\n[[layer]]\nkind = \"face_model\"\nname = \"toon\"\nmodel = \"models/toon.onnx\"\n")).unwrap();
+            }),
+            &[
+                "model \"models/toon.onnx\" does not load",
+                "(tensor \"w\") are stored in a separate file",
+                "save_as_external_data=False",
+            ],
         ),
         case(
             "model missing",

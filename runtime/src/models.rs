@@ -3,12 +3,14 @@
 //! pipeline expects before the first frame.
 
 mod cache;
+mod external_data;
 mod image_model;
 mod inspect;
 mod session;
 mod spec;
 
 pub use cache::{AssetCache, AssetPaths, cache_dir};
+pub use external_data::first_external_tensor;
 pub use image_model::{ImageModel, ImageModelError};
 pub use inspect::{ModelInterface, TensorInfo, inspect_model};
 pub use session::{Model, ModelOptions};
@@ -80,6 +82,16 @@ pub enum ModelError {
         path: PathBuf,
         /// Which tensor differs, and how.
         detail: String,
+    },
+    /// The model keeps weights in another file, which a model given as bytes would read
+    /// from the working directory (see [`external_data`]).
+    #[error(
+        "its weights (tensor \"{tensor}\") are stored in a separate file beside it, which a \
+         bundle's model cannot use"
+    )]
+    ExternalData {
+        /// The first such tensor's name.
+        tensor: String,
     },
     /// ONNX Runtime would not load a model given to it for inspection.
     #[error("ONNX Runtime cannot load this model: {message}")]

@@ -14,7 +14,7 @@ use std::path::Path;
 use effect_api::manifest::{CheckedManifest, LayerKind, TensorLayout, check};
 use effect_api::{Diagnostic, Manifest};
 
-use crate::models::{TensorInfo, inspect_model};
+use crate::models::{ModelError, TensorInfo, inspect_model};
 use crate::plugin::PluginCode;
 
 use super::MANIFEST_MEMBER as MANIFEST_FILE;
@@ -284,6 +284,18 @@ impl AssetChecker<'_> {
         let dimensions = crate::image_io::bundle_image_reader(bytes).and_then(|reader| {
             crate::image_io::upright_dimensions(reader).map_err(|error| error.to_string())
         });
+        // Within the budget, the whole image is decoded as the player will: a file cut short
+        // has a whole header and fails only there.
+        let dimensions = dimensions.and_then(|(width, height)| {
+            if width.max(height) > limit {
+                return Ok((width, height));
+            }
+            crate::image_io::bundle_image_reader(bytes)
+                .and_then(|reader| {
+                    crate::image_io::decode_upright(reader).map_err(|error| error.to_string())
+                })
+                .map(|_| (width, height))
+        });
         match dimensions {
             Err(reason) => out.push(self.checked.at(
                 at,
@@ -318,10 +330,17 @@ impl AssetChecker<'_> {
         let interface = match inspect_model(library, bytes) {
             Ok(interface) => interface,
             Err(error) => {
+                let hint = match error {
+                    ModelError::ExternalData { .. } => {
+                        "save it with its weights inside the .onnx file: in Python, \
+                         `onnx.save_model(model, path, save_as_external_data=False)`"
+                    }
+                    _ => "export it again as ONNX (opset 17 or newer)",
+                };
                 out.push(self.checked.at(
                     at,
                     format!("model \"{path}\" does not load: {error}"),
-                    Some("export it again as ONNX (opset 17 or newer)".to_owned()),
+                    Some(hint.to_owned()),
                 ));
                 return;
             }

@@ -7,8 +7,9 @@ use std::path::Path;
 use ort::session::Session;
 use ort::value::{TensorElementType, TensorRef};
 
-use super::ModelOptions;
+use super::external_data::first_external_tensor;
 use super::session::{environment, real_time_session};
+use super::{ModelError, ModelOptions};
 
 /// Why an effect's model could not be loaded or run. Each message names the model's path
 /// inside the bundle.
@@ -75,6 +76,9 @@ impl ImageModel {
             name: name.to_owned(),
             message,
         };
+        if let Some(tensor) = first_external_tensor(bytes) {
+            return Err(load_error(ModelError::ExternalData { tensor }.to_string()));
+        }
         let environment = environment(library).map_err(|error| load_error(error.to_string()))?;
         let session = real_time_session(&environment, bytes, options)
             .map_err(|error| load_error(error.to_string()))?;

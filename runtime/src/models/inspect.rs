@@ -8,6 +8,7 @@ use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
 
 use super::ModelError;
+use super::external_data::first_external_tensor;
 use super::session::environment;
 
 /// One input or output of a model.
@@ -33,6 +34,9 @@ pub struct ModelInterface {
 /// Loads `bytes` as an ONNX model with the ONNX Runtime library at `library` and reads
 /// its interface. `Err` holds ONNX Runtime's own words on why it would not load.
 pub fn inspect_model(library: &Path, bytes: &[u8]) -> Result<ModelInterface, ModelError> {
+    if let Some(tensor) = first_external_tensor(bytes) {
+        return Err(ModelError::ExternalData { tensor });
+    }
     let environment = environment(library)?;
     let session = Session::builder(&environment)
         .and_then(|builder| Ok(builder.with_optimization_level(GraphOptimizationLevel::Level1)?))
