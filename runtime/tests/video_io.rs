@@ -428,6 +428,49 @@ fn a_variable_rate_video_gives_each_stored_frame_once_at_its_average_rate() {
 }
 
 #[test]
+fn a_file_with_two_video_streams_plays_the_first_one_whole() {
+    if !lensmith_testkit::ffmpeg_or_skip("a_file_with_two_video_streams_plays_the_first_one_whole")
+    {
+        return;
+    }
+    let dir = TempDir::new("ffmpeg-two-streams");
+    let (small, large) = (dir.join("small.mp4"), dir.join("large.mp4"));
+    write_all(
+        &small,
+        30.0,
+        &[test_frame(32, 16, 0), test_frame(32, 16, 1)],
+    );
+    write_all(
+        &large,
+        30.0,
+        &[test_frame(64, 48, 2), test_frame(64, 48, 3)],
+    );
+    // The small stream first: ffmpeg alone would decode the large one, ffprobe measures
+    // the first.
+    let both = dir.join("both.mkv");
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&small)
+        .arg("-i")
+        .arg(&large)
+        .args(["-map", "0:v", "-map", "1:v", "-c", "copy"])
+        .arg(&both)
+        .status()
+        .unwrap();
+    assert!(status.success(), "ffmpeg could not make the test clip");
+    let read = read_all(open_source(&both).unwrap().as_mut());
+    assert_eq!(
+        read.len(),
+        2,
+        "the first stream's frames, not the second's cut up"
+    );
+    let expected = read_all(open_source(&small).unwrap().as_mut());
+    for (got, want) in read.iter().zip(&expected) {
+        assert_eq!(got.frame.data(), want.frame.data());
+    }
+}
+
+#[test]
 fn ffmpeg_errors_carry_its_message() {
     if !lensmith_testkit::ffmpeg_or_skip("ffmpeg_errors_carry_its_message") {
         return;

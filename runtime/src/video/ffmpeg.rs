@@ -91,13 +91,14 @@ impl StderrTail {
     }
 }
 
-/// Waits for `child` and turns a non-zero exit into an error carrying its stderr.
+/// Waits for `child` and turns a non-zero exit into an error carrying its stderr; returns
+/// what it printed (errors only: every run says `-v error`).
 pub(super) fn wait_success(
     child: &mut Child,
     stderr: &mut StderrTail,
     tool: &str,
     path: &Path,
-) -> Result<(), VideoError> {
+) -> Result<String, VideoError> {
     let status = child.wait().map_err(|error| {
         failed(
             tool,
@@ -108,7 +109,7 @@ pub(super) fn wait_success(
     })?;
     let text = stderr.collect();
     if status.success() {
-        Ok(())
+        Ok(text)
     } else {
         Err(failed(tool, path, status.to_string(), text))
     }
@@ -274,6 +275,9 @@ impl FfmpegReader {
             Command::new(FFMPEG)
                 .args(["-nostdin", "-v", "error", "-i"])
                 .arg(file_url(path))
+                // The stream ffprobe measured: left to itself ffmpeg picks the largest video
+                // stream, and frames of another size were cut into garbage.
+                .args(["-map", "0:v:0"])
                 // Each stored frame once: without this, ffmpeg repeats frames to fill a
                 // variable-rate stream up to its nominal rate (4.5 times as many frames
                 // for a phone clip that declares 120 fps and holds 26).

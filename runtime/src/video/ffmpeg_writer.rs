@@ -19,6 +19,25 @@ use super::{
 };
 use crate::atomic_file::PendingFile;
 
+/// What ffmpeg prints when it could not complete the file it wrote (a full disk, a folder
+/// gone), though it may still exit with success: ffmpeg 5 does so when writing the
+/// container's closing index fails, and the MP4 left has no index and does not play.
+const UNFINISHED_FILE_ERRORS: [&str; 4] = [
+    "Error writing trailer",
+    "No space left on device",
+    "Error closing file",
+    "Disk quota exceeded",
+];
+
+/// The first line of ffmpeg's error output `printed` that says the file is unfinished.
+fn unfinished_file_error(printed: &str) -> Option<&str> {
+    printed.lines().find(|line| {
+        UNFINISHED_FILE_ERRORS
+            .iter()
+            .any(|words| line.contains(words))
+    })
+}
+
 /// A running ffmpeg encoder, killed and reaped if dropped before it finishes.
 #[derive(Debug)]
 struct Encoder {
@@ -188,7 +207,7 @@ impl FfmpegWriter {
         encoder.stdin = None;
         match wait_success(&mut encoder.child, &mut encoder.stderr, FFMPEG, path) {
             Err(exit) => exit,
-            Ok(()) => failed(
+            Ok(_) => failed(
                 FFMPEG,
                 path,
                 format!("stopped reading frames: {error}"),
@@ -296,7 +315,17 @@ impl FrameSink for FfmpegWriter {
         };
         // Closing stdin tells ffmpeg the stream has ended.
         encoder.stdin = None;
-        wait_success(&mut encoder.child, &mut encoder.stderr, FFMPEG, &path)?;
+        let printed = wait_success(&mut encoder.child, &mut encoder.stderr, FFMPEG, &path)?;
+        // ffmpeg 5 exits with success when it cannot finish the file (a full disk fails
+        // the container's closing index): the words are the only sign.
+        if let Some(line) = unfinished_file_error(&printed) {
+            return Err(failed(
+                FFMPEG,
+                &path,
+                "exited with success but could not finish the file".to_owned(),
+                line.to_owned(),
+            ));
+        }
         drop(encoder);
         let Self { pending, .. } = *self;
         // ffmpeg has exited, so its file is complete; committing flushes it to disk
@@ -311,6 +340,26 @@ mod tests {
 
     fn codecs(names: &[&str]) -> Vec<String> {
         names.iter().map(|&name| name.to_owned()).collect()
+    }
+
+    #[test]
+    fn a_file_ffmpeg_could_not_finish_is_told_by_its_words() {
+        // What ffmpeg 5.1 printed, exiting with success, when the disk filled up at the end
+        // of an MP4 (its `moov` index was never written).
+        let printed = "[mp4 @ 0x55d0c8f1a2c0] Error writing trailer of /out/.a.partial-1-0.mp4: \
+                       No space left on device";
+        assert_eq!(unfinished_file_error(printed), Some(printed));
+        let full = "av_interleaved_write_frame(): No space left on device\nError closing file";
+        assert_eq!(
+            unfinished_file_error(full),
+            Some("av_interleaved_write_frame(): No space left on device")
+        );
+        // A glitch in the source's audio is no reason to refuse the result.
+        assert_eq!(
+            unfinished_file_error("[aac @ 0x1] channel element 0.0 is not allocated"),
+            None
+        );
+        assert_eq!(unfinished_file_error(""), None);
     }
 
     #[test]
