@@ -22,7 +22,7 @@ use lensmith_runtime::video::open_source;
 use serde::Serialize;
 
 use crate::eye_model_choice::EyeModelChoice;
-use crate::json_file::write_json_atomically;
+use crate::json_file::{check_json_destination, write_json_atomically};
 use crate::renderer_choice::RendererChoice;
 
 mod effect;
@@ -145,12 +145,28 @@ struct BenchJson {
 fn load_frames(args: &BenchArgs) -> Result<(Vec<Frame>, f64)> {
     let mut source = open_source(&args.input)?;
     let frame_rate = source.frame_rate();
-    let mut frames = Vec::new();
+    let mut frames: Vec<Frame> = Vec::new();
     while frames.len() < args.max_frames.max(1) {
-        match source.next_frame()? {
-            Some(frame) => frames.push(frame.frame),
-            None => break,
+        let Some(frame) = source.next_frame()? else {
+            break;
+        };
+        // One clip, one size: a folder of photos of several sizes would be timed as if
+        // every frame had the first one's (and an effect's frame buffer cannot hold them).
+        if let Some(first) = frames.first()
+            && (frame.frame.width(), frame.frame.height()) != (first.width(), first.height())
+        {
+            bail!(
+                "{}: frame {} is {}x{}, but the first is {}x{}; bench plays one clip of one \
+                 size: resize the images to one size, or bench each size apart",
+                args.input.display(),
+                frames.len(),
+                frame.frame.width(),
+                frame.frame.height(),
+                first.width(),
+                first.height()
+            );
         }
+        frames.push(frame.frame);
     }
     if frames.is_empty() {
         bail!("{}: no frames to benchmark", args.input.display());
@@ -189,6 +205,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             "--eye-model times tracking with another eye model; an effect runs the cache's (leave \
              out --eye-model, or --effect)"
         );
+    }
+    if let Some(path) = &args.json {
+        check_json_destination("--json", path)?;
     }
     let cache = args.eye_model.cache()?;
     let (frames, frame_rate) = load_frames(args)?;

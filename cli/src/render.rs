@@ -6,7 +6,7 @@ mod output;
 mod progress;
 mod report;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -86,6 +86,13 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     if let Some(json) = &args.json_report {
         plan.check_side_file(json, "--json-report")?;
     }
+    if args.watch {
+        let written = std::iter::once(("-o", &args.output))
+            .chain(args.json_report.iter().map(|json| ("--json-report", json)));
+        for (flag, path) in written {
+            refuse_inside_watched_bundle(&args.bundle, flag, path)?;
+        }
+    }
     let cache = AssetCache::locate()?;
     let still_images = args.still_images || plan.open_source()?.frames.is_independent_stills();
     let options = PlayerOptions {
@@ -150,6 +157,29 @@ pub fn run(args: &RenderArgs) -> Result<()> {
             ),
         }
     }
+}
+
+/// With `--watch`, a file written inside the bundle folder is a change to the bundle: each
+/// render would start the next, without end.
+fn refuse_inside_watched_bundle(bundle: &Path, flag: &str, path: &Path) -> Result<()> {
+    if !bundle.is_dir() {
+        return Ok(());
+    }
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let (Ok(bundle), Ok(folder)) = (bundle.canonicalize(), folder.canonicalize()) else {
+        return Ok(()); // a missing folder is reported where the file is written
+    };
+    if folder.starts_with(&bundle) {
+        bail!(
+            "{flag} {} is inside the bundle folder that --watch watches, so writing it would \
+             start the next render, without end: write it outside the bundle",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// Plays the effect over the whole input once and writes the output and reports.

@@ -17,7 +17,7 @@ use lensmith_runtime::video::{FrameSink, create_sink, open_source};
 
 use crate::detector_choice::DetectorChoice;
 use crate::eye_model_choice::EyeModelChoice;
-use crate::json_file::write_json_atomically;
+use crate::json_file::{check_json_destination, write_json_atomically};
 use report::{FrameReport, Report, Timings, face_events, face_report, trigger_report};
 
 /// Arguments of `lensmith track`.
@@ -73,6 +73,9 @@ pub fn run(args: &TrackArgs) -> Result<()> {
     let cache = args.eye_model.cache()?;
     // The cheap checks first, so that a bad argument fails before the models load.
     let rules = args.triggers.as_deref().map(load_rules).transpose()?;
+    if let Some(path) = &args.json {
+        check_json_destination("--json", path)?;
+    }
     let mut source = open_source(&args.input)?;
     let still_images = args.still_images || source.is_independent_stills();
     let settings = if still_images {

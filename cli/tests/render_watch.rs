@@ -142,3 +142,36 @@ fn watch_renders_again_on_a_change_and_keeps_the_last_good_output_on_a_broken_ed
         "the first manifest again gives the first picture"
     );
 }
+
+#[test]
+fn watch_refuses_to_write_inside_the_bundle_it_watches() {
+    let work = TempDir::new("render-watch-inside");
+    let bundle = work.join("bundle");
+    write_paint_bundle(&bundle, PAINT_MANIFEST);
+    let photo = work.join("photo.png");
+    std::fs::write(&photo, b"not read: refused before").unwrap();
+    for (out, extra) in [
+        (bundle.join("preview.png"), None),
+        (work.join("out.png"), Some(bundle.join("report.json"))),
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lensmith"));
+        command
+            .arg("render")
+            .arg(&bundle)
+            .arg(&photo)
+            .arg("-o")
+            .arg(&out)
+            .arg("--watch");
+        if let Some(report) = &extra {
+            command.arg("--json-report").arg(report);
+        }
+        let output = command.output().unwrap();
+        let text = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{text}");
+        assert!(
+            text.contains("is inside the bundle folder that --watch watches"),
+            "{text}"
+        );
+    }
+    assert!(!bundle.join("preview.png").exists() && !bundle.join("report.json").exists());
+}

@@ -309,8 +309,27 @@ pub fn create_sink(path: &Path, frame_rate: f64) -> Result<Box<dyn FrameSink>, V
                 reason: "JPEG output is not supported (it would lose quality each pass)".into(),
             });
         }
+        other if !path.is_dir() && is_unwritten_media_ending(other) => {
+            return Err(VideoError::UnsupportedOutput {
+                path: path.to_owned(),
+                reason: format!(
+                    ".{other} files are not written (a folder of PNGs by that name would be)"
+                ),
+            });
+        }
         _ => Box::new(PngSequence::create(path)?),
     })
+}
+
+/// Endings of pictures and videos that [`create_sink`] does not write: a name ending so
+/// is a wish for that format, which a folder of PNGs under that name would not grant.
+fn is_unwritten_media_ending(extension: &str) -> bool {
+    const OTHER_ENDINGS: [&str; 15] = [
+        "avi", "gif", "m4v", "mpg", "mpeg", "ts", "flv", "wmv", "3gp", "ogv", "apng", "mjpeg",
+        "heic", "heif", "avif",
+    ];
+    OTHER_ENDINGS.contains(&extension)
+        || crate::image_io::STILL_IMAGE_EXTENSIONS.contains(&extension)
 }
 
 /// The lowercase extension of `path`, or `""`.

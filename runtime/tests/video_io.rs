@@ -272,6 +272,33 @@ fn empty_image_folder_is_an_error() {
 }
 
 #[test]
+fn outputs_named_for_formats_not_written_are_refused_not_made_folders() {
+    let dir = TempDir::new("unwritten-outputs");
+    for name in [
+        "clip.gif",
+        "clip.AVI",
+        "photo.webp",
+        "photo.bmp",
+        "photo.heic",
+    ] {
+        let path = dir.join(name);
+        let error = create_sink(&path, 30.0).err().expect(name);
+        assert!(
+            matches!(error, VideoError::UnsupportedOutput { .. }),
+            "{name}: {error}"
+        );
+        assert!(!path.exists(), "{name}: nothing is made");
+    }
+    // A folder that is already there is written into, whatever its name.
+    let folder = dir.join("frames.gif");
+    std::fs::create_dir(&folder).unwrap();
+    let mut sink = create_sink(&folder, 30.0).unwrap();
+    sink.write_frame(test_frame(4, 4, 0).view()).unwrap();
+    sink.finish().unwrap();
+    assert!(folder.join("frame_000000.png").is_file());
+}
+
+#[test]
 fn png_sequence_sink_writes_decodable_frames() {
     let dir = TempDir::new("png-sequence");
     let out = dir.join("out");

@@ -215,7 +215,7 @@ impl OutputPlan {
                 path.display()
             );
         }
-        Ok(())
+        crate::json_file::check_json_destination(flag, path)
     }
 
     /// Opens the input. For a folder, also checks that no two images would be written
