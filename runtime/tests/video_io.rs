@@ -364,6 +364,19 @@ fn ffmpeg_round_trip_through_mp4_and_webm() {
         for (got, expected) in read.iter().zip(&frames) {
             assert_close(&got.frame, expected, 4..28, 12);
         }
+        // Tagged with the matrix and range it was encoded with, so that players do not
+        // guess (BT.709 for HD, which shifts every colour).
+        let probed = std::process::Command::new("ffprobe")
+            .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
+            .args(["stream=color_space,color_range", "-of", "csv=p=0"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&probed.stdout).trim(),
+            "tv,smpte170m",
+            "{name}"
+        );
     }
     assert_eq!(
         dir.names(),

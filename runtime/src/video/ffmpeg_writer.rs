@@ -180,6 +180,10 @@ impl FfmpegWriter {
             command
                 .args(codec)
                 .args(["-pix_fmt", "yuv420p"])
+                // ffmpeg turns the RGB frames into Y'CbCr with BT.601's matrix at TV range;
+                // saying so lets players decode them so. Untagged, players take a picture
+                // of HD size for BT.709 and shift every colour (cyan bars lost their red).
+                .args(["-colorspace", "smpte170m", "-color_range", "tv"])
                 .arg(file_url(self.pending.temp()))
                 .stdin(Stdio::piped())
                 .stdout(Stdio::null())
