@@ -138,3 +138,63 @@ fn pack_leaves_unused_files_out_unless_asked_to_keep_them() {
         ]
     );
 }
+
+#[test]
+fn a_large_unused_source_file_does_not_count_against_the_budget() {
+    let work = TempDir::new("unused-budget");
+    let bundle = work.join("warm");
+    write_bundle(&bundle);
+    let manifest = format!("{MANIFEST}\n[budget]\nmax_total_mb = 0.5\n");
+    std::fs::write(bundle.join("effect.toml"), manifest).unwrap();
+    // A designer's layered source, 2 MiB, beside what ships.
+    std::fs::create_dir_all(bundle.join("source")).unwrap();
+    std::fs::write(bundle.join("source/warm.psd"), vec![7u8; 2 << 20]).unwrap();
+    let validated = lensmith(&[OsStr::new("validate"), bundle.as_os_str()]);
+    let text = printed(&validated);
+    assert!(validated.status.success(), "{text}");
+    assert!(
+        text.contains("source/warm.psd: not used by any layer"),
+        "{text}"
+    );
+    // What ships is what counts: a used file over the budget still fails.
+    std::fs::rename(
+        bundle.join("source/warm.psd"),
+        bundle.join("luts/warm.cube"),
+    )
+    .unwrap();
+    let validated = lensmith(&[OsStr::new("validate"), bundle.as_os_str()]);
+    let text = printed(&validated);
+    assert_eq!(validated.status.code(), Some(1), "{text}");
+    assert!(text.contains("over its budget of 0.5 MiB"), "{text}");
+}
+
+#[test]
+fn a_layer_field_that_a_parameter_sets_is_a_warning_where_they_differ() {
+    let work = TempDir::new("overridden-field");
+    let bundle = work.join("warm");
+    write_bundle(&bundle);
+    let with = |field: &str| {
+        format!(
+            "{MANIFEST}{field}\n[[layer.parameter]]\nname = \"strength\"\ntype = \"float\"\nmin = 0.0\nmax = 1.0\ndefault = 0.9\n"
+        )
+    };
+    for (field, warned) in [
+        ("strength = 0.5", true),
+        ("strength = 0.9", false),
+        ("", false),
+    ] {
+        std::fs::write(bundle.join("effect.toml"), with(field)).unwrap();
+        let validated = lensmith(&[OsStr::new("validate"), bundle.as_os_str()]);
+        let text = printed(&validated);
+        assert!(validated.status.success(), "{field:?}: {text}");
+        let warning = "layer `warm`: `strength = 0.5` is not what plays: its parameter \
+                       `strength` sets it, starting from its default 0.9";
+        assert_eq!(text.contains(warning), warned, "{field:?}: {text}");
+        if warned {
+            assert!(
+                text.contains("effect.toml:11:12:"),
+                "the line is named: {text}"
+            );
+        }
+    }
+}

@@ -41,6 +41,15 @@ impl<'a> CheckedManifest<'a> {
             .map_or(0, |span| span.start);
         self.source.at(offset, message, hint)
     }
+
+    /// Whether the manifest's text holds a value at `path` (as in [`CheckedManifest::at`]),
+    /// rather than the field taking its default.
+    pub fn is_written(&self, path: &[&str]) -> bool {
+        self.positions
+            .as_ref()
+            .and_then(|root| span_at(root, path))
+            .is_some()
+    }
 }
 
 fn span_at(root: &Spanned<DeTable<'_>>, path: &[&str]) -> Option<Range<usize>> {

@@ -31,6 +31,21 @@ impl LayerKind {
         }
     }
 
+    /// The value the layer's own field gives the live property `name` (one of
+    /// [`LayerKind::live_properties`]), before any parameter sets it.
+    pub fn live_property(&self, name: &str) -> Option<f64> {
+        match (self, name) {
+            (Self::FaceModel(layer), "opacity") => Some(layer.opacity),
+            (Self::FaceModel(layer), "feather") => Some(layer.feather),
+            (Self::FaceMask(layer), "opacity") => Some(layer.opacity),
+            (Self::Sticker(layer), "opacity") => Some(layer.opacity),
+            (Self::Sticker(layer), "scale") => Some(layer.scale),
+            (Self::Sticker(layer), "rotation_deg") => Some(layer.rotation_deg),
+            (Self::Lut(layer), "strength") => Some(layer.strength),
+            _ => None,
+        }
+    }
+
     /// The properties a float parameter of the same name drives live, as
     /// `(name, smallest, largest)`; a plugin layer's parameters go to the plugin instead
     /// (`None`).

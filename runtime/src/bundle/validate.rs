@@ -11,7 +11,7 @@ mod libraries;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use effect_api::manifest::{CheckedManifest, LayerKind, TensorLayout, check};
+use effect_api::manifest::{CheckedManifest, LayerKind, ParameterValue, TensorLayout, check};
 use effect_api::{Diagnostic, Manifest};
 
 use crate::models::{ModelError, TensorInfo, inspect_model};
@@ -120,29 +120,66 @@ fn check_bundle(
             handshake,
         };
         assets.check(manifest, &mut diagnostics);
-        warnings = unused_files(manifest, files)
-            .into_iter()
-            .map(|unused| Diagnostic {
-                file: format!("{label}{}", unused.path),
-                line: 0,
-                column: 0,
-                message: format!(
-                    "not used by any layer ({}); `lensmith pack` leaves it out (use \
+        warnings = overridden_fields(manifest, &checked);
+        warnings.extend(
+            unused_files(manifest, files)
+                .into_iter()
+                .map(|unused| Diagnostic {
+                    file: format!("{label}{}", unused.path),
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "not used by any layer ({}); `lensmith pack` leaves it out (use \
                      --include-unused to keep it)",
-                    human_size(unused.bytes)
-                ),
-                hint: Some(
-                    "delete it if nothing needs it, or name it from a layer in effect.toml"
-                        .to_owned(),
-                ),
-            })
-            .collect();
+                        human_size(unused.bytes)
+                    ),
+                    hint: Some(
+                        "delete it if nothing needs it, or name it from a layer in effect.toml"
+                            .to_owned(),
+                    ),
+                }),
+        );
     }
     BundleReport {
         manifest: checked.manifest.clone(),
         diagnostics,
         warnings,
     }
+}
+
+/// Layer fields written in the manifest whose value never plays, because a parameter of
+/// the same name sets that property from its default on: a designer who edits the field
+/// sees nothing change.
+fn overridden_fields(manifest: &Manifest, checked: &CheckedManifest<'_>) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for (index, layer) in manifest.layers.iter().enumerate() {
+        let position = index.to_string();
+        for parameter in &layer.parameters {
+            let ParameterValue::Float { default, .. } = parameter.value else {
+                continue;
+            };
+            let name = parameter.name.as_str();
+            let field = ["layer", position.as_str(), name];
+            let Some(value) = layer.kind.live_property(name) else {
+                continue;
+            };
+            if checked.is_written(&field) && value != default {
+                warnings.push(checked.at(
+                    &field,
+                    format!(
+                        "layer `{}`: `{name} = {value}` is not what plays: its parameter \
+                         `{name}` sets it, starting from its default {default}",
+                        layer.name
+                    ),
+                    Some(format!(
+                        "give `{name}` and the parameter's `default` the same value (or \
+                         leave out `{name}`)"
+                    )),
+                ));
+            }
+        }
+    }
+    warnings
 }
 
 struct AssetChecker<'a> {
@@ -157,12 +194,22 @@ struct AssetChecker<'a> {
 impl AssetChecker<'_> {
     fn check(&self, manifest: &Manifest, out: &mut Vec<Diagnostic>) {
         let budget = &manifest.budget;
-        let total: usize = self.files.values().map(Vec::len).sum();
+        // What pack ships: files nothing uses (a designer's source files, say) are left out.
+        let unused: std::collections::BTreeSet<String> = unused_files(manifest, self.files)
+            .into_iter()
+            .map(|file| file.path)
+            .collect();
+        let total: usize = self
+            .files
+            .iter()
+            .filter(|(path, _)| !unused.contains(*path))
+            .map(|(_, bytes)| bytes.len())
+            .sum();
         if total as f64 > budget.max_total_mb * MIB {
             out.push(self.checked.at(
                 &["budget", "max_total_mb"],
                 format!(
-                    "the bundle holds {:.1} MiB, over its budget of {} MiB",
+                    "the files the bundle ships hold {:.1} MiB, over its budget of {} MiB",
                     total as f64 / MIB,
                     budget.max_total_mb
                 ),
