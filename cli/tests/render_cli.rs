@@ -220,6 +220,47 @@ fn paints_a_y4m_clip_and_reports_its_stages() {
 }
 
 #[test]
+fn a_layer_on_a_one_frame_trigger_shows_for_a_second_of_video() {
+    let Some(cache) = lensmith_testkit::cache_or_skip(
+        "a_layer_on_a_one_frame_trigger_shows_for_a_second_of_video",
+    ) else {
+        return;
+    };
+    let work = TempDir::new("render-momentary");
+    let bundle = work.join("found");
+    // The paint shows when the face is found: a trigger that is on for one frame only.
+    let manifest = PAINT_MANIFEST.replace(
+        "opacity = 0.9\n",
+        "opacity = 0.9\ntrigger = \"found\"\n\n[[trigger]]\nname = \"found\"\nwhen = \"face_found\"\n",
+    );
+    write_paint_bundle(&bundle, &manifest);
+    let photo = lensmith_testkit::astronaut(&cache);
+    let (clip, out) = (work.join("clip.y4m"), work.join("out.y4m"));
+    // 16 frames at 10 fps of the still face: it is found on the first and kept.
+    let mut sink = create_sink(&clip, 10.0).unwrap();
+    for _ in 0..16 {
+        sink.write_frame(photo.view()).unwrap();
+    }
+    sink.finish().unwrap();
+    let output = render(&[
+        bundle.as_os_str(),
+        clip.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_success(&output);
+    let (before, after) = (read_frames(&clip), read_frames(&out));
+    let shares: Vec<f64> = before
+        .iter()
+        .zip(&after)
+        .map(|(input, output)| changed_share(input, output, face_box(&cache, input)))
+        .collect();
+    // Shown whole for a second (frames 0 to 9), then faded out within 150 ms.
+    assert!(shares[..10].iter().all(|&share| share > 0.1), "{shares:?}");
+    assert!(shares[12..].iter().all(|&share| share == 0.0), "{shares:?}");
+}
+
+#[test]
 fn an_mp4_keeps_its_audio() {
     let test = "an_mp4_keeps_its_audio";
     let Some(cache) = lensmith_testkit::cache_or_skip(test) else {

@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use effect_api::manifest::{FaceSelection, LutScope, Manifest};
-use effect_api::{Diagnostic, Frame};
+use effect_api::{Diagnostic, Frame, TriggerMode, TriggerRule, TriggerSignal};
 
 use crate::bundle::archive::{self, ArchiveLimits, BundleFiles};
 use crate::bundle::{BundleError, validate_for};
@@ -397,11 +397,22 @@ impl EffectPlayer {
                         .faces()
                         .any(|face| faces.trigger_on(rule, face.tracked.id)),
                 };
-                let shown = layer.visibility.update(u32::MAX, on, step);
+                let shown = match layer
+                    .trigger
+                    .is_some_and(|rule| is_momentary(&self.manifest.triggers, rule))
+                {
+                    true => layer
+                        .visibility
+                        .update_momentary(u32::MAX, on, time_s, step),
+                    false => layer.visibility.update(u32::MAX, on, step),
+                };
                 if shown > 0.0 {
                     draw_frame_wide(layer, shown, &mut self.scene);
                 }
             } else {
+                let momentary = layer
+                    .trigger
+                    .is_some_and(|rule| is_momentary(&self.manifest.triggers, rule));
                 for face in faces.faces() {
                     let selected = match layer.stage.faces() {
                         FaceSelection::All => true,
@@ -413,7 +424,11 @@ impl EffectPlayer {
                     let on = layer
                         .trigger
                         .is_none_or(|rule| faces.trigger_on(rule, face.tracked.id));
-                    let shown = layer.visibility.update(face.tracked.id, on, step);
+                    let id = face.tracked.id;
+                    let shown = match momentary {
+                        true => layer.visibility.update_momentary(id, on, time_s, step),
+                        false => layer.visibility.update(id, on, step),
+                    };
                     if shown > 0.0 {
                         draw_face(layer, &face, shown, frame, time_s, &mut self.scene)?;
                     }
@@ -437,6 +452,15 @@ impl EffectPlayer {
 }
 
 /// A frame-wide layer's draw (a LUT over the whole frame).
+/// Whether rule `rule` of `rules` is on for single frames only: a `once` rule, or the
+/// `face_found` event (its layers then show for a moment, see
+/// [`stages::Visibility::update_momentary`]).
+fn is_momentary(rules: &[TriggerRule], rule: u32) -> bool {
+    rules
+        .get(rule as usize)
+        .is_some_and(|rule| rule.mode == TriggerMode::Once || rule.when == TriggerSignal::FaceFound)
+}
+
 fn draw_frame_wide(layer: &LayerRuntime, shown: f32, scene: &mut Scene) {
     if let Stage::Lut(stage) = &layer.stage {
         scene.commands.push(DrawCommand::Lut(LutDraw {

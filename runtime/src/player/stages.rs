@@ -64,11 +64,28 @@ impl Stage {
     }
 }
 
+/// How long a layer on a momentary trigger (a `once` rule, or `face_found`, which fire on
+/// one frame) stays fully shown after it fires, before it fades out, in seconds: long
+/// enough to be seen as a burst, where following the one-frame trigger showed it at a
+/// fifth of its strength for a single frame of video.
+const MOMENTARY_HOLD_S: f64 = 1.0;
+
 /// How visible a triggered layer is on each face, fading in and out.
 #[derive(Debug, Default)]
 pub(crate) struct Visibility {
-    faces: Vec<(u32, f32, bool)>,
+    faces: Vec<FaceVisibility>,
     last_time_s: Option<f64>,
+}
+
+/// One face's visibility of a layer.
+#[derive(Debug, Clone, Copy)]
+struct FaceVisibility {
+    id: u32,
+    value: f32,
+    /// Updated this frame (faces that were not are forgotten at its end).
+    seen: bool,
+    /// Until when a momentary trigger keeps the layer fully shown.
+    hold_until_s: f64,
 }
 
 impl Visibility {
@@ -76,7 +93,7 @@ impl Visibility {
     /// (1 for stills or a first frame: no fading).
     pub(crate) fn begin_frame(&mut self, time_s: f64, still_images: bool) -> f32 {
         for face in &mut self.faces {
-            face.2 = false;
+            face.seen = false;
         }
         let step = match self.last_time_s {
             Some(last) if !still_images && time_s > last => {
@@ -92,22 +109,56 @@ impl Visibility {
     /// A face seen for the first time starts where its trigger is.
     pub(crate) fn update(&mut self, face_id: u32, on: bool, step: f32) -> f32 {
         let target = if on { 1.0 } else { 0.0 };
-        match self.faces.iter_mut().find(|face| face.0 == face_id) {
-            Some(face) => {
-                face.1 += (target - face.1).clamp(-step, step);
-                face.2 = true;
-                face.1
-            }
-            None => {
-                self.faces.push((face_id, target, true));
-                target
-            }
+        let face = self.face(face_id, target);
+        face.value += (target - face.value).clamp(-step, step);
+        face.value
+    }
+
+    /// [`Visibility::update`] for a momentary trigger, which is on only on the frame it
+    /// fires (at `time_s`): the layer shows at once and stays fully shown for
+    /// [`MOMENTARY_HOLD_S`], then fades out by at most `step` a frame.
+    pub(crate) fn update_momentary(
+        &mut self,
+        face_id: u32,
+        fired: bool,
+        time_s: f64,
+        step: f32,
+    ) -> f32 {
+        let face = self.face(face_id, 0.0);
+        if fired {
+            face.hold_until_s = time_s + MOMENTARY_HOLD_S;
         }
+        if fired || time_s < face.hold_until_s {
+            face.value = 1.0;
+        } else {
+            face.value -= face.value.min(step);
+        }
+        face.value
+    }
+
+    /// Face `face_id`'s entry, marked seen this frame; a face seen for the first time starts
+    /// at `value`.
+    fn face(&mut self, face_id: u32, value: f32) -> &mut FaceVisibility {
+        let index = match self.faces.iter().position(|face| face.id == face_id) {
+            Some(index) => index,
+            None => {
+                self.faces.push(FaceVisibility {
+                    id: face_id,
+                    value,
+                    seen: false,
+                    hold_until_s: f64::NEG_INFINITY,
+                });
+                self.faces.len() - 1
+            }
+        };
+        let face = &mut self.faces[index];
+        face.seen = true;
+        face
     }
 
     /// Ends a frame, forgetting faces that were not updated.
     pub(crate) fn end_frame(&mut self) {
-        self.faces.retain(|face| face.2);
+        self.faces.retain(|face| face.seen);
     }
 }
 
@@ -155,5 +206,30 @@ mod tests {
         visibility.begin_frame(0.2, false);
         visibility.end_frame();
         assert!(visibility.faces.is_empty(), "an unseen face is forgotten");
+    }
+
+    #[test]
+    fn a_momentary_trigger_shows_its_layer_whole_for_its_hold_then_fades() {
+        let mut visibility = Visibility::default();
+        let frame = 1.0 / 30.0;
+        let mut shown = Vec::new();
+        for index in 0..60 {
+            let time = index as f64 * frame;
+            let step = visibility.begin_frame(time, false);
+            // Fires on frame 3 only, as a `once` rule does.
+            shown.push(visibility.update_momentary(7, index == 3, time, step));
+            visibility.end_frame();
+        }
+        assert!(shown[..3].iter().all(|&value| value == 0.0), "{shown:?}");
+        // Whole from the frame it fires, for a second (30 frames at 30 fps).
+        assert!(shown[3..33].iter().all(|&value| value == 1.0), "{shown:?}");
+        // Then gone within the fade time (150 ms: 5 frames).
+        assert!(shown[33] < 1.0 && shown[33] > 0.0, "{shown:?}");
+        assert!(shown[38..].iter().all(|&value| value == 0.0), "{shown:?}");
+        // Firing again while shown starts the hold afresh.
+        let step = visibility.begin_frame(2.0, false);
+        assert_eq!(visibility.update_momentary(7, true, 2.0, step), 1.0);
+        let step = visibility.begin_frame(2.9, false);
+        assert_eq!(visibility.update_momentary(7, false, 2.9, step), 1.0);
     }
 }
