@@ -64,6 +64,7 @@ enum Command {
 }
 
 fn main() -> Result<()> {
+    remove_unfinished_files_when_stopped();
     match Cli::parse().command {
         Command::Detect(args) => detect::run(&args),
         Command::Track(args) => track::run(&args),
@@ -78,5 +79,19 @@ fn main() -> Result<()> {
         Command::Inspect(args) => bundle_commands::run_inspect(&args),
         Command::Keygen(args) => bundle_commands::run_keygen(&args),
         Command::Plugin(args) => plugin::run(&args),
+    }
+}
+
+/// On Ctrl-C, SIGTERM or SIGHUP, removes the hidden temporary files of outputs not yet
+/// finished (a video half encoded, a frame half written), which the destructors that would
+/// remove them never get to, then exits with 130 as shells expect of an interrupted command.
+fn remove_unfinished_files_when_stopped() {
+    let installed = ctrlc::set_handler(|| {
+        let removed = lensmith_runtime::atomic_file::remove_unfinished();
+        eprintln!("\nstopped; {removed} unfinished output file(s) removed");
+        std::process::exit(130);
+    });
+    if let Err(error) = installed {
+        eprintln!("note: an interrupted command may leave hidden partial files: {error}");
     }
 }

@@ -260,6 +260,64 @@ fn a_layer_on_a_one_frame_trigger_shows_for_a_second_of_video() {
     assert!(shares[12..].iter().all(|&share| share == 0.0), "{shares:?}");
 }
 
+#[cfg(unix)]
+#[test]
+fn ctrl_c_midway_leaves_no_partial_file() {
+    let Some(cache) = lensmith_testkit::cache_or_skip("ctrl_c_midway_leaves_no_partial_file")
+    else {
+        return;
+    };
+    let work = TempDir::new("render-interrupted");
+    let photo = lensmith_testkit::astronaut(&cache);
+    let clip = work.join("clip.y4m");
+    let mut sink = create_sink(&clip, 30.0).unwrap();
+    for _ in 0..150 {
+        sink.write_frame(photo.view()).unwrap();
+    }
+    sink.finish().unwrap();
+    let out = work.join("out");
+    std::fs::create_dir(&out).unwrap();
+    let output = out.join("painted.y4m");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lensmith"))
+        .arg("render")
+        .arg(paint_bundle())
+        .arg(&clip)
+        .arg("-o")
+        .arg(&output)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Stopped once its partial output is there (the models loaded, frames being written).
+    let started = std::time::Instant::now();
+    while listing(&out).is_empty() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "no partial output appeared"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "it ended before it was stopped"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let partial = listing(&out);
+    assert!(partial[0].starts_with(".painted.partial-"), "{partial:?}");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let stopped = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&stopped.stderr);
+    assert_eq!(stopped.status.code(), Some(130), "{text}");
+    assert!(text.contains("unfinished output file(s) removed"), "{text}");
+    assert_eq!(
+        listing(&out),
+        Vec::<String>::new(),
+        "nothing is left: {text}"
+    );
+}
+
 #[test]
 fn an_mp4_keeps_its_audio() {
     let test = "an_mp4_keeps_its_audio";

@@ -2,10 +2,34 @@
 //! a crash, a power cut or an error never leaves a half-written file under the final name.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Tells apart the temporary files of writers running at once in one process.
 static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
+
+/// The temporary paths of the [`PendingFile`]s alive in this process, for
+/// [`remove_unfinished`].
+static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn unfinished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A poisoned lock only means a thread panicked while holding it; the list is whole.
+    UNFINISHED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Removes the temporary file of every [`PendingFile`] not yet committed, and returns how
+/// many there were: for a program stopped by a signal (Ctrl-C), whose destructors will not
+/// run, so that it leaves no hidden partial files behind.
+pub fn remove_unfinished() -> usize {
+    let paths = std::mem::take(&mut *unfinished());
+    for path in &paths {
+        // Not there yet (nothing written) or already gone: nothing to remove.
+        let _ = std::fs::remove_file(path);
+    }
+    paths.len()
+}
 
 /// A temporary path beside `target`, removed on drop unless [`PendingFile::commit`] ran.
 #[derive(Debug)]
@@ -29,8 +53,10 @@ impl PendingFile {
             .unwrap_or_default();
         let unique = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
         let name = format!(".{stem}.partial-{}-{unique}{extension}", std::process::id());
+        let temp = target.with_file_name(name);
+        unfinished().push(temp.clone());
         Self {
-            temp: target.with_file_name(name),
+            temp,
             target: target.to_owned(),
             committed: false,
         }
@@ -69,6 +95,7 @@ impl PendingFile {
             .sync_all()?;
         std::fs::rename(&self.temp, &self.target)?;
         self.committed = true;
+        forget_unfinished(&self.temp);
         sync_parent(&self.target)
     }
 }
@@ -123,13 +150,45 @@ impl Drop for PendingFile {
         if !self.committed {
             // Best effort: the file may never have been created.
             let _ = std::fs::remove_file(&self.temp);
+            forget_unfinished(&self.temp);
         }
+    }
+}
+
+/// Takes `temp` off the list [`remove_unfinished`] works through.
+fn forget_unfinished(temp: &Path) {
+    let mut paths = unfinished();
+    if let Some(index) = paths.iter().position(|path| path == temp) {
+        paths.swap_remove(index);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unfinished_files_are_listed_until_committed_or_dropped() {
+        // (Removing them all is left to `lensmith`'s Ctrl-C test: here it would pull the
+        // files from under the tests running beside this one.)
+        let dir = std::env::temp_dir().join(format!("lensmith-unfinished-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (kept, committed) = (
+            PendingFile::new(&dir.join("a.y4m")),
+            PendingFile::new(&dir.join("b.y4m")),
+        );
+        std::fs::write(committed.temp(), b"whole").unwrap();
+        let (kept_temp, committed_temp) = (kept.temp().to_owned(), committed.temp().to_owned());
+        assert!(unfinished().contains(&kept_temp) && unfinished().contains(&committed_temp));
+        committed.commit().unwrap();
+        assert!(
+            !unfinished().contains(&committed_temp),
+            "committed: off the list"
+        );
+        drop(kept);
+        assert!(!unfinished().contains(&kept_temp), "dropped: off the list");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn commit_replaces_the_target_and_drop_cleans_up() {
