@@ -36,7 +36,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 5)]
     warmup: usize,
     /// Play the clip this many times (tracking continues across the loop).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = crate::number_args::at_least_one)]
     rounds: usize,
     /// Most frames to load; they are held in memory as RGB.
     #[arg(long, default_value_t = 600)]

@@ -39,13 +39,13 @@ pub struct CropsArgs {
     #[arg(long, default_value_t = 1)]
     every: u64,
     /// Most faces per frame.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = crate::number_args::at_least_one)]
     max_faces: usize,
     #[command(flatten)]
     detector: DetectorChoice,
     /// Skip faces that would be enlarged more than this much to fill the crop: their
-    /// crops would be blurred.
-    #[arg(long, default_value_t = 2.0)]
+    /// crops would be blurred (at least 1: 1 takes only faces at least the crop's size).
+    #[arg(long, default_value_t = 2.0, value_parser = crate::number_args::factor_at_least_one)]
     max_upscale: f32,
     /// Treat every frame as an unrelated still: detect afresh, no smoothing (always so
     /// for images and image folders).
@@ -206,10 +206,20 @@ pub fn run(args: &CropsArgs) -> Result<()> {
         summary.display()
     );
     if run.crops.is_empty() {
-        bail!(
-            "no face crop was written: no face was found in {}",
-            args.input.display()
-        );
+        match run.skipped_small {
+            0 => bail!(
+                "no face crop was written: no face was found in {}",
+                args.input.display()
+            ),
+            skipped => bail!(
+                "no face crop was written: the {skipped} face(s) found in {} are too small to \
+                 fill a {size}x{size} crop without enlarging them more than {upscale} times; \
+                 give a smaller --size, or a larger --max-upscale to accept blurred crops",
+                args.input.display(),
+                size = args.size,
+                upscale = args.max_upscale
+            ),
+        }
     }
     Ok(())
 }

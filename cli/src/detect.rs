@@ -21,7 +21,7 @@ pub struct DetectArgs {
     #[arg(long)]
     json: bool,
     /// Minimum detection score, 0..1.
-    #[arg(long, default_value_t = DetectorSettings::default().min_score)]
+    #[arg(long, default_value_t = DetectorSettings::default().min_score, value_parser = crate::number_args::zero_to_one)]
     min_score: f32,
     /// Threads ONNX Runtime may use per model.
     #[arg(long, default_value_t = ModelOptions::default().intra_threads)]

@@ -40,7 +40,7 @@ pub struct TestArgs {
     #[arg(long, default_value_t = ModelOptions::default().intra_threads)]
     threads: usize,
     /// Most faces to track and draw on.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = crate::number_args::at_least_one)]
     max_faces: usize,
     /// Also write every compared frame to DIR/<case>/frame_NNNNNN.png, to compare the
     /// frames of this machine with another's (`cargo xtask aarch64` does, for ARM).
@@ -70,7 +70,7 @@ pub fn run(args: &TestArgs) -> Result<()> {
     let cache = AssetCache::locate()?;
     let options = PlayerOptions {
         threads: args.threads.max(1),
-        max_faces: args.max_faces.max(1),
+        max_faces: args.max_faces,
         ..PlayerOptions::default()
     };
     let mode = match args.update {

@@ -9,6 +9,7 @@ mod eye_model_choice;
 mod golden;
 mod json_file;
 mod new;
+mod number_args;
 mod plugin;
 mod render;
 mod renderer_choice;

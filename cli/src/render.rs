@@ -47,7 +47,7 @@ pub struct RenderArgs {
     #[arg(long, value_name = "FILE")]
     json_report: Option<PathBuf>,
     /// Most faces to track and draw on.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = crate::number_args::at_least_one)]
     max_faces: usize,
     #[command(flatten)]
     detector: DetectorChoice,
@@ -97,7 +97,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     let still_images = args.still_images || plan.open_source()?.frames.is_independent_stills();
     let options = PlayerOptions {
         threads: args.threads.max(1),
-        max_faces: args.max_faces.max(1),
+        max_faces: args.max_faces,
         still_images,
         detector_range: args.detector.range(),
         ..PlayerOptions::default()

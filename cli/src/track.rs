@@ -33,7 +33,7 @@ pub struct TrackArgs {
     #[arg(long)]
     overlay: Option<PathBuf>,
     /// Most faces to track at once.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = crate::number_args::at_least_one)]
     max_faces: usize,
     #[command(flatten)]
     detector: DetectorChoice,

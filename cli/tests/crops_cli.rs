@@ -106,6 +106,11 @@ fn bad_arguments_and_a_faceless_picture_are_refused() {
     for (extra, said) in [
         (&["--size", "8"][..], "--size 8 is outside 16..=1024"),
         (&["--every", "0"][..], "--every must be at least 1"),
+        (&["--max-upscale", "0"][..], "0 is below 1: give 1 or more"),
+        (
+            &["--max-faces", "0"][..],
+            "0 would do nothing: give 1 or more",
+        ),
     ] {
         let refused = run(extra);
         assert!(!refused.status.success());
@@ -118,8 +123,35 @@ fn bad_arguments_and_a_faceless_picture_are_refused() {
     let faceless = run(&[]);
     assert!(!faceless.status.success());
     assert!(
-        printed(&faceless).contains("no face crop was written"),
+        printed(&faceless).contains("no face crop was written: no face was found"),
         "{}",
         printed(&faceless)
+    );
+    // A face found but too small for the crop is not called missing.
+    let Some(cache) = lensmith_testkit::cache_or_skip("a small face") else {
+        return;
+    };
+    let small = work.join("small.png");
+    image::imageops::resize(
+        &image::open(lensmith_testkit::astronaut_path(&cache))
+            .unwrap()
+            .to_rgb8(),
+        200,
+        200,
+        image::imageops::FilterType::Triangle,
+    )
+    .save(&small)
+    .unwrap();
+    let too_small = lensmith(&[
+        "crops".as_ref(),
+        small.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    let text = printed(&too_small);
+    assert!(!too_small.status.success(), "{text}");
+    assert!(
+        text.contains("the 1 face(s) found in") && text.contains("give a smaller --size"),
+        "{text}"
     );
 }
