@@ -79,3 +79,55 @@ def test_crops_to_a_bundle_the_runtime_plays(tmp_path):
     # The face changed, the photo's bottom corners (the space suit) did not.
     assert changed.mean() > 0.01, changed.mean()
     assert not changed[-20:, :20].any() and not changed[-20:, -20:].any()
+
+
+
+MODEL_MANIFEST = ('[effect]\nid = "com.example.m"\nname = "M"\nversion = "0.1.0"\napi_version = "1.0"\n\n'
+                  '[[layer]]\nkind = "face_model"\nname = "m"\nmodel = "models/m.onnx"\ncrop_size = 64\n')
+
+
+def image_model(nodes, initializers=()):
+    """An opset-17 model from `image` [1, 3, 64, 64] to `stylized`, declared [1, 3, 64, 64]."""
+    from onnx import TensorProto, helper
+
+    shape = [1, 3, 64, 64]
+    graph = helper.make_graph(nodes, "m", [helper.make_tensor_value_info("image", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("stylized", TensorProto.FLOAT, shape)],
+                              initializer=list(initializers))
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+def bundle_with_model(folder: Path, model, **save_options) -> Path:
+    """A bundle of one face_model layer (64x64 crops, NCHW, -1..1) playing `model`."""
+    import onnx
+
+    (folder / "models").mkdir(parents=True)
+    onnx.save_model(model, str(folder / "models" / "m.onnx"), **save_options)
+    (folder / "effect.toml").write_text(MODEL_MANIFEST)
+    return folder
+
+
+def test_models_that_would_fail_to_play_are_refused_by_validate(tmp_path):
+    """Made as an outside designer might: weights saved beside the model (ONNX's external
+    data), and a graph that computes another size than it declares."""
+    from onnx import helper, numpy_helper
+
+    lensmith = lensmith_binary()
+    def brighter():
+        offset = numpy_helper.from_array(np.full((1, 3, 64, 64), 0.1, np.float32), "offset")
+        return image_model([helper.make_node("Add", ["image", "offset"], ["stylized"])], [offset])
+
+    beside = bundle_with_model(tmp_path / "beside", brighter(), save_as_external_data=True,
+                               all_tensors_to_one_file=True, location="m.weights", size_threshold=0)
+    halving = image_model([helper.make_node("AveragePool", ["image"], ["stylized"], kernel_shape=[2, 2],
+                                            strides=[2, 2])])
+    halved = bundle_with_model(tmp_path / "halved", halving)
+    for bundle, said in [
+        (beside, 'weights (tensor "offset") are stored in a separate file'),
+        (halved, "a trial run on a blank crop failed"),
+    ]:
+        done = subprocess.run([lensmith, "validate", str(bundle)], capture_output=True, text=True)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert said in done.stdout + done.stderr, done.stdout + done.stderr
+    # The same model with its weights inside validates.
+    run([lensmith, "validate", str(bundle_with_model(tmp_path / "inside", brighter()))])

@@ -14,7 +14,9 @@ use std::path::Path;
 use effect_api::manifest::{CheckedManifest, LayerKind, ParameterValue, TensorLayout, check};
 use effect_api::{Diagnostic, Manifest};
 
-use crate::models::{ModelError, TensorInfo, inspect_model};
+use crate::models::{
+    ImageModel, ImageModelError, ModelError, ModelOptions, TensorInfo, inspect_model,
+};
 use crate::plugin::PluginCode;
 
 use super::MANIFEST_MEMBER as MANIFEST_FILE;
@@ -71,7 +73,8 @@ pub fn validate_for(
 }
 
 /// [`validate`] and [`validate_for`]; `handshake` says whether this machine's plugin
-/// builds are loaded and handshaken.
+/// builds are loaded and handshaken, and each model run once (what a player does next
+/// anyway, so [`validate_for`] leaves it to the player).
 fn check_bundle(
     files: &BTreeMap<String, Vec<u8>>,
     label: &str,
@@ -180,6 +183,50 @@ fn overridden_fields(manifest: &Manifest, checked: &CheckedManifest<'_>) -> Vec<
         }
     }
     warnings
+}
+
+/// Runs `layer`'s model once on a blank crop, as the player will on every face: a model
+/// whose interface says one shape and whose graph computes another (or NaN) fails here,
+/// at validation, instead of on the first face it plays on. `None` when it runs well.
+fn trial_run(
+    library: &Path,
+    bytes: &[u8],
+    layer: &effect_api::manifest::FaceModelLayer,
+) -> Option<String> {
+    let shape = |layout| {
+        let side = i64::from(layer.crop_size);
+        match layout {
+            TensorLayout::Nchw => [1, 3, side, side],
+            TensorLayout::Nhwc => [1, side, side, 3],
+        }
+    };
+    let mut model = match ImageModel::load(
+        library,
+        &layer.model,
+        bytes,
+        shape(layer.input_layout),
+        shape(layer.output_layout),
+        ModelOptions::default(),
+    ) {
+        Ok(model) => model,
+        Err(error) => return Some(format!("it does not load to run: {error}")),
+    };
+    let values = 3 * layer.crop_size as usize * layer.crop_size as usize;
+    let (input, mut output) = (vec![0.0f32; values], vec![0.0f32; values]);
+    if let Err(error) = model.run(&input, &mut output) {
+        let reason = match error {
+            ImageModelError::Inference { message, .. } => message,
+            other => other.to_string(),
+        };
+        return Some(format!("a trial run on a blank crop failed: {reason}"));
+    }
+    let broken = output.iter().filter(|value| !value.is_finite()).count();
+    (broken > 0).then(|| {
+        format!(
+            "a trial run on a blank crop gave {broken} of {values} values that are not \
+             numbers (NaN or infinite)"
+        )
+    })
 }
 
 struct AssetChecker<'a> {
@@ -418,18 +465,35 @@ impl AssetChecker<'_> {
             }
             None
         };
-        for problem in [
+        let problems: Vec<String> = [
             expect(&interface.inputs, "input", layer.input_layout),
             expect(&interface.outputs, "output", layer.output_layout),
         ]
         .into_iter()
         .flatten()
-        {
+        .collect();
+        for problem in &problems {
             out.push(self.checked.at(
                 at,
                 format!("model \"{path}\": {problem}"),
                 Some("make the layer's crop_size and layouts match the model".to_owned()),
             ));
+        }
+        if problems.is_empty()
+            && self.handshake
+            && let Some(problem) = trial_run(library, bytes, layer)
+        {
+            out.push(
+                self.checked.at(
+                    at,
+                    format!("model \"{path}\": {problem}"),
+                    Some(
+                        "export it again and check it on a crop (ONNX Runtime, the layer's \
+                     crop_size and layouts) before bundling it"
+                            .to_owned(),
+                    ),
+                ),
+            );
         }
     }
 
