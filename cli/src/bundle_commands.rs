@@ -182,7 +182,7 @@ pub fn run_pack(args: &PackArgs) -> Result<()> {
             .unwrap_or_else(|| ", unsigned".to_owned())
     );
     for skipped in &summary.skipped {
-        println!("  skipped {skipped} (operating-system clutter)");
+        println!("  skipped {skipped} (never content: system, editor or version-control files)");
     }
     if summary.tests_left_out {
         println!("  left out tests/ (the bundle's golden-frame tests, for `lensmith test`)");

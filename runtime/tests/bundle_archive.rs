@@ -22,9 +22,28 @@ fn pack_then_read_gives_the_same_files_and_is_deterministic() {
     let tmp = TempDir::new("bundle-round-trip");
     let dir = make_bundle(tmp.path());
     std::fs::write(dir.join(".DS_Store"), b"junk").unwrap();
+    // What a designer's folder gathers besides the effect: none of it is content.
+    std::fs::create_dir_all(dir.join(".git/objects")).unwrap();
+    std::fs::write(dir.join(".git/objects/ab"), b"history").unwrap();
+    std::fs::create_dir_all(dir.join("__MACOSX")).unwrap();
+    std::fs::write(dir.join("__MACOSX/._effect.toml"), b"resource fork").unwrap();
+    for junk in ["effect.toml~", ".effect.toml.swp", "._effect.toml", ".env"] {
+        std::fs::write(dir.join(junk), b"junk").unwrap();
+    }
     let out = tmp.join("warm.effect");
     let summary = pack(&dir, &out, None).unwrap();
-    assert_eq!(summary.skipped, [".DS_Store"]);
+    assert_eq!(
+        summary.skipped,
+        [
+            ".DS_Store",
+            "._effect.toml",
+            ".effect.toml.swp",
+            ".env",
+            ".git/",
+            "__MACOSX/",
+            "effect.toml~"
+        ]
+    );
     assert_eq!(summary.files.len(), 5);
     assert_eq!(summary.signer, None);
     let first = std::fs::read(&out).unwrap();

@@ -22,7 +22,7 @@ use super::checksums::Checksums;
 use super::signing::{self, Signer, VerifyingKey};
 use super::{BundleError, CHECKSUMS_MEMBER, MANIFEST_MEMBER, SIGNATURE_MEMBER};
 
-pub use directory::read_dir;
+pub use directory::{SKIPPED_FOLDERS, is_clutter, read_dir};
 pub use unpack::unpack;
 pub use writer::{PackOptions, PackSummary, pack, pack_with};
 

@@ -10,7 +10,8 @@ use std::path::{Component, Path, PathBuf};
 const JUNK_FOLDERS: &[&str] = &["target"];
 
 /// File names that operating systems and editors drop into folders on their own: Finder's
-/// and Explorer's metadata (the same list the packer skips) and vim's write probe.
+/// and Explorer's metadata and vim's write probe (besides what the packer skips,
+/// [`crate::bundle::archive::is_clutter`]).
 const JUNK_NAMES: &[&str] = &[".DS_Store", "Thumbs.db", "desktop.ini", "4913"];
 
 /// Endings of editor swap, backup and lock files: vim's swap files and `~` backups.
@@ -137,10 +138,10 @@ pub(super) fn is_junk(relative: &str) -> bool {
     if relative.split('/').next() == Some(effect_api::manifest::TESTS_FOLDER) {
         return true;
     }
-    if relative
-        .split('/')
-        .any(|component| JUNK_FOLDERS.contains(&component))
-    {
+    if relative.split('/').any(|component| {
+        JUNK_FOLDERS.contains(&component)
+            || crate::bundle::archive::SKIPPED_FOLDERS.contains(&component)
+    }) {
         return true;
     }
     JUNK_NAMES
@@ -150,6 +151,7 @@ pub(super) fn is_junk(relative: &str) -> bool {
         || JUNK_PREFIXES.iter().any(|prefix| name.starts_with(prefix))
         || is_emacs_autosave(name)
         || is_partial_file(name)
+        || crate::bundle::archive::is_clutter(name)
 }
 
 /// Emacs's auto-save files, `#name#`.

@@ -2,8 +2,10 @@
 //! only (no symbolic links, devices, sockets or pipes), portable UTF-8 names, and the same
 //! limits. The walk is sorted, so packing is deterministic.
 //!
-//! Files that operating systems drop into folders on their own (`.DS_Store`, `Thumbs.db`,
-//! `desktop.ini`) are skipped and reported, never packed. So is the bundle's own
+//! Files that are never an effect's content are skipped and reported, never packed: what
+//! operating systems drop into folders on their own (`.DS_Store`, `Thumbs.db`,
+//! `desktop.ini`, macOS's `._` companions and `__MACOSX/`), editors' backups and swap
+//! files, version control's folders (`.git/`) and `.env` secrets. So is the bundle's own
 //! `tests/` folder at its root ([`effect_api::manifest::TESTS_FOLDER`]): its golden-frame
 //! tests are for `lensmith test`, not for phones. Empty folders hold nothing and are not
 //! recorded.
@@ -16,8 +18,23 @@ use super::super::BundleError;
 use super::super::member_path::{self, MemberSet};
 use super::{ArchiveLimits, BundleFiles, count_bytes, verify};
 
-/// Names skipped wherever they appear: written by Finder and Explorer, never content.
-pub(super) const OS_JUNK: &[&str] = &[".DS_Store", "Thumbs.db", "desktop.ini"];
+/// File names skipped wherever they appear: written by Finder and Explorer (`Icon\r` is a
+/// folder's custom icon on macOS), or secrets a tool keeps beside its work.
+pub(super) const OS_JUNK: &[&str] = &[".DS_Store", "Thumbs.db", "desktop.ini", "Icon\r", ".env"];
+
+/// Folders skipped whole wherever they appear: version control's, and the one macOS's
+/// Archive Utility leaves beside what it unzipped.
+pub const SKIPPED_FOLDERS: &[&str] = &[".git", ".hg", ".svn", "__MACOSX"];
+
+/// Whether a file called `name` is never content: see the module's documentation.
+pub fn is_clutter(name: &str) -> bool {
+    OS_JUNK.contains(&name)
+        // macOS's AppleDouble companion of `name`, written on disks without its metadata.
+        || name.starts_with("._")
+        // Editors' backups (`effect.toml~`) and Vim's swap files (`.effect.toml.swp`).
+        || name.ends_with('~')
+        || (name.starts_with('.') && (name.ends_with(".swp") || name.ends_with(".swo")))
+}
 
 /// A plain file found in a bundle directory.
 #[derive(Debug)]
@@ -85,8 +102,13 @@ pub(super) fn walk(dir: &Path, limits: &ArchiveLimits) -> Result<Walk, BundleErr
             let file_type = entry
                 .file_type()
                 .map_err(|error| BundleError::io("inspect", &entry.path(), error))?;
-            if file_type.is_file() && OS_JUNK.contains(&name.as_str()) {
-                walk.skipped.push(member);
+            let skipped_folder = file_type.is_dir() && SKIPPED_FOLDERS.contains(&name.as_str());
+            if skipped_folder || (file_type.is_file() && is_clutter(&name)) {
+                walk.skipped.push(if skipped_folder {
+                    format!("{member}/")
+                } else {
+                    member
+                });
                 continue;
             }
             if file_type.is_dir() && member == effect_api::manifest::TESTS_FOLDER {

@@ -33,7 +33,7 @@ pub struct PackSummary {
     /// Members stored uncompressed because deflate shrank them past
     /// [`ArchiveLimits::max_ratio`] (a reader would take them for zip bombs).
     pub stored: Vec<String>,
-    /// OS junk files skipped (`.DS_Store`, `Thumbs.db`, `desktop.ini`).
+    /// Files and folders skipped as never content (`.DS_Store`, `._hat.png`, `.git/`, ...).
     pub skipped: Vec<String>,
     /// True when the bundle's `tests/` folder (its golden-frame tests) was left out.
     pub tests_left_out: bool,
