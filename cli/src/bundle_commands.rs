@@ -114,7 +114,28 @@ fn warning_text(warning: &effect_api::Diagnostic) -> String {
 
 /// `lensmith validate`: every problem, then a non-zero exit if there was one.
 pub fn run_validate(args: &ValidateArgs) -> Result<()> {
-    let files = read_bundle(&args.path, &ArchiveLimits::default())?;
+    let files = match read_bundle(&args.path, &ArchiveLimits::default()) {
+        Ok(files) => files,
+        Err(error) if args.json => {
+            // A bundle that cannot be read at all is still one problem, in the same JSON.
+            let problem = effect_api::Diagnostic {
+                file: args.path.display().to_string(),
+                line: 0,
+                column: 0,
+                message: format!("{error:#}"),
+                hint: None,
+            };
+            let json = ValidationJson {
+                path: args.path.display().to_string(),
+                valid: false,
+                diagnostics: std::slice::from_ref(&problem),
+                warnings: &[],
+            };
+            println!("{}", serde_json::to_string_pretty(&json)?);
+            return Err(error);
+        }
+        Err(error) => return Err(error),
+    };
     let report = validate_files(&args.path, &files);
     if args.json {
         let json = ValidationJson {

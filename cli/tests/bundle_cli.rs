@@ -175,3 +175,31 @@ fn a_broken_bundle_is_listed_in_full_and_not_packed() {
     assert!(printed(&pack).contains("not packed"), "{}", printed(&pack));
     assert!(!archive.exists(), "a broken bundle was packed");
 }
+
+#[test]
+fn validate_names_a_manifest_given_for_its_bundle_and_answers_json_when_it_cannot_read() {
+    let work = TempDir::new("bundle-cli-paths");
+    let bundle = work.join("hat");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::write(bundle.join("effect.toml"), "[effect]\n").unwrap();
+    let manifest = bundle.join("effect.toml");
+    let output = lensmith(&[OsStr::new("validate"), manifest.as_os_str()]);
+    let text = printed(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("effect.toml is a bundle's manifest; give the bundle: its folder"),
+        "{text}"
+    );
+    // --json answers in JSON even when nothing can be read.
+    let missing = work.join("missing.effect");
+    let output = lensmith(&[
+        OsStr::new("validate"),
+        missing.as_os_str(),
+        OsStr::new("--json"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(json["valid"], Value::Bool(false));
+    let message = json["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("missing.effect"), "{message}");
+}

@@ -140,6 +140,23 @@ pub fn read_bytes(
 
 /// [`read`], keeping `checksums.toml` and `signature` (for [`unpack`]).
 fn read_verified(path: &Path, limits: &ArchiveLimits) -> Result<Verified, BundleError> {
+    if path
+        .file_name()
+        .is_some_and(|name| name == super::MANIFEST_MEMBER)
+        && path.is_file()
+    {
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        return Err(BundleError::Usage {
+            message: format!(
+                "{} is a bundle's manifest; give the bundle: its folder, {}",
+                path.display(),
+                folder.display()
+            ),
+        });
+    }
     let file = std::fs::File::open(path).map_err(|error| BundleError::io("open", path, error))?;
     let members = zip_reader::read_members(BufReader::new(file), path, limits)?;
     verify(path, members, limits, true)
