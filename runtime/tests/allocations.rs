@@ -3,11 +3,12 @@
 //! nothing in Lensmith's own code: every allocation left in a frame is one that the ONNX
 //! Runtime wrapper makes inside a bare model run. A counting allocator on this test binary
 //! checks it, counting every thread's allocations (the renderer's helper thread draws half
-//! of a large patch), so the tests here take turns.
+//! of a large patch), so the tests here take turns. The same allocator counts the bytes
+//! held, for what a loaded bundle keeps.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use effect_api::TriggerRules;
 use lensmith_runtime::face_pipeline::{FacePipeline, FacePipelineSettings};
@@ -24,6 +25,9 @@ struct CountingAllocator;
 
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 
+/// Bytes allocated and not yet freed, on every thread.
+static LIVE_BYTES: AtomicI64 = AtomicI64::new(0);
+
 /// Held by each test for its whole run, so that one test's count holds only its own work.
 static ONE_TEST_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -32,17 +36,20 @@ static ONE_TEST_AT_A_TIME: Mutex<()> = Mutex::new(());
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        LIVE_BYTES.fetch_add(layout.size() as i64, Ordering::SeqCst);
         // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which `System` shares.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size() as i64, Ordering::SeqCst);
         // SAFETY: `pointer` came from `alloc` or `realloc` above, i.e. from `System`.
         unsafe { System.dealloc(pointer, layout) }
     }
 
     unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        LIVE_BYTES.fetch_add(new_size as i64 - layout.size() as i64, Ordering::SeqCst);
         // SAFETY: as for `dealloc`; the caller upholds `realloc`'s contract.
         unsafe { System.realloc(pointer, layout, new_size) }
     }
@@ -225,5 +232,45 @@ scope = "face"
     assert_eq!(
         total, expected,
         "a played frame allocated more than its two model runs do"
+    );
+}
+
+#[test]
+fn layers_that_share_an_image_share_its_texture() {
+    let _turn = ONE_TEST_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let Some(cache) =
+        lensmith_testkit::cache_or_skip("layers_that_share_an_image_share_its_texture")
+    else {
+        return;
+    };
+    let layer = "[[layer]]\nkind = \"face_mask\"\ntexture = \"textures/paint.png\"\n";
+    let held_by_player = |layers: usize| {
+        let manifest: String = (0..layers)
+            .map(|index| format!("{layer}name = \"paint{index}\"\n\n"))
+            .collect();
+        let bundle = effect_bundle::write_bundle(
+            "shared-texture",
+            &manifest,
+            &[(
+                "textures/paint.png",
+                "effects/face-paint/textures/face_paint.png",
+            )],
+        );
+        let before = LIVE_BYTES.load(Ordering::SeqCst);
+        let player = effect_bundle::still_player(bundle.path(), &cache);
+        let held = LIVE_BYTES.load(Ordering::SeqCst) - before;
+        drop(player);
+        held
+    };
+    let (one, eight) = (held_by_player(1), held_by_player(8));
+    // One 1024x1024 RGBA texture is 4 MiB; seven more copies would be 28 MiB more.
+    let texture = 1024 * 1024 * 4;
+    println!("the player holds {one} bytes with one layer, {eight} with eight");
+    assert!(
+        eight - one < texture,
+        "eight layers of one image hold {} MiB more than one layer",
+        (eight - one) >> 20
     );
 }

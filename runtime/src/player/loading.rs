@@ -21,6 +21,10 @@ use super::plugin_layer::PluginStage;
 use super::stages::{LayerRuntime, LutStage, MaskStage, Stage, Visibility};
 use super::sticker::StickerStage;
 
+/// The textures loaded so far, by the bundle file they were decoded from: layers that
+/// share an image share its texture (forty layers of one 1024² mask held forty copies).
+type TexturesByFile = BTreeMap<String, (TextureId, (u32, u32))>;
+
 /// What loading a bundle gives the player.
 pub(crate) struct LoadedLayers {
     pub assets: SceneAssets,
@@ -56,11 +60,16 @@ impl LoadContext<'_> {
         }
     }
 
+    /// The texture of the image file `name`, decoded once however many layers use it.
     fn texture(
         &self,
         name: &str,
         assets: &mut SceneAssets,
+        decoded: &mut TexturesByFile,
     ) -> Result<(TextureId, (u32, u32)), PlayerError> {
+        if let Some(&known) = decoded.get(name) {
+            return Ok(known);
+        }
         let cannot_use = |error: &dyn std::fmt::Display| format!("cannot use the image: {error}");
         let reader = crate::image_io::bundle_image_reader(self.file(name)?)
             .map_err(|error| self.asset_error(name, cannot_use(&error)))?;
@@ -71,7 +80,9 @@ impl LoadContext<'_> {
         let texture = Texture::from_straight_rgba(width, height, image.as_raw())
             .ok_or_else(|| self.asset_error(name, "the image is empty".to_owned()))?;
         assets.textures.push(texture);
-        Ok((TextureId(assets.textures.len() as u32 - 1), (width, height)))
+        let known = (TextureId(assets.textures.len() as u32 - 1), (width, height));
+        decoded.insert(name.to_owned(), known);
+        Ok(known)
     }
 
     fn mesh(&self, openings: Openings, assets: &mut SceneAssets) -> (TopologyId, Vec<f32>) {
@@ -82,7 +93,12 @@ impl LoadContext<'_> {
         (TopologyId(assets.topologies.len() as u32 - 1), alpha)
     }
 
-    fn stage(&self, layer: &Layer, assets: &mut SceneAssets) -> Result<Stage, PlayerError> {
+    fn stage(
+        &self,
+        layer: &Layer,
+        assets: &mut SceneAssets,
+        decoded: &mut TexturesByFile,
+    ) -> Result<Stage, PlayerError> {
         Ok(match &layer.kind {
             LayerKind::FaceModel(layer) => {
                 let model = ImageModel::load(
@@ -97,7 +113,7 @@ impl LoadContext<'_> {
                 Stage::FaceModel(Box::new(FaceModelStage::new(layer.clone(), model)))
             }
             LayerKind::FaceMask(layer) => {
-                let (texture, _) = self.texture(&layer.texture, assets)?;
+                let (texture, _) = self.texture(&layer.texture, assets, decoded)?;
                 let openings = Openings {
                     eyes: layer.eye_holes,
                     mouth: layer.mouth_hole,
@@ -112,7 +128,7 @@ impl LoadContext<'_> {
                 })
             }
             LayerKind::Sticker(layer) => {
-                let (texture, size) = self.texture(&layer.image, assets)?;
+                let (texture, size) = self.texture(&layer.image, assets, decoded)?;
                 let smoothing = (!self.still_images).then(SmoothingSettings::default);
                 Stage::Sticker(StickerStage::new(layer.clone(), texture, size, smoothing))
             }
@@ -185,6 +201,7 @@ pub(crate) fn load_layers(
     context: &LoadContext<'_>,
 ) -> Result<LoadedLayers, PlayerError> {
     let mut assets = SceneAssets::default();
+    let mut decoded = TexturesByFile::new();
     let mut layers = Vec::with_capacity(manifest.layers.len());
     for layer in &manifest.layers {
         let trigger = match &layer.trigger {
@@ -202,7 +219,7 @@ pub(crate) fn load_layers(
         layers.push(LayerRuntime {
             name: layer.name.clone(),
             trigger,
-            stage: context.stage(layer, &mut assets)?,
+            stage: context.stage(layer, &mut assets, &mut decoded)?,
             visibility: Visibility::default(),
             live: live_defaults(layer),
             enabled: true,
