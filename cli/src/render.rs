@@ -201,6 +201,8 @@ fn render_once(
     let progress = Progress::new(count, plan.input_kind(), &args.input, source.frame_rate());
     let mut recorder = Recorder::new(player.layer_names().map(str::to_owned).collect());
     let mut size = None;
+    // What the container says it holds, to tell a file cut short from a short one.
+    let declared_frames = source.frame_count_hint();
     let run_start = Instant::now();
     loop {
         let decode_start = Instant::now();
@@ -261,6 +263,27 @@ fn render_once(
             .map(|audio| format!("; audio {audio}"))
             .unwrap_or_default()
     );
+    if let Some(declared) = declared_frames
+        && (frames_written as f64) < 0.9 * declared as f64
+    {
+        eprintln!(
+            "warning: {} says it holds about {declared} frames, but only {frames_written} could \
+             be read: it may be cut short or damaged, and the output holds only those",
+            args.input.display()
+        );
+    }
+    let h264 = args.output.extension().is_some_and(|extension| {
+        ["mp4", "mkv", "mov"].contains(&extension.to_string_lossy().to_ascii_lowercase().as_str())
+    });
+    if h264 && (width % 2 == 1 || height % 2 == 1) {
+        eprintln!(
+            "note: the frames are {width}x{height}; H.264 takes only even sides, so {} is \
+             {}x{} with a black edge added; write .webm or .y4m to keep the size",
+            args.output.display(),
+            width + width % 2,
+            height + height % 2
+        );
+    }
     for (layer, failure) in player.layer_failures() {
         eprintln!("warning: layer `{layer}` was disabled: {failure}");
     }

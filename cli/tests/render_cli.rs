@@ -11,7 +11,7 @@ use std::ffi::OsStr;
 use std::process::Command;
 
 use bundle::{printed, write_png};
-use effect_api::Point2;
+use effect_api::{Frame, Point2};
 use lensmith_runtime::video::create_sink;
 use lensmith_testkit::{Motion, TempDir};
 use serde_json::Value;
@@ -316,6 +316,82 @@ fn ctrl_c_midway_leaves_no_partial_file() {
         Vec::<String>::new(),
         "nothing is left: {text}"
     );
+}
+
+#[test]
+fn a_video_cut_short_and_an_odd_size_padded_are_said() {
+    if !lensmith_testkit::ffmpeg_or_skip("a_video_cut_short_and_an_odd_size_padded_are_said") {
+        return;
+    }
+    let Some(cache) =
+        lensmith_testkit::cache_or_skip("a_video_cut_short_and_an_odd_size_padded_are_said")
+    else {
+        return;
+    };
+    let work = TempDir::new("render-cut-short");
+    let photo = lensmith_testkit::astronaut(&cache);
+    // Cut from the photo to 471x471: odd on both sides.
+    let view = photo.view();
+    let pixels: Vec<u8> = (0..471)
+        .flat_map(|y| (0..471).flat_map(move |x| view.rgb(x + 20, y + 20)))
+        .collect();
+    let odd = Frame::from_packed(pixels, 471, 471, effect_api::PixelFormat::Rgb8).unwrap();
+    let clip = work.join("clip.y4m");
+    let mut sink = create_sink(&clip, 10.0).unwrap();
+    for _ in 0..30 {
+        sink.write_frame(odd.view()).unwrap();
+    }
+    sink.finish().unwrap();
+    // An MP4 with its index first (as web uploads have it), then cut to half. Motion JPEG,
+    // whose frames stand alone: ffmpeg then decodes what is left and exits with success.
+    let whole = work.join("whole.mp4");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&clip)
+        .args([
+            "-vf",
+            "crop=470:470:0:0",
+            "-c:v",
+            "mjpeg",
+            "-movflags",
+            "+faststart",
+        ])
+        .arg(&whole)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let bytes = std::fs::read(&whole).unwrap();
+    let cut = work.join("cut.mp4");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let out = work.join("out.mp4");
+    let output = render(&[
+        paint_bundle().as_os_str(),
+        cut.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_success(&output);
+    let text = printed(&output);
+    assert!(
+        text.contains("cut.mp4 says it holds about 30 frames, but only"),
+        "{text}"
+    );
+    assert!(!text.contains("the frames are"), "{text}");
+    // The odd-sized clip itself, written as H.264.
+    let output = render(&[
+        paint_bundle().as_os_str(),
+        clip.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_success(&output);
+    let text = printed(&output);
+    assert!(
+        text.contains("the frames are 471x471; H.264 takes only even sides")
+            && text.contains("472x472"),
+        "{text}"
+    );
+    assert!(!text.contains("says it holds"), "{text}");
 }
 
 #[test]
