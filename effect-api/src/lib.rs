@@ -20,5 +20,5 @@ pub use geometry::{Point2, Rect};
 pub use manifest::{API_VERSION, Layer, LayerKind, Manifest, Parameter, ParameterValue};
 pub use trigger::{
     TriggerEvent, TriggerFileError, TriggerMode, TriggerPhase, TriggerRule, TriggerRuleError,
-    TriggerRules, TriggerSignal,
+    TriggerRuleProblem, TriggerRules, TriggerSignal,
 };

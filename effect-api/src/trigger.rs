@@ -210,19 +210,55 @@ pub struct TriggerRules {
 impl TriggerRules {
     /// Checks every rule and that names are unique.
     pub fn check(&self) -> Result<(), TriggerRuleError> {
+        match self.problems().into_iter().next() {
+            Some(problem) => Err(problem.error),
+            None => Ok(()),
+        }
+    }
+
+    /// Every problem of every rule, in file order, each with the rule's position and the
+    /// field it is in (for pointing at its line).
+    pub fn problems(&self) -> Vec<TriggerRuleProblem> {
+        let mut problems = Vec::new();
         for (index, rule) in self.rules.iter().enumerate() {
-            rule.check(index)?;
-            if self.rules[..index]
-                .iter()
-                .any(|other| other.name == rule.name)
+            if let Err(error) = rule.check(index) {
+                let field = match error {
+                    TriggerRuleError::EmptyName { .. } => "name",
+                    _ => "on",
+                };
+                problems.push(TriggerRuleProblem {
+                    index,
+                    field,
+                    error,
+                });
+            }
+            if !rule.name.trim().is_empty()
+                && self.rules[..index]
+                    .iter()
+                    .any(|other| other.name == rule.name)
             {
-                return Err(TriggerRuleError::DuplicateName {
-                    name: rule.name.clone(),
+                problems.push(TriggerRuleProblem {
+                    index,
+                    field: "name",
+                    error: TriggerRuleError::DuplicateName {
+                        name: rule.name.clone(),
+                    },
                 });
             }
         }
-        Ok(())
+        problems
     }
+}
+
+/// One problem of a rule in a list (see [`TriggerRules::problems`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerRuleProblem {
+    /// The rule's position in its list, from 0.
+    pub index: usize,
+    /// The field the problem is in (`name`, `on`).
+    pub field: &'static str,
+    /// What is wrong.
+    pub error: TriggerRuleError,
 }
 
 /// Where a trigger is in its life.

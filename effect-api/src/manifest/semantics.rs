@@ -77,6 +77,13 @@ pub fn check(manifest: &Manifest, checked: &CheckedManifest<'_>, out: &mut Vec<D
             Some("write major.minor.patch, e.g. \"1.0.0\"".to_owned()),
         ));
     }
+    if effect.name.trim().is_empty() {
+        out.push(checked.at(
+            &["effect", "name"],
+            "`effect.name` is empty".to_owned(),
+            Some("give the effect the name people will see in the app".to_owned()),
+        ));
+    }
     check_api_version(&effect.api_version, checked, out);
     if let Some(thumbnail) = &effect.thumbnail {
         check_path(thumbnail, &["effect", "thumbnail"], checked, out);
@@ -93,8 +100,13 @@ pub fn check(manifest: &Manifest, checked: &CheckedManifest<'_>, out: &mut Vec<D
     let rules = TriggerRules {
         rules: manifest.triggers.clone(),
     };
-    if let Err(error) = rules.check() {
-        out.push(checked.at(&["trigger"], error.to_string(), None));
+    for problem in rules.problems() {
+        let index = problem.index.to_string();
+        out.push(checked.at(
+            &["trigger", index.as_str(), problem.field],
+            problem.error.to_string(),
+            None,
+        ));
     }
     let trigger_names: Vec<&str> = manifest
         .triggers
@@ -105,7 +117,21 @@ pub fn check(manifest: &Manifest, checked: &CheckedManifest<'_>, out: &mut Vec<D
     for (index, layer) in manifest.layers.iter().enumerate() {
         let position = index.to_string();
         let at = |key: &'static str| ["layer", position.as_str(), key];
-        if manifest.layers[..index]
+        if layer.name.trim().is_empty() || layer.name.contains('.') {
+            out.push(checked.at(
+                &at("name"),
+                format!(
+                    "layer {index}'s `name` = \"{}\" cannot address it: {}",
+                    layer.name,
+                    if layer.name.contains('.') {
+                        "it holds a `.`, which separates a layer from its parameter"
+                    } else {
+                        "it is empty"
+                    }
+                ),
+                Some("name it with letters, digits, `_` or `-`, e.g. \"hat\"".to_owned()),
+            ));
+        } else if manifest.layers[..index]
             .iter()
             .any(|other| other.name == layer.name)
         {
@@ -198,6 +224,17 @@ fn check_parameters(
     for (index, parameter) in layer.parameters.iter().enumerate() {
         let number = index.to_string();
         let at = ["layer", position, "parameter", number.as_str(), "default"];
+        if parameter.name.trim().is_empty() || parameter.name.contains('.') {
+            out.push(checked.at(
+                &["layer", position, "parameter", number.as_str(), "name"],
+                format!(
+                    "parameter name \"{}\" in layer `{}` cannot address it (as `{}.NAME`): it \
+                     is empty or holds a `.`",
+                    parameter.name, layer.name, layer.name
+                ),
+                None,
+            ));
+        }
         if layer.parameters[..index]
             .iter()
             .any(|other| other.name == parameter.name)

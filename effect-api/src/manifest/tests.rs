@@ -195,3 +195,46 @@ fn a_face_model_region_defaults_to_the_face_oval_and_refuses_unknown_regions() {
     assert!(joined.contains("\"haed\" is not a known value"), "{joined}");
     assert!(joined.contains("did you mean \"head\"?"), "{joined}");
 }
+
+#[test]
+fn every_trigger_mistake_is_reported_at_its_own_line() {
+    let text = GOOD.replace(
+        "[[trigger]]\nname = \"open_mouth\"\nwhen = \"mouth_open\"\n",
+        "[[trigger]]\nname = \"open_mouth\"\nwhen = \"mouth_open\"\n\n\
+         [[trigger]]\nname = \"\"\nwhen = \"smile\"\n\n\
+         [[trigger]]\nname = \"blinking\"\nwhen = \"blink\"\non = 2.0\n\n\
+         [[trigger]]\nname = \"open_mouth\"\nwhen = \"smile\"\n",
+    );
+    let found = messages(&text);
+    let joined = found.join("\n");
+    assert!(
+        joined.contains("effect.toml:19:8: trigger 1: `name` is empty"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("effect.toml:25:6: trigger `blinking`: `on` = 2"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("effect.toml:28:8: trigger `open_mouth` is defined twice"),
+        "{joined}"
+    );
+}
+
+#[test]
+fn names_that_cannot_address_anything_are_refused() {
+    let text = GOOD
+        .replace("name = \"Cartoon\"", "name = \"  \"")
+        .replace("name = \"hat\"", "name = \"\"")
+        .replace("name = \"opacity\"", "name = \"cartoon.opacity\"");
+    let joined = messages(&text).join("\n");
+    assert!(joined.contains("`effect.name` is empty"), "{joined}");
+    assert!(
+        joined.contains("layer 1's `name` = \"\" cannot address it: it is empty"),
+        "{joined}"
+    );
+    assert!(
+        joined.contains("parameter name \"cartoon.opacity\" in layer `cartoon` cannot address it"),
+        "{joined}"
+    );
+}
