@@ -285,3 +285,47 @@ fn packing_leaves_the_tests_out_and_says_so() {
     assert!(!validate.status.success());
     assert!(text.contains("is under tests/"), "{text}");
 }
+
+#[test]
+fn an_update_with_an_unreadable_case_changes_nothing_and_out_of_range_values_are_refused() {
+    let test = "an_update_with_an_unreadable_case_changes_nothing";
+    let Some((work, bundle)) = two_case_face_paint(test) else {
+        return;
+    };
+    assert!(test_bundle(&bundle, &["--update"]).status.success());
+    let expected = bundle.join("tests/expected/still/frame_000000.png");
+    let before = std::fs::read(&expected).unwrap();
+    // A third case whose sample is misspelt, and a look that changed meanwhile: the update
+    // must stop before it rewrites the first case.
+    let suite =
+        format!("{TWO_CASES}\n[[case]]\nname = \"typo\"\ninput = \"sample:astronot.png\"\n");
+    std::fs::write(bundle.join("tests/golden.toml"), suite).unwrap();
+    let manifest = std::fs::read_to_string(bundle.join("effect.toml")).unwrap();
+    std::fs::write(
+        bundle.join("effect.toml"),
+        manifest.replace("default = 0.85", "default = 0.3"),
+    )
+    .unwrap();
+    let output = test_bundle(&bundle, &["--update"]);
+    let text = printed(&output);
+    assert!(!output.status.success(), "{text}");
+    assert!(text.contains("astronot.png"), "{text}");
+    assert_eq!(
+        std::fs::read(&expected).unwrap(),
+        before,
+        "the still case was not rewritten"
+    );
+    // A parameter value outside what effect.toml declares would be clamped: refused.
+    let suite = format!(
+        "{TWO_CASES}\n[[case]]\nname = \"bright\"\ninput = \"sample:astronaut.png\"\nparameters = {{ paint = {{ opacity = 5.0 }} }}\n"
+    );
+    std::fs::write(bundle.join("tests/golden.toml"), suite).unwrap();
+    let output = test_bundle(&bundle, &["--case", "bright", "--update"]);
+    let text = printed(&output);
+    assert!(!output.status.success(), "{text}");
+    assert!(
+        text.contains("`paint.opacity` = 5 is outside the range effect.toml declares"),
+        "{text}"
+    );
+    drop(work);
+}

@@ -121,6 +121,42 @@ pub fn frame_file_name(index: u64, suffix: &str) -> String {
 /// also written to `keep_frames/<case>/frame_NNNNNN.png`, for comparing the frames of
 /// runs on other machines.
 #[allow(clippy::too_many_arguments)] // each is one independent input of the run
+/// Why `value` for parameter `parameter` of layer `layer` lies outside the range the
+/// manifest declares for it, if it does: the player would clamp it (as a slider does), and
+/// the frames would show another value than the case says.
+fn outside_declared_range(
+    manifest: &effect_api::Manifest,
+    layer: &str,
+    parameter: &str,
+    value: &effect_api::plugin::Value,
+) -> Option<String> {
+    let number = value.as_f64()?;
+    let declared = manifest
+        .layers
+        .iter()
+        .find(|candidate| candidate.name == layer)?
+        .parameters
+        .iter()
+        .find(|candidate| candidate.name == parameter)?;
+    let (min, max) = match declared.value {
+        effect_api::manifest::ParameterValue::Float { min, max, .. } => (min, max),
+        effect_api::manifest::ParameterValue::Int { min, max, .. } => (min as f64, max as f64),
+        _ => return None,
+    };
+    (!(min..=max).contains(&number)).then(|| {
+        format!(
+            "`{layer}.{parameter}` = {number} is outside the range effect.toml declares for it, \
+             {min} ..= {max}; the frames would show it clamped"
+        )
+    })
+}
+
+/// Opens every chosen case's input, so that an update stops before writing anything when
+/// one of them cannot be read (a misspelt sample, a missing file).
+pub fn check_case_input(tests: &Path, case: &Case, cache: &AssetCache) -> Result<(), GoldenError> {
+    open_input(tests, case, cache).map(drop)
+}
+
 pub fn run_case(
     bundle: &Path,
     tests: &Path,
@@ -145,6 +181,12 @@ pub fn run_case(
             message: error.to_string(),
         })?;
     for (layer, parameter, value) in &case.parameters {
+        if let Some(problem) = outside_declared_range(player.manifest(), layer, parameter, value) {
+            return Err(GoldenError::Parameter {
+                case: case.name.clone(),
+                message: problem,
+            });
+        }
         player
             .set_parameter_value(layer, parameter, *value)
             .map_err(|error| GoldenError::Parameter {
