@@ -42,7 +42,7 @@ pub fn run(args: &NewArgs) -> Result<()> {
         effect_api: args.effect_api.clone(),
     };
     let made = create(&request, &mut |step| println!("{step}"))?;
-    let bundle = made.bundle.display();
+    let bundle = shell_word(&made.bundle.display().to_string());
     println!(
         "{}: a new `{}` effect from the `{}` template; it validates.\n\
          Try it: lensmith render {bundle} PHOTO_OR_VIDEO -o out.png, or open it in Lensmith Studio.\n\
@@ -52,4 +52,28 @@ pub fn run(args: &NewArgs) -> Result<()> {
         args.template,
     );
     Ok(())
+}
+
+/// `text` as one word for a POSIX shell: as it is when it holds only characters no shell
+/// treats specially, else in single quotes, so that the commands printed can be pasted.
+fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_alphanumeric() || "-_./,:@+=%".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_quoted_only_where_a_shell_needs_it() {
+        assert_eq!(shell_word("effects/neon-mask"), "effects/neon-mask");
+        assert_eq!(shell_word("glow dir/effect"), "'glow dir/effect'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("ёлка"), "ёлка");
+    }
 }

@@ -169,3 +169,33 @@ fn refusals_name_the_problem_and_leave_nothing_behind() {
     left.sort();
     assert_eq!(left, ["taken"], "nothing else was created");
 }
+
+#[test]
+fn names_in_any_script_make_an_effect_and_the_folder_names_its_id() {
+    let work = TempDir::new("new-names");
+    // A name with no ASCII letter, in a folder of the designer's choosing.
+    let folder = work.join("glow dir");
+    let made = new(&["Ёлка", "--template", "mask"], &folder);
+    let text = printed(&made);
+    assert!(made.status.success(), "{text}");
+    let manifest = std::fs::read_to_string(folder.join("effect.toml")).unwrap();
+    assert!(manifest.contains("name = \"Ёлка\""), "{manifest}");
+    assert!(
+        manifest.contains("id = \"com.example.glow-dir\""),
+        "{manifest}"
+    );
+    // The commands printed can be pasted into a shell.
+    assert!(
+        text.contains(&format!("lensmith render '{}'", folder.display())),
+        "{text}"
+    );
+    // A name on two lines is refused before anything is made.
+    let two_lines = new(&["Two\nLines", "--template", "mask"], &work.join("two"));
+    assert!(!two_lines.status.success());
+    assert!(
+        printed(&two_lines).contains("line break"),
+        "{}",
+        printed(&two_lines)
+    );
+    assert!(!work.join("two").exists());
+}

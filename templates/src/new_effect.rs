@@ -52,6 +52,9 @@ pub enum NewEffectError {
         "the name {0:?} has no letter or digit to name a folder after: give another name, or another folder"
     )]
     NoFolderName(String),
+    /// The name holds a line break, tab or other control character.
+    #[error("the name {0:?} holds a line break or another control character: give a one-line name")]
+    ControlCharacter(String),
     /// The folder is there already.
     #[error("{0} already exists: choose another name or folder")]
     Exists(PathBuf),
@@ -110,11 +113,15 @@ struct Placeholders {
     effect_api: String,
 }
 
-/// `Neon Mask!` → `neon-mask`: lowercase letters and digits, runs of anything else as one
-/// dash.
+/// `Neon Mask!` → `neon-mask`, `Café Noir` → `cafe-noir`, `Ёлка` → `iolka`: the name
+/// written in ASCII letters (transliterated from other scripts), lowercase letters and
+/// digits, runs of anything else as one dash.
 pub fn folder_name(name: &str) -> String {
     let mut slug = String::new();
-    for character in name.chars().flat_map(char::to_lowercase) {
+    for character in deunicode::deunicode(name)
+        .chars()
+        .flat_map(char::to_lowercase)
+    {
         if character.is_ascii_alphanumeric() {
             slug.push(character);
         } else if !slug.is_empty() && !slug.ends_with('-') {
@@ -174,7 +181,17 @@ pub fn create(
             known: known.join(", "),
         });
     }
-    let slug = folder_name(&request.name);
+    if request.name.chars().any(char::is_control) {
+        return Err(NewEffectError::ControlCharacter(request.name.clone()));
+    }
+    // The id and the plugin's crate are named after the folder, as the folder is after the
+    // name unless one was given.
+    let slug = request
+        .folder
+        .file_name()
+        .map(|folder| folder_name(&folder.to_string_lossy()))
+        .filter(|slug| !slug.is_empty())
+        .unwrap_or_else(|| folder_name(&request.name));
     if slug.is_empty() {
         return Err(NewEffectError::NoFolderName(request.name.clone()));
     }
@@ -341,7 +358,9 @@ mod tests {
     fn folder_names_are_lowercase_with_dashes() {
         assert_eq!(folder_name("Neon Mask!"), "neon-mask");
         assert_eq!(folder_name("  Zombie   2  "), "zombie-2");
-        assert_eq!(folder_name("Été"), "t");
+        assert_eq!(folder_name("Été"), "ete");
+        assert_eq!(folder_name("Café Noir"), "cafe-noir");
+        assert_eq!(folder_name("Ёлка"), "iolka");
         assert_eq!(folder_name("!!!"), "");
     }
 
