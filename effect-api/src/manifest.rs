@@ -56,9 +56,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::trigger::TriggerRule;
 
-/// The runtime contract this build of Lensmith implements, `major.minor`. A bundle made for
-/// a newer major cannot be played; a newer minor of the same major can, minus what the
-/// newer minor added.
+/// The runtime contract this build of Lensmith implements, `major.minor`. A bundle that
+/// names a newer contract, major or minor, is refused with the version it needs: a newer
+/// minor adds manifest fields and signals that this build would not understand (its
+/// checker reports unknown keys), so playing it "minus what it added" would play another
+/// effect than its designer made. An older minor of the same major plays.
 pub const API_VERSION: (u32, u32) = (1, 0);
 
 /// The folder at a bundle's root that holds its golden-frame tests (`tests/golden.toml`

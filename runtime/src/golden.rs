@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use effect_api::Diagnostic;
 
 pub use difference::Difference;
-pub use run::{CaseOutcome, FrameOutcome, Mode, Verdict, run_case};
+pub use run::{CaseOutcome, FrameOutcome, Mode, Verdict, check_case_input, run_case};
 pub use suite::{Case, CaseInput, Suite, Tolerance};
 
 /// The suite's file name inside `tests/`.
