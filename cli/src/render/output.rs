@@ -126,6 +126,19 @@ impl OutputPlan {
         }
         let output_extension = extension(output);
         let output_is_dir = output.is_dir();
+        let names_a_file = ["png", "jpg", "jpeg", "y4m"].contains(&output_extension.as_str())
+            || VIDEO_EXTENSIONS.contains(&output_extension.as_str());
+        if output_is_dir && names_a_file && input_kind != InputKind::Folder {
+            bail!(
+                "{} is an existing folder, though named like a file: give -o the path of the \
+                 file to write{}",
+                output.display(),
+                match input_kind {
+                    InputKind::Still => "",
+                    _ => ", or a folder without a file ending for PNG frames",
+                }
+            );
+        }
         let output_kind = match input_kind {
             InputKind::Still => match output_extension.as_str() {
                 "png" if !output_is_dir => OutputKind::Png,
@@ -543,6 +556,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("nope.mp4 does not exist"), "{error}");
+        // A folder named like a file is refused before any work (it was rendered into, then
+        // failed at the end, or called a wrong file name).
+        for (input, named) in [(&video, "named.mp4"), (&still, "named.png")] {
+            std::fs::create_dir_all(dir.join(named)).unwrap();
+            let error = OutputPlan::new(input, &dir.join(named))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("is an existing folder, though named like a file"),
+                "{error}"
+            );
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
