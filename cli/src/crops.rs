@@ -125,6 +125,7 @@ pub fn run(args: &CropsArgs) -> Result<()> {
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating {}", args.output.display()))?;
     let stem = input_stem(&args.input);
+    refuse_another_inputs_crops(&args.output, &stem, &args.input)?;
     let mut run = RunRecord {
         source: args.input.display().to_string(),
         size: args.size,
@@ -220,6 +221,38 @@ pub fn run(args: &CropsArgs) -> Result<()> {
                 upscale = args.max_upscale
             ),
         }
+    }
+    Ok(())
+}
+
+/// Refuses to write over the crops another input left in `output` under the same names
+/// (`face.jpg` and `face.png` both make `face_*`): its list, `{stem}.crops.json`, names
+/// its source. Crops of the same input are made again, as asked.
+fn refuse_another_inputs_crops(output: &Path, stem: &str, input: &Path) -> Result<()> {
+    let list = output.join(format!("{stem}.crops.json"));
+    let Ok(text) = std::fs::read_to_string(&list) else {
+        return Ok(());
+    };
+    let earlier = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|record| record["source"].as_str().map(str::to_owned));
+    let same = earlier.as_deref().is_some_and(|source| {
+        let (earlier, now) = (Path::new(source), input);
+        earlier == now
+            || earlier
+                .canonicalize()
+                .ok()
+                .zip(now.canonicalize().ok())
+                .is_some_and(|(a, b)| a == b)
+    });
+    if !same {
+        bail!(
+            "{} already holds the crops of {} under the names {stem}_*, which {} would replace: \
+             give another folder with -o, or remove those crops first",
+            output.display(),
+            earlier.as_deref().unwrap_or("another input"),
+            input.display()
+        );
     }
     Ok(())
 }

@@ -155,3 +155,40 @@ fn bad_arguments_and_a_faceless_picture_are_refused() {
         "{text}"
     );
 }
+
+#[test]
+fn crops_of_another_input_of_the_same_name_are_not_written_over() {
+    let test = "crops_of_another_input_of_the_same_name_are_not_written_over";
+    let Some(cache) = lensmith_testkit::cache_or_skip(test) else {
+        return;
+    };
+    let work = TempDir::new("crops-same-name");
+    let out = work.join("crops");
+    let png = work.join("face.png");
+    std::fs::copy(lensmith_testkit::astronaut_path(&cache), &png).unwrap();
+    let jpg = work.join("face.jpg");
+    image::open(&png).unwrap().to_rgb8().save(&jpg).unwrap();
+    let crops = |input: &std::path::Path| {
+        lensmith(&[
+            "crops".as_ref(),
+            input.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ])
+    };
+    assert!(crops(&png).status.success());
+    let first = std::fs::read(out.join("face_000000_face0.png")).unwrap();
+    // The same input again makes its crops again.
+    assert!(crops(&png).status.success());
+    let refused = crops(&jpg);
+    let text = printed(&refused);
+    assert!(!refused.status.success(), "{text}");
+    assert!(
+        text.contains("already holds the crops of") && text.contains("face.png"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read(out.join("face_000000_face0.png")).unwrap(),
+        first
+    );
+}
