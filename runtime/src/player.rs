@@ -451,7 +451,6 @@ impl EffectPlayer {
     }
 }
 
-/// A frame-wide layer's draw (a LUT over the whole frame).
 /// Whether rule `rule` of `rules` is on for single frames only: a `once` rule, or the
 /// `face_found` event (its layers then show for a moment, see
 /// [`stages::Visibility::update_momentary`]).
@@ -461,6 +460,7 @@ fn is_momentary(rules: &[TriggerRule], rule: u32) -> bool {
         .is_some_and(|rule| rule.mode == TriggerMode::Once || rule.when == TriggerSignal::FaceFound)
 }
 
+/// A frame-wide layer's draw (a LUT over the whole frame).
 fn draw_frame_wide(layer: &LayerRuntime, shown: f32, scene: &mut Scene) {
     if let Stage::Lut(stage) = &layer.stage {
         scene.commands.push(DrawCommand::Lut(LutDraw {

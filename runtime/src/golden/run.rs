@@ -116,11 +116,6 @@ pub fn frame_file_name(index: u64, suffix: &str) -> String {
     format!("frame_{index:06}{suffix}.png")
 }
 
-/// Plays `case` of the bundle at `bundle` (whose tests folder is `tests`), calling
-/// `on_frame` as each chosen frame is judged. With `keep_frames`, every chosen frame is
-/// also written to `keep_frames/<case>/frame_NNNNNN.png`, for comparing the frames of
-/// runs on other machines.
-#[allow(clippy::too_many_arguments)] // each is one independent input of the run
 /// Why `value` for parameter `parameter` of layer `layer` lies outside the range the
 /// manifest declares for it, if it does: the player would clamp it (as a slider does), and
 /// the frames would show another value than the case says.
@@ -157,6 +152,11 @@ pub fn check_case_input(tests: &Path, case: &Case, cache: &AssetCache) -> Result
     open_input(tests, case, cache).map(drop)
 }
 
+/// Plays `case` of the bundle at `bundle` (whose tests folder is `tests`), calling
+/// `on_frame` as each chosen frame is judged. With `keep_frames`, every chosen frame is
+/// also written to `keep_frames/<case>/frame_NNNNNN.png`, for comparing the frames of
+/// runs on other machines.
+#[allow(clippy::too_many_arguments)] // each is one independent input of the run
 pub fn run_case(
     bundle: &Path,
     tests: &Path,
