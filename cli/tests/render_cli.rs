@@ -364,28 +364,24 @@ fn a_video_cut_short_and_an_odd_size_padded_are_said() {
     let cut = work.join("cut.mp4");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     let out = work.join("out.mp4");
-    let output = render(&[
-        paint_bundle().as_os_str(),
-        cut.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-    ]);
-    assert_success(&output);
-    let text = printed(&output);
+    let said_rendering = |input: &std::path::Path| {
+        let output = render(&[
+            paint_bundle().as_os_str(),
+            input.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ]);
+        assert_success(&output);
+        printed(&output)
+    };
+    let text = said_rendering(&cut);
     assert!(
         text.contains("cut.mp4 says it holds about 30 frames, but only"),
         "{text}"
     );
     assert!(!text.contains("the frames are"), "{text}");
     // The odd-sized clip itself, written as H.264.
-    let output = render(&[
-        paint_bundle().as_os_str(),
-        clip.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-    ]);
-    assert_success(&output);
-    let text = printed(&output);
+    let text = said_rendering(&clip);
     assert!(
         text.contains("the frames are 471x471; H.264 takes only even sides")
             && text.contains("472x472"),

@@ -168,23 +168,27 @@ def channel_counts(model: onnx.ModelProto) -> dict[str, int]:
     return counts
 
 
+def constant_conv_weights(node: onnx.NodeProto, initializers: dict) -> list[int] | None:
+    """The weights' dimensions of a Conv whose weights (and bias, if any) are constants;
+    `None` for any other node."""
+    if node.op_type != "Conv" or len(node.input) < 2 or node.input[1] not in initializers:
+        return None
+    if len(node.input) > 2 and node.input[2] and node.input[2] not in initializers:
+        return None
+    return list(initializers[node.input[1]].dims)
+
+
 def is_depthwise(node: onnx.NodeProto, initializers: dict) -> bool:
     """A Conv with one channel per group and constant weights ([C, 1, k, k])."""
-    if node.op_type != "Conv" or len(node.input) < 2 or node.input[1] not in initializers:
-        return False
-    if len(node.input) > 2 and node.input[2] and node.input[2] not in initializers:
-        return False
-    dims = initializers[node.input[1]].dims
-    return len(dims) == 4 and dims[1] == 1 and attribute(node, "group") == dims[0]
+    dims = constant_conv_weights(node, initializers)
+    return dims is not None and len(dims) == 4 and dims[1] == 1 and attribute(node, "group") == dims[0]
 
 
 def is_pointwise(node: onnx.NodeProto, initializers: dict) -> bool:
     """An ungrouped 1x1 Conv with constant weights, stride 1, no padding."""
-    if node.op_type != "Conv" or len(node.input) < 2 or node.input[1] not in initializers:
+    dims = constant_conv_weights(node, initializers)
+    if dims is None:
         return False
-    if len(node.input) > 2 and node.input[2] and node.input[2] not in initializers:
-        return False
-    dims = initializers[node.input[1]].dims
     strides = attribute(node, "strides") or [1, 1]
     pads = attribute(node, "pads") or [0, 0, 0, 0]
     return (len(dims) == 4 and tuple(dims[2:]) == (1, 1) and attribute(node, "group") in (None, 1)
