@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use render_support::{
     PAINT_MANIFEST, assert_painted, assert_success, changed_share, face_box, listing, paint_bundle,
-    read_frames, render, streams, write_clip, write_paint_bundle,
+    read_frames, render, render_successfully, streams, write_clip, write_paint_bundle,
 };
 
 #[test]
@@ -242,13 +242,7 @@ fn a_layer_on_a_one_frame_trigger_shows_for_a_second_of_video() {
         sink.write_frame(photo.view()).unwrap();
     }
     sink.finish().unwrap();
-    let output = render(&[
-        bundle.as_os_str(),
-        clip.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-    ]);
-    assert_success(&output);
+    render_successfully(&bundle, &clip, &out);
     let (before, after) = (read_frames(&clip), read_frames(&out));
     let shares: Vec<f64> = before
         .iter()
@@ -364,16 +358,8 @@ fn a_video_cut_short_and_an_odd_size_padded_are_said() {
     let cut = work.join("cut.mp4");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     let out = work.join("out.mp4");
-    let said_rendering = |input: &std::path::Path| {
-        let output = render(&[
-            paint_bundle().as_os_str(),
-            input.as_os_str(),
-            "-o".as_ref(),
-            out.as_os_str(),
-        ]);
-        assert_success(&output);
-        printed(&output)
-    };
+    let said_rendering =
+        |input: &std::path::Path| printed(&render_successfully(&paint_bundle(), input, &out));
     let text = said_rendering(&cut);
     assert!(
         text.contains("cut.mp4 says it holds about 30 frames, but only"),

@@ -35,6 +35,18 @@ pub fn render(args: &[&OsStr]) -> Output {
     lensmith(&all)
 }
 
+/// Runs `lensmith render BUNDLE INPUT -o OUT` and checks that it succeeded.
+pub fn render_successfully(bundle: &Path, input: &Path, out: &Path) -> Output {
+    let output = render(&[
+        bundle.as_os_str(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_success(&output);
+    output
+}
+
 pub fn assert_success(output: &Output) {
     assert!(
         output.status.success(),
