@@ -201,8 +201,18 @@ fn render_once(
     let progress = Progress::new(count, plan.input_kind(), &args.input, source.frame_rate());
     let mut recorder = Recorder::new(player.layer_names().map(str::to_owned).collect());
     let mut size = None;
-    // What the container says it holds, to tell a file cut short from a short one.
-    let declared_frames = source.frame_count_hint();
+    // What the container says it holds, to tell a file cut short from a short one: only
+    // MP4 and QuickTime count their frames in the header; other containers' counts are
+    // estimated from a duration that may be the longer audio's.
+    let counted_in_header = ["mp4", "mov", "m4v"].contains(
+        &args
+            .input
+            .extension()
+            .map(|extension| extension.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default()
+            .as_str(),
+    );
+    let declared_frames = source.frame_count_hint().filter(|_| counted_in_header);
     let run_start = Instant::now();
     loop {
         let decode_start = Instant::now();
