@@ -31,10 +31,7 @@ pub fn check_json_destination(option: &str, path: &Path) -> Result<()> {
             path.display()
         );
     }
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let folder = lensmith_runtime::atomic_file::folder_of(path);
     if !folder.is_dir() {
         bail!(
             "{option} {}: the folder {} does not exist; create it first or write the JSON \

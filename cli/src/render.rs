@@ -14,6 +14,7 @@ use clap::Args;
 use effect_api::plugin::LogLevel;
 use lensmith_runtime::models::{AssetCache, ModelOptions};
 use lensmith_runtime::player::{EffectPlayer, PlayerOptions};
+use lensmith_runtime::video::pads_odd_sides;
 use lensmith_runtime::watch::BundleWatcher;
 
 use crate::detector_choice::DetectorChoice;
@@ -165,10 +166,7 @@ fn refuse_inside_watched_bundle(bundle: &Path, flag: &str, path: &Path) -> Resul
     if !bundle.is_dir() {
         return Ok(());
     }
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let folder = lensmith_runtime::atomic_file::folder_of(path);
     let (Ok(bundle), Ok(folder)) = (bundle.canonicalize(), folder.canonicalize()) else {
         return Ok(()); // a missing folder is reported where the file is written
     };
@@ -201,18 +199,8 @@ fn render_once(
     let progress = Progress::new(count, plan.input_kind(), &args.input, source.frame_rate());
     let mut recorder = Recorder::new(player.layer_names().map(str::to_owned).collect());
     let mut size = None;
-    // What the container says it holds, to tell a file cut short from a short one: only
-    // MP4 and QuickTime count their frames in the header; other containers' counts are
-    // estimated from a duration that may be the longer audio's.
-    let counted_in_header = ["mp4", "mov", "m4v"].contains(
-        &args
-            .input
-            .extension()
-            .map(|extension| extension.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default()
-            .as_str(),
-    );
-    let declared_frames = source.frame_count_hint().filter(|_| counted_in_header);
+    // What the container counts, to tell a file cut short from a short one.
+    let declared_frames = source.counted_frames();
     let run_start = Instant::now();
     loop {
         let decode_start = Instant::now();
@@ -282,10 +270,7 @@ fn render_once(
             args.input.display()
         );
     }
-    let h264 = args.output.extension().is_some_and(|extension| {
-        ["mp4", "mkv", "mov"].contains(&extension.to_string_lossy().to_ascii_lowercase().as_str())
-    });
-    if h264 && (width % 2 == 1 || height % 2 == 1) {
+    if pads_odd_sides(&args.output) && (width % 2 == 1 || height % 2 == 1) {
         eprintln!(
             "note: the frames are {width}x{height}; H.264 takes only even sides, so {} is \
              {}x{} with a black edge added; write .webm or .y4m to keep the size",

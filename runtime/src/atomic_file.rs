@@ -108,13 +108,19 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> std::io::Result<()> {
     pending.commit()
 }
 
+/// The folder that holds `path`: its parent, or `.` for a bare file name (whose parent is
+/// the empty path).
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
 /// Flushes the folder holding `path`, so a rename into it survives a power cut.
 #[cfg(unix)]
 fn sync_parent(path: &Path) -> std::io::Result<()> {
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let parent = folder_of(path);
     match std::fs::File::open(parent).and_then(|folder| folder.sync_all()) {
         // Some file systems (certain network and FUSE mounts) refuse to fsync a folder
         // with EINVAL; their renames are as durable as they can be made, so that is no

@@ -11,7 +11,7 @@ mod spec;
 
 pub use cache::{AssetCache, AssetPaths, cache_dir};
 pub use external_data::first_external_tensor;
-pub use image_model::{ImageModel, ImageModelError};
+pub use image_model::{ImageModel, ImageModelError, tensor_shape};
 pub use inspect::{ModelInterface, TensorInfo, inspect_model};
 pub use session::{Model, ModelOptions};
 pub use spec::{ModelKind, ModelSpec, TensorSpec};

@@ -24,7 +24,7 @@ use crate::image_io::{ImageReadError, is_still_image, unread_photo_format};
 pub use camera::CameraSource;
 pub use camera::{CAMERA_RATE, CAMERA_SIZE, CameraSpec};
 pub use ffmpeg::FfmpegReader;
-pub use ffmpeg_writer::{AudioPassThrough, FfmpegWriter, audio_codecs};
+pub use ffmpeg_writer::{AudioPassThrough, FfmpegWriter, audio_codecs, pads_odd_sides};
 pub use images::{ImageFolder, StillImage};
 pub use png_sequence::{PngSequence, SinglePng};
 pub use y4m::Y4mReader;
@@ -64,6 +64,12 @@ pub trait FrameSource: Send {
     /// stills, image folders and Y4M files, the container's figure for other videos (which
     /// may be off by a few). `None` when unknown, and for a live camera.
     fn frame_count_hint(&self) -> Option<u64> {
+        None
+    }
+    /// How many frames a video's header counts, where the container counts them (MP4 and
+    /// QuickTime) rather than leaving them to be estimated from a duration that may be the
+    /// longer audio's: a video that yields fewer was cut short. `None` elsewhere.
+    fn counted_frames(&self) -> Option<u64> {
         None
     }
     /// True for a live source (a camera): frames come at the device's pace, the newest

@@ -188,10 +188,7 @@ impl OutputPlan {
             output_kind,
             OutputKind::Png | OutputKind::Jpeg | OutputKind::Y4m | OutputKind::Video
         ) {
-            let parent = output
-                .parent()
-                .filter(|parent| !parent.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
+            let parent = lensmith_runtime::atomic_file::folder_of(output);
             if !parent.is_dir() {
                 bail!(
                     "the folder {} of the output {} does not exist: create it first or give \

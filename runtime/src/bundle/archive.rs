@@ -16,7 +16,7 @@ mod zip_reader;
 
 use std::collections::BTreeMap;
 use std::io::{BufReader, Cursor};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::checksums::Checksums;
 use super::signing::{self, Signer, VerifyingKey};
@@ -145,10 +145,7 @@ fn read_verified(path: &Path, limits: &ArchiveLimits) -> Result<Verified, Bundle
         .is_some_and(|name| name == super::MANIFEST_MEMBER)
         && path.is_file()
     {
-        let folder = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
+        let folder = crate::atomic_file::folder_of(path);
         return Err(BundleError::Usage {
             message: format!(
                 "{} is a bundle's manifest; give the bundle: its folder, {}",
@@ -272,12 +269,4 @@ fn count_bytes(
         ));
     }
     Ok(())
-}
-
-/// The folder that holds `path` (`.` for a bare file name).
-fn parent_of(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    }
 }

@@ -15,7 +15,7 @@ use effect_api::manifest::{CheckedManifest, LayerKind, ParameterValue, TensorLay
 use effect_api::{Diagnostic, Manifest};
 
 use crate::models::{
-    ImageModel, ImageModelError, ModelError, ModelOptions, TensorInfo, inspect_model,
+    ImageModel, ImageModelError, ModelError, ModelOptions, TensorInfo, inspect_model, tensor_shape,
 };
 use crate::plugin::PluginCode;
 
@@ -193,19 +193,12 @@ fn trial_run(
     bytes: &[u8],
     layer: &effect_api::manifest::FaceModelLayer,
 ) -> Option<String> {
-    let shape = |layout| {
-        let side = i64::from(layer.crop_size);
-        match layout {
-            TensorLayout::Nchw => [1, 3, side, side],
-            TensorLayout::Nhwc => [1, side, side, 3],
-        }
-    };
     let mut model = match ImageModel::load(
         library,
         &layer.model,
         bytes,
-        shape(layer.input_layout),
-        shape(layer.output_layout),
+        tensor_shape(layer.crop_size, layer.input_layout),
+        tensor_shape(layer.crop_size, layer.output_layout),
         ModelOptions::default(),
     ) {
         Ok(model) => model,
@@ -447,10 +440,7 @@ impl AssetChecker<'_> {
                     tensors.len()
                 ));
             };
-            let wanted: [i64; 4] = match layout {
-                TensorLayout::Nchw => [1, 3, side, side],
-                TensorLayout::Nhwc => [1, side, side, 3],
-            };
+            let wanted = tensor_shape(layer.crop_size, layout);
             let fits = tensor.dims.len() == 4
                 && tensor
                     .dims

@@ -41,6 +41,16 @@ pub enum ImageModelError {
     },
 }
 
+/// The tensor shape a `face_model` layer declares for its crop size and layout: the
+/// shape the player feeds its model and validation checks the model against.
+pub fn tensor_shape(side: u32, layout: effect_api::manifest::TensorLayout) -> [i64; 4] {
+    let side = i64::from(side);
+    match layout {
+        effect_api::manifest::TensorLayout::Nchw => [1, 3, side, side],
+        effect_api::manifest::TensorLayout::Nhwc => [1, side, side, 3],
+    }
+}
+
 /// A loaded image-to-image model with a fixed input and output shape.
 pub struct ImageModel {
     name: String,

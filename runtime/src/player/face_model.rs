@@ -28,15 +28,6 @@ pub(crate) struct FaceModelStage {
     outline: Vec<[f32; 2]>,
 }
 
-/// The tensor shape a layer declares for its crop size and layout.
-pub(crate) fn tensor_shape(side: u32, layout: TensorLayout) -> [i64; 4] {
-    let side = i64::from(side);
-    match layout {
-        TensorLayout::Nchw => [1, 3, side, side],
-        TensorLayout::Nhwc => [1, side, side, 3],
-    }
-}
-
 /// Maps a pixel code 0..=255 into the model's range and back.
 fn encode(code: u8, range: TensorRange) -> f32 {
     let unit = f32::from(code) / 255.0;
@@ -206,6 +197,9 @@ mod tests {
         assert_eq!(tensor_index(TensorLayout::Nhwc, 5, 2, 100), 17);
         assert_eq!(frame_channel(ChannelOrder::Bgr, 0), 2);
         assert_eq!(frame_channel(ChannelOrder::Rgb, 0), 0);
-        assert_eq!(tensor_shape(256, TensorLayout::Nhwc), [1, 256, 256, 3]);
+        assert_eq!(
+            crate::models::tensor_shape(256, TensorLayout::Nhwc),
+            [1, 256, 256, 3]
+        );
     }
 }

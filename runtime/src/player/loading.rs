@@ -8,7 +8,7 @@ use std::path::Path;
 use effect_api::manifest::{LayerKind, Manifest};
 use effect_api::{Layer, ParameterValue};
 
-use crate::models::{ImageModel, ModelOptions};
+use crate::models::{ImageModel, ModelOptions, tensor_shape};
 use crate::plugin::{PluginCode, PluginLog};
 use crate::pose::CanonicalFace;
 use crate::render::{LutId, SceneAssets, Texture, TextureId, TopologyId, parse_cube};
@@ -16,7 +16,7 @@ use crate::smoothing::SmoothingSettings;
 
 use super::PlayerError;
 use super::face_mesh::{self, Openings};
-use super::face_model::{FaceModelStage, tensor_shape};
+use super::face_model::FaceModelStage;
 use super::plugin_layer::PluginStage;
 use super::stages::{LayerRuntime, LutStage, MaskStage, Stage, Visibility};
 use super::sticker::StickerStage;

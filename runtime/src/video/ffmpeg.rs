@@ -124,6 +124,9 @@ struct Probe {
     rate: f64,
     /// Frames, as the container counts them (or its duration times the rate).
     frame_count: Option<u64>,
+    /// Frames as the stream's header counts them (`nb_frames`: MP4 and QuickTime), not
+    /// estimated from a duration.
+    counted_frames: Option<u64>,
 }
 
 /// The raw text of `"key": value` in ffprobe's JSON (a string's contents or a number).
@@ -180,8 +183,10 @@ fn parse_probe(json: &str) -> Result<Probe, String> {
     let quarter_turns = (rotation / 90.0).round() as i64;
     // `nb_frames` is in the stream's header for MP4 and MOV; Matroska and WebM give only a
     // duration (the stream's, else the whole file's, which ffprobe prints after it).
-    let frame_count = json_value(json, "nb_frames")
+    let counted_frames = json_value(json, "nb_frames")
         .and_then(|value| value.parse::<u64>().ok())
+        .filter(|&frames| frames > 0);
+    let frame_count = counted_frames
         .or_else(|| {
             json_value(json, "duration")
                 .and_then(|value| value.parse::<f64>().ok())
@@ -199,6 +204,7 @@ fn parse_probe(json: &str) -> Result<Probe, String> {
         height,
         rate,
         frame_count,
+        counted_frames,
     })
 }
 
@@ -375,6 +381,10 @@ impl FrameSource for FfmpegReader {
     fn frame_count_hint(&self) -> Option<u64> {
         self.probe.frame_count
     }
+
+    fn counted_frames(&self) -> Option<u64> {
+        self.probe.counted_frames
+    }
 }
 
 impl Drop for FfmpegReader {
@@ -447,8 +457,14 @@ mod tests {
         assert_eq!(parse_probe(PROBE_OUTPUT).unwrap().frame_count, None);
         let mp4 = r#"{"streams": [{"width": 4, "height": 2, "r_frame_rate": "25/1", "duration": "53.480000", "nb_frames": "1337"}]}"#;
         assert_eq!(parse_probe(mp4).unwrap().frame_count, Some(1337));
+        assert_eq!(parse_probe(mp4).unwrap().counted_frames, Some(1337));
         let mkv = r#"{"streams": [{"width": 4, "height": 2, "r_frame_rate": "30/1"}], "format": {"duration": "2.000000"}}"#;
         assert_eq!(parse_probe(mkv).unwrap().frame_count, Some(60));
+        assert_eq!(
+            parse_probe(mkv).unwrap().counted_frames,
+            None,
+            "estimated, not counted"
+        );
         let unknown = r#"{"streams": [{"width": 4, "height": 2, "r_frame_rate": "30/1", "nb_frames": "N/A"}]}"#;
         assert_eq!(parse_probe(unknown).unwrap().frame_count, None);
     }

@@ -29,6 +29,13 @@ const UNFINISHED_FILE_ERRORS: [&str; 4] = [
     "Disk quota exceeded",
 ];
 
+/// Whether a video written to `path` is H.264 (`.mp4`, `.mkv`, `.mov`), which takes only
+/// even sides: odd-sized frames get one black row or column added. WebM (VP9) keeps any
+/// size.
+pub fn pads_odd_sides(path: &Path) -> bool {
+    matches!(super::extension(path).as_str(), "mp4" | "mkv" | "mov")
+}
+
 /// The first line of ffmpeg's error output `printed` that says the file is unfinished.
 fn unfinished_file_error(printed: &str) -> Option<&str> {
     printed.lines().find(|line| {
@@ -153,10 +160,10 @@ impl FfmpegWriter {
 
     fn start(&self, width: u32, height: u32) -> Result<Encoder, VideoError> {
         let path = self.pending.target();
-        let codec: &[&str] = if super::extension(path) == "webm" {
-            &["-c:v", "libvpx-vp9", "-b:v", "0", "-crf", "32"]
-        } else {
+        let codec: &[&str] = if pads_odd_sides(path) {
             &["-c:v", "libx264", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]
+        } else {
+            &["-c:v", "libvpx-vp9", "-b:v", "0", "-crf", "32"]
         };
         let (numerator, denominator) = self.rate;
         let mut command = Command::new(FFMPEG);

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::super::{BundleError, CHECKSUMS_MEMBER, SIGNATURE_MEMBER};
-use super::{ArchiveLimits, BundleFiles, parent_of, read_verified};
+use super::{ArchiveLimits, BundleFiles, read_verified};
+use crate::atomic_file::folder_of;
 
 /// Tells apart the temporary folders of unpacks running at once in one process.
 static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
@@ -29,9 +30,9 @@ pub fn unpack(
         });
     }
     let verified = read_verified(path, limits)?;
-    let parent = parent_of(dest);
-    std::fs::create_dir_all(&parent)
-        .map_err(|error| BundleError::io("create the folder", &parent, error))?;
+    let parent = folder_of(dest);
+    std::fs::create_dir_all(parent)
+        .map_err(|error| BundleError::io("create the folder", parent, error))?;
     let name = dest
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
@@ -70,7 +71,7 @@ pub fn unpack(
     temp.kept = true;
     // Best effort: the folder is in place; flushing its parent only makes the rename
     // durable sooner.
-    let _ = std::fs::File::open(&parent).and_then(|folder| folder.sync_all());
+    let _ = std::fs::File::open(parent).and_then(|folder| folder.sync_all());
     Ok(verified.files)
 }
 

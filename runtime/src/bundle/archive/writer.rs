@@ -16,8 +16,9 @@ use super::super::signing::{self, SigningKey};
 use super::super::usage::unused_files;
 use super::super::{BundleError, CHECKSUMS_MEMBER, MANIFEST_MEMBER, SIGNATURE_MEMBER};
 use super::directory::{read_files, walk};
-use super::{ArchiveLimits, Provenance, parent_of, read};
+use super::{ArchiveLimits, Provenance, read};
 use crate::atomic_file::PendingFile;
+use crate::atomic_file::folder_of;
 
 /// The deflate level: fixed, so the output does not change with the crate's default.
 const DEFLATE_LEVEL: i64 = 6;
@@ -191,13 +192,13 @@ fn check_output(dir: &Path, out: &Path) -> Result<(), BundleError> {
             ),
         });
     }
-    let parent = parent_of(out);
+    let parent = folder_of(out);
     let canonical_dir = dir
         .canonicalize()
         .map_err(|error| BundleError::io("resolve", dir, error))?;
     let canonical_parent = parent
         .canonicalize()
-        .map_err(|error| BundleError::io("open the output folder", &parent, error))?;
+        .map_err(|error| BundleError::io("open the output folder", parent, error))?;
     if canonical_parent.starts_with(&canonical_dir) {
         return Err(BundleError::Usage {
             message: format!(
